@@ -1,0 +1,274 @@
+using System;
+using System.Numerics.Tensors;
+using LanguageExt;
+using LanguageExt.Common;
+using MathNet.Numerics.LinearAlgebra;
+using static LanguageExt.Prelude;
+
+namespace Backprop.Functional;
+
+/// <summary>
+/// A loss ℓ(o, y) per sample, and its gradient. The loss of a batch of m samples (one a column)
+/// is the mean, L = (1/m)·Σₖ ℓ(oₖ, yₖ), so every gradient carries the factor 1/m and the
+/// gradient of a batch is the mean of the per-sample gradients.
+/// </summary>
+/// <remarks>
+/// A loss sees the output layer's trace, not just its output, so that losses paired with their
+/// natural output (softmax with cross-entropy, sigmoid with binary cross-entropy) are computed
+/// from the logits Σ, stably, and give δ_L = (o − y)/m directly.
+/// </remarks>
+public abstract record Loss
+{
+    /// <summary>
+    /// Probabilities are clamped to at least this before a logarithm or a division, so that a
+    /// saturated output gives a large finite loss instead of ∞ or NaN.
+    /// </summary>
+    public const double ProbabilityFloor = 1e-12;
+
+    private protected Loss()
+    {
+    }
+
+    /// <summary>The quadratic loss ℓ = ½‖o − y‖², whose gradient is the classic o − y.</summary>
+    public static Loss Quadratic { get; } = new QuadraticLoss();
+
+    /// <summary>
+    /// Binary cross-entropy ℓ = −Σᵢ [yᵢ ln oᵢ + (1 − yᵢ) ln(1 − oᵢ)], for outputs in (0, 1).
+    /// After a sigmoid output it is computed from the logits as Σᵢ softplus(Σᵢ) − yᵢΣᵢ, with
+    /// δ = σ(Σ) − y; after any other output through the activation's Jacobian.
+    /// </summary>
+    public static Loss BinaryCrossEntropy { get; } = new BinaryCrossEntropyLoss();
+
+    /// <summary>
+    /// Categorical cross-entropy ℓ = −Σᵢ yᵢ ln oᵢ on probabilities o, with gradient −y/o passed
+    /// through the output activation's Jacobian (the full softmax Jacobian after softmax).
+    /// </summary>
+    public static Loss CrossEntropy { get; } = new CrossEntropyLoss();
+
+    /// <summary>
+    /// Softmax followed by cross-entropy, fused and computed from the logits Σ:
+    /// ℓ = Σᵢ yᵢ (ln Σⱼ e^Σⱼ − Σᵢ), δ = (Σᵢ yᵢ)·softmax(Σ) − y (that is s − y for one-hot y).
+    /// Needs a softmax output layer.
+    /// </summary>
+    public static Loss SoftmaxCrossEntropy { get; } = new SoftmaxCrossEntropyLoss();
+
+    /// <summary>The canonical name, which <see cref="Parse"/> reads back.</summary>
+    public abstract string Name { get; }
+
+    /// <summary>
+    /// The loss with the given name: quadratic, binary-cross-entropy, cross-entropy or
+    /// softmax-cross-entropy. Case is ignored.
+    /// </summary>
+    public static Fin<Loss> Parse(string name) => name.Trim().ToLowerInvariant() switch
+    {
+        "quadratic" or "mse" => FinSucc(Quadratic),
+        "binary-cross-entropy" or "bce" => FinSucc(BinaryCrossEntropy),
+        "cross-entropy" or "ce" => FinSucc(CrossEntropy),
+        "softmax-cross-entropy" => FinSucc(SoftmaxCrossEntropy),
+        _ => FinFail<Loss>(Error.New(
+            $"unknown loss '{name}'; expected quadratic, binary-cross-entropy, cross-entropy "
+            + "or softmax-cross-entropy")),
+    };
+
+    /// <summary>Whether this loss can follow an output layer with the given activation.</summary>
+    public virtual Fin<Unit> Accepts(Activation output) => FinSucc(unit);
+
+    /// <summary>ℓ for each sample (column), as a vector of length m.</summary>
+    /// <param name="output">The output layer's trace (o and Σ are out × m).</param>
+    /// <param name="targets">y, out × m.</param>
+    public Vector<T> PerSample<T>(LayerTrace<T> output, Matrix<T> targets)
+        where T : struct, System.Numerics.IFloatingPointIeee754<T>
+    {
+        Check(output, targets);
+        var rows = targets.RowCount;
+        var y = Dense.Values(targets);
+        var o = Dense.Values(output.Output);
+        var z = Dense.Values(output.WeightedInput);
+        var ℓ = new T[targets.ColumnCount];
+        for (var k = 0; k < ℓ.Length; k++)
+        {
+            var column = new Range(k * rows, (k + 1) * rows);
+            ℓ[k] = Sample(output.Activation, z.AsSpan(column), o.AsSpan(column), y.AsSpan(column));
+        }
+
+        return Dense.Of(ℓ);
+    }
+
+    /// <summary>L = (1/m)·Σₖ ℓₖ, the mean loss over the batch.</summary>
+    /// <param name="output">The output layer's trace (o and Σ are out × m).</param>
+    /// <param name="targets">y, out × m.</param>
+    public T Value<T>(LayerTrace<T> output, Matrix<T> targets)
+        where T : struct, System.Numerics.IFloatingPointIeee754<T> =>
+        TensorPrimitives.Sum<T>(Dense.Values(PerSample(output, targets)))
+            / T.CreateChecked(targets.ColumnCount);
+
+    /// <summary>δ_L = ∂L/∂Σ_L for the batch mean L, out × m, as a new matrix.</summary>
+    /// <param name="output">The output layer's trace.</param>
+    /// <param name="targets">y, out × m.</param>
+    public Matrix<T> OutputDelta<T>(LayerTrace<T> output, Matrix<T> targets)
+        where T : struct, System.Numerics.IFloatingPointIeee754<T>
+    {
+        Check(output, targets);
+        var δ = Delta(output, targets);
+        var m = T.CreateChecked(targets.ColumnCount);
+        return Dense.Map(δ, (x, d) => TensorPrimitives.Divide(x, m, d));
+    }
+
+    /// <inheritdoc/>
+    public sealed override string ToString() => Name;
+
+    /// <summary>ℓ of one sample given its logits z, output o and target y (each of length out).</summary>
+    private protected abstract T Sample<T>(
+        Activation activation, ReadOnlySpan<T> z, ReadOnlySpan<T> o, ReadOnlySpan<T> y)
+        where T : struct, System.Numerics.IFloatingPointIeee754<T>;
+
+    /// <summary>Σₖ ∂ℓₖ/∂Σ (not yet divided by m), out × m.</summary>
+    private protected abstract Matrix<T> Delta<T>(LayerTrace<T> output, Matrix<T> targets)
+        where T : struct, System.Numerics.IFloatingPointIeee754<T>;
+
+    private void Check<T>(LayerTrace<T> output, Matrix<T> targets)
+        where T : struct, System.Numerics.IFloatingPointIeee754<T>
+    {
+        Accepts(output.Activation).IfFail(e => throw new ArgumentException(e.Message));
+        Shapes.CheckTargets(output.Output, targets).IfFail(e =>
+            throw new ArgumentException(e.Message, nameof(targets)));
+    }
+
+    private static T Floor<T>()
+        where T : struct, System.Numerics.IFloatingPointIeee754<T> => T.CreateChecked(ProbabilityFloor);
+
+    private sealed record QuadraticLoss : Loss
+    {
+        public override string Name => "quadratic";
+
+        private protected override T Sample<T>(
+            Activation activation, ReadOnlySpan<T> z, ReadOnlySpan<T> o, ReadOnlySpan<T> y)
+        {
+            var half = T.One / (T.One + T.One);
+            var distance = TensorPrimitives.Distance(o, y);
+            return half * distance * distance;
+        }
+
+        private protected override Matrix<T> Delta<T>(LayerTrace<T> output, Matrix<T> targets) =>
+            output.Jacobian.Apply(Dense.Zip(output.Output, targets, TensorPrimitives.Subtract));
+    }
+
+    private sealed record BinaryCrossEntropyLoss : Loss
+    {
+        public override string Name => "binary-cross-entropy";
+
+        private protected override T Sample<T>(
+            Activation activation, ReadOnlySpan<T> z, ReadOnlySpan<T> o, ReadOnlySpan<T> y)
+        {
+            var ℓ = T.Zero;
+            for (var i = 0; i < y.Length; i++)
+            {
+                if (activation == Activation.Sigmoid)
+                {
+                    // −[y ln σ(z) + (1 − y) ln(1 − σ(z))] = softplus(z) − y·z, finite for any z.
+                    ℓ += T.Max(z[i], T.Zero) + Scalar.LogOnePlus(T.Exp(-T.Abs(z[i]))) - (y[i] * z[i]);
+                }
+                else
+                {
+                    var p = T.Clamp(o[i], Floor<T>(), T.One - Floor<T>());
+                    ℓ -= (y[i] * T.Log(p)) + ((T.One - y[i]) * T.Log(T.One - p));
+                }
+            }
+
+            return ℓ;
+        }
+
+        private protected override Matrix<T> Delta<T>(LayerTrace<T> output, Matrix<T> targets)
+        {
+            if (output.Activation == Activation.Sigmoid)
+            {
+                return Dense.Zip(output.Output, targets, TensorPrimitives.Subtract);
+            }
+
+            // ∂ℓ/∂o = (o − y) / (o(1 − o)), with o clamped away from 0 and 1.
+            var lo = Floor<T>();
+            var hi = T.One - lo;
+            var g = Dense.Zip(output.Output, targets, (o, y, d) =>
+            {
+                for (var i = 0; i < d.Length; i++)
+                {
+                    var p = T.Clamp(o[i], lo, hi);
+                    d[i] = (p - y[i]) / (p * (T.One - p));
+                }
+            });
+            return output.Jacobian.Apply(g);
+        }
+    }
+
+    private sealed record CrossEntropyLoss : Loss
+    {
+        public override string Name => "cross-entropy";
+
+        private protected override T Sample<T>(
+            Activation activation, ReadOnlySpan<T> z, ReadOnlySpan<T> o, ReadOnlySpan<T> y)
+        {
+            var ℓ = T.Zero;
+            for (var i = 0; i < y.Length; i++)
+            {
+                ℓ -= y[i] * T.Log(T.Max(o[i], Floor<T>()));
+            }
+
+            return ℓ;
+        }
+
+        private protected override Matrix<T> Delta<T>(LayerTrace<T> output, Matrix<T> targets)
+        {
+            // ∂ℓ/∂o = −y/o, with o clamped away from 0 (the same floor as the value).
+            var lo = Floor<T>();
+            var g = Dense.Zip(output.Output, targets, (o, y, d) =>
+            {
+                for (var i = 0; i < d.Length; i++)
+                {
+                    d[i] = -y[i] / T.Max(o[i], lo);
+                }
+            });
+            return output.Jacobian.Apply(g);
+        }
+    }
+
+    private sealed record SoftmaxCrossEntropyLoss : Loss
+    {
+        public override string Name => "softmax-cross-entropy";
+
+        public override Fin<Unit> Accepts(Activation output) =>
+            output == Activation.Softmax
+                ? FinSucc(unit)
+                : FinFail<Unit>(Error.New(
+                    $"softmax-cross-entropy needs a softmax output layer, found {output.Name}"));
+
+        private protected override T Sample<T>(
+            Activation activation, ReadOnlySpan<T> z, ReadOnlySpan<T> o, ReadOnlySpan<T> y)
+        {
+            // Σᵢ yᵢ (lse(z) − zᵢ): from the logits, so a probability that rounds to 0 still has
+            // a finite, exact log.
+            var lse = Scalar.LogSumExp(z);
+            var ℓ = T.Zero;
+            for (var i = 0; i < y.Length; i++)
+            {
+                ℓ += y[i] * (lse - z[i]);
+            }
+
+            return ℓ;
+        }
+
+        private protected override Matrix<T> Delta<T>(LayerTrace<T> output, Matrix<T> targets)
+        {
+            var rows = targets.RowCount;
+            return Dense.Zip(output.Output, targets, (s, y, d) =>
+            {
+                for (var k = 0; k < d.Length; k += rows)
+                {
+                    var yk = y.Slice(k, rows);
+                    var mass = TensorPrimitives.Sum(yk);
+                    TensorPrimitives.Multiply(s.Slice(k, rows), mass, d.Slice(k, rows));
+                    TensorPrimitives.Subtract(d.Slice(k, rows), yk, d.Slice(k, rows));
+                }
+            });
+        }
+    }
+}

@@ -1,0 +1,145 @@
+using LanguageExt;
+using MathNet.Numerics.LinearAlgebra;
+using static LanguageExt.Prelude;
+
+namespace Backprop.Functional;
+
+/// <summary>
+/// The forward and backward passes: <see cref="Forward{T}(Network{T}, Matrix{T})"/> records a
+/// <see cref="Trace{T}"/>, and <c>Backward</c> folds over it from the output side to
+/// give a <see cref="Gradient{T}"/>. Batches are matrices with one sample a column.
+/// </summary>
+/// <remarks>
+/// These are pure functions: they read the network and the data, allocate their results and
+/// write into nothing they were given.
+/// </remarks>
+public static class Propagation
+{
+    /// <summary>
+    /// The forward pass, recording each layer's Σ, o and Jacobian:
+    /// o₀ = X; Σ_l = W_l·o_(l−1) + b_l·1ᵀ, o_l = f_l(Σ_l), for l = 1 … L.
+    /// </summary>
+    /// <param name="network">The network.</param>
+    /// <param name="inputs">X, n₀ × m, one sample a column, every value finite.</param>
+    /// <exception cref="System.ArgumentException">X has the wrong number of rows, no columns, or a non-finite value.</exception>
+    public static Trace<T> Forward<T>(this Network<T> network, Matrix<T> inputs)
+        where T : struct, System.Numerics.IFloatingPointIeee754<T>
+    {
+        var x = Shapes.CheckInput(network.InputSize, inputs).OrThrow(nameof(inputs));
+        var layers = network.Layers.Fold(
+            (Previous: x, Traces: Seq<LayerTrace<T>>()),
+            (state, layer) =>
+            {
+                var Σ = WeightedInput(layer, state.Previous);
+                var o = layer.Activation.Apply(Σ);
+                var J = layer.Activation.Differentiate(Σ, o);
+                return (o, state.Traces.Add(new LayerTrace<T>(layer.Activation, Σ, o, J)));
+            }).Traces;
+        return new Trace<T>(x, layers);
+    }
+
+    /// <summary>The forward pass for one sample x (length n₀), as a batch of one.</summary>
+    public static Trace<T> Forward<T>(this Network<T> network, Vector<T> input)
+        where T : struct, System.Numerics.IFloatingPointIeee754<T> =>
+        network.Forward(Dense.Column(input));
+
+    /// <summary>
+    /// The forward pass for inference: o_L for the batch X, recording nothing else.
+    /// </summary>
+    /// <param name="network">The network.</param>
+    /// <param name="inputs">X, n₀ × m, one sample a column, every value finite.</param>
+    /// <returns>o_L, n_L × m.</returns>
+    /// <exception cref="System.ArgumentException">X has the wrong number of rows, no columns, or a non-finite value.</exception>
+    public static Matrix<T> Predict<T>(this Network<T> network, Matrix<T> inputs)
+        where T : struct, System.Numerics.IFloatingPointIeee754<T>
+    {
+        var x = Shapes.CheckInput(network.InputSize, inputs).OrThrow(nameof(inputs));
+        return network.Layers.Fold(x, (o, layer) => layer.Activation.Apply(WeightedInput(layer, o)));
+    }
+
+    /// <summary>o_L for one sample x, as a vector of length n_L.</summary>
+    public static Vector<T> Predict<T>(this Network<T> network, Vector<T> input)
+        where T : struct, System.Numerics.IFloatingPointIeee754<T> =>
+        network.Predict(Dense.Column(input)).Column(0);
+
+    /// <summary>
+    /// The backward pass: a fold over the reversed trace carrying δ, which gives, for the batch
+    /// mean loss L, δ_L = ∂L/∂Σ_L from the loss; ∂L/∂W_l = δ_l·o_(l−1)ᵀ, ∂L/∂b_l = δ_l·1;
+    /// and δ_(l−1) = J_(l−1)ᵀ·(W_lᵀ·δ_l), with J the activation's Jacobian (f′(Σ) ⊙ for
+    /// elementwise activations).
+    /// </summary>
+    /// <param name="network">The network that made the trace.</param>
+    /// <param name="trace">The trace of <see cref="Forward{T}(Network{T}, Matrix{T})"/> on X.</param>
+    /// <param name="targets">Y, n_L × m, matching X column for column.</param>
+    /// <param name="loss">The loss L; it must accept the output activation.</param>
+    /// <returns>∂L/∂W and ∂L/∂b for every layer, with the network's shapes.</returns>
+    /// <exception cref="System.ArgumentException">Y does not match the output's shape, holds a non-finite value, the trace is not of this network, or the loss cannot follow the output activation.</exception>
+    public static Gradient<T> Backward<T>(
+        this Network<T> network, Trace<T> trace, Matrix<T> targets, Loss loss)
+        where T : struct, System.Numerics.IFloatingPointIeee754<T>
+    {
+        CheckTrace(network, trace);
+        var δL = loss.OutputDelta(trace.OutputLayer, targets);
+
+        // Layer l (1-based in the maths) is index l − 1 here; its input o_(l−1) is
+        // LayerInputs[l − 1], which is X for the first layer.
+        var steps = network.Layers.Zip(trace.LayerInputs).Indexed();
+        var (_, gradients) = steps.FoldBack(
+            (Delta: δL, Layers: Seq<LayerGradient<T>>()),
+            (state, step) =>
+            {
+                var ((layer, input), index) = step;
+                var δ = state.Delta;
+                var dW = δ.TransposeAndMultiply(input);
+                var db = Dense.RowSums(δ);
+
+                // No δ is needed below the first layer: the gradient stops at the input.
+                var below = index == 0
+                    ? δ
+                    : trace.Layers[index - 1].Jacobian.Apply(layer.Weights.TransposeThisAndMultiply(δ));
+                return (below, new LayerGradient<T>(dW, db).Cons(state.Layers));
+            });
+        return new Gradient<T>(gradients);
+    }
+
+    /// <summary>The backward pass for one sample with target y (length n_L).</summary>
+    public static Gradient<T> Backward<T>(
+        this Network<T> network, Trace<T> trace, Vector<T> target, Loss loss)
+        where T : struct, System.Numerics.IFloatingPointIeee754<T> =>
+        network.Backward(trace, Dense.Column(target), loss);
+
+    /// <summary>
+    /// L, the mean loss of the network on the batch (X, Y).
+    /// </summary>
+    public static T Loss<T>(this Network<T> network, Matrix<T> inputs, Matrix<T> targets, Loss loss)
+        where T : struct, System.Numerics.IFloatingPointIeee754<T> =>
+        loss.Value(network.Forward(inputs).OutputLayer, targets);
+
+    /// <summary>
+    /// The loss and its gradient on the batch (X, Y): Forward, then Backward.
+    /// </summary>
+    public static (T Loss, Gradient<T> Gradient) LossAndGradient<T>(
+        this Network<T> network, Matrix<T> inputs, Matrix<T> targets, Loss loss)
+        where T : struct, System.Numerics.IFloatingPointIeee754<T>
+    {
+        var trace = network.Forward(inputs);
+        var gradient = network.Backward(trace, targets, loss);
+        return (loss.Value(trace.OutputLayer, targets), gradient);
+    }
+
+    private static Matrix<T> WeightedInput<T>(Layer<T> layer, Matrix<T> input)
+        where T : struct, System.Numerics.IFloatingPointIeee754<T> =>
+        Dense.AddToColumnsOfFresh(layer.Weights.Multiply(input), layer.Bias);
+
+    private static void CheckTrace<T>(Network<T> network, Trace<T> trace)
+        where T : struct, System.Numerics.IFloatingPointIeee754<T>
+    {
+        var sizes = trace.Input.RowCount.Cons(trace.Layers.Map(l => l.Output.RowCount));
+        if (sizes != network.Sizes)
+        {
+            throw new System.ArgumentException(
+                $"the trace has sizes [{string.Join(", ", sizes)}] but the network has "
+                + $"[{string.Join(", ", network.Sizes)}]", nameof(trace));
+        }
+    }
+}
