@@ -38,14 +38,22 @@ public abstract record Activation
     /// <remarks>Not differentiable at Σ = 0; the slope there is taken to be 0.</remarks>
     public static Activation ReLU { get; } = new LeakyFunction(0.0);
 
-    /// <summary>softplus(Σ) = ln(1 + e^Σ), computed as max(Σ, 0) + ln(1 + e^−|Σ|); its slope is σ(Σ).</summary>
+    /// <summary>
+    /// softplus(Σ) = ln(1 + e^Σ), computed as max(Σ, 0) + ln(1 + e^−|Σ|); its slope is σ(Σ).
+    /// </summary>
     public static Activation Softplus { get; } = new SoftplusFunction();
 
-    /// <summary>softmax(Σ)ᵢ = e^Σᵢ / Σⱼ e^Σⱼ over each column, computed after subtracting the column's maximum.</summary>
-    /// <remarks>Vector-valued: its Jacobian diag(s) − s·sᵀ is applied in full by Backward.</remarks>
+    /// <summary>
+    /// softmax(Σ)ᵢ = e^Σᵢ / Σⱼ e^Σⱼ over each column, computed after subtracting the column's
+    /// maximum.
+    /// </summary>
+    /// <remarks>Vector-valued: its Jacobian diag(s) − s·sᵀ is applied in full by
+    /// Backward.</remarks>
     public static Activation Softmax { get; } = new SoftmaxFunction();
 
-    /// <summary>The canonical name, which <see cref="Parse"/> reads back: "sigmoid", "leaky-relu:0.01", ….</summary>
+    /// <summary>
+    /// The canonical name, which <see cref="Parse"/> reads back: "sigmoid", "leaky-relu:0.01", ….
+    /// </summary>
     public abstract string Name { get; }
 
     /// <summary>
@@ -112,7 +120,9 @@ public abstract record Activation
     public abstract Matrix<T> Apply<T>(Matrix<T> z)
         where T : struct, System.Numerics.IFloatingPointIeee754<T>;
 
-    /// <summary>The Jacobian ∂o/∂Σ at Σ = <paramref name="z"/>, given o = f(Σ) already computed.</summary>
+    /// <summary>
+    /// The Jacobian ∂o/∂Σ at Σ = <paramref name="z"/>, given o = f(Σ) already computed.
+    /// </summary>
     /// <param name="z">Σ, out × m.</param>
     /// <param name="output">o = f(Σ), out × m.</param>
     public abstract Jacobian<T> Differentiate<T>(Matrix<T> z, Matrix<T> output)

@@ -3,10 +3,14 @@ using MathNet.Numerics.LinearAlgebra;
 
 namespace Backprop.Functional;
 
-/// <summary>A span operation that reads <paramref name="x"/> and writes <paramref name="destination"/>.</summary>
+/// <summary>
+/// A span operation that reads <paramref name="x"/> and writes <paramref name="destination"/>.
+/// </summary>
 internal delegate void SpanMap<T>(ReadOnlySpan<T> x, Span<T> destination);
 
-/// <summary>A span operation that reads two spans and writes <paramref name="destination"/>.</summary>
+/// <summary>
+/// A span operation that reads two spans and writes <paramref name="destination"/>.
+/// </summary>
 internal delegate void SpanZip<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<T> destination);
 
 /// <summary>
@@ -16,7 +20,8 @@ internal delegate void SpanZip<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<T> 
 internal static class Dense
 {
     /// <summary>The column-major values of <paramref name="m"/>, for reading only.</summary>
-    /// <remarks>For a dense matrix this is MathNet's own storage, not a copy: never write to it.</remarks>
+    /// <remarks>For a dense matrix this is MathNet's own storage, not a copy: never write to
+    /// it.</remarks>
     public static T[] Values<T>(Matrix<T> m)
         where T : struct, System.Numerics.IFloatingPointIeee754<T> =>
         m.AsColumnMajorArray() ?? m.ToColumnMajorArray();
@@ -45,7 +50,9 @@ internal static class Dense
         return Of(m.RowCount, m.ColumnCount, result);
     }
 
-    /// <summary>f applied to matching elements of two same-shaped matrices, as a new matrix.</summary>
+    /// <summary>
+    /// f applied to matching elements of two same-shaped matrices, as a new matrix.
+    /// </summary>
     public static Matrix<T> Zip<T>(Matrix<T> a, Matrix<T> b, SpanZip<T> f)
         where T : struct, System.Numerics.IFloatingPointIeee754<T>
     {
@@ -100,8 +107,11 @@ internal static class Dense
         return Of(sums);
     }
 
-    /// <summary>Σ = P + b·1ᵀ: <paramref name="product"/> with the bias added to every column.</summary>
-    /// <remarks>Writes into <paramref name="product"/>, which the caller has just allocated.</remarks>
+    /// <summary>
+    /// Σ = P + b·1ᵀ: <paramref name="product"/> with the bias added to every column.
+    /// </summary>
+    /// <remarks>Writes into <paramref name="product"/>, which the caller has just
+    /// allocated.</remarks>
     public static Matrix<T> AddToColumnsOfFresh<T>(Matrix<T> product, Vector<T> bias)
         where T : struct, System.Numerics.IFloatingPointIeee754<T>
     {
@@ -118,7 +128,9 @@ internal static class Dense
         return product;
     }
 
-    /// <summary>An m × n matrix of the values of <paramref name="v"/>, one per row, as a copy.</summary>
+    /// <summary>
+    /// An m × n matrix of the values of <paramref name="v"/>, one per row, as a copy.
+    /// </summary>
     public static Matrix<T> Column<T>(Vector<T> v)
         where T : struct, System.Numerics.IFloatingPointIeee754<T> =>
         Of(v.Count, 1, (T[])Values(v).Clone());

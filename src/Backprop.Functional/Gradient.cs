@@ -80,7 +80,9 @@ public static class Gradient
             ? throw new ArgumentException("the mean of no gradients is undefined", nameof(gradients))
             : Scale(T.One / T.CreateChecked(gradients.Count), gradients.Tail.Fold(gradients.Head, Add));
 
-    /// <summary>Throws unless <paramref name="gradient"/> has the shapes of <paramref name="network"/>.</summary>
+    /// <summary>
+    /// Throws unless <paramref name="gradient"/> has the shapes of <paramref name="network"/>.
+    /// </summary>
     internal static void CheckMatches<T>(Network<T> network, Gradient<T> gradient)
         where T : struct, System.Numerics.IFloatingPointIeee754<T>
     {

@@ -16,7 +16,9 @@ public enum ParameterKind
     Bias,
 }
 
-/// <summary>The analytic and numeric derivative of the loss with respect to one parameter.</summary>
+/// <summary>
+/// The analytic and numeric derivative of the loss with respect to one parameter.
+/// </summary>
 /// <param name="Layer">The layer, 0 for the first (input side).</param>
 /// <param name="Kind">Weight or bias.</param>
 /// <param name="Row">The row of W, or the index into b.</param>
@@ -62,7 +64,9 @@ public sealed record GradientCheckOptions(
     public static GradientCheckOptions Default { get; } = new();
 }
 
-/// <summary>The outcome of a gradient check: one <see cref="ParameterCheck"/> per parameter checked.</summary>
+/// <summary>
+/// The outcome of a gradient check: one <see cref="ParameterCheck"/> per parameter checked.
+/// </summary>
 /// <param name="Parameters">The parameters checked, in layer order, W row by row, then b.</param>
 /// <param name="Tolerance">The relative error that passes.</param>
 public sealed record GradientCheckReport(Seq<ParameterCheck> Parameters, double Tolerance)
@@ -88,7 +92,9 @@ public sealed record GradientCheckReport(Seq<ParameterCheck> Parameters, double 
         toSeq(Parameters.Map(p => p.Layer).Distinct().OrderBy(l => l)
             .Select(l => (l, WorstOf(Counted.Filter(p => p.Layer == l)))).ToArray());
 
-    /// <summary>Whether every counted parameter is within tolerance (false if any is NaN).</summary>
+    /// <summary>
+    /// Whether every counted parameter is within tolerance (false if any is NaN).
+    /// </summary>
     public bool Passed => WorstRelativeError <= Tolerance;
 
     private static double WorstOf(Seq<ParameterCheck> checks) =>

@@ -17,7 +17,9 @@ public abstract record Jacobian<T>
     {
     }
 
-    /// <summary>δ = Jᵀ·g for each column of <paramref name="upstream"/> (g = ∂L/∂o, out × m).</summary>
+    /// <summary>
+    /// δ = Jᵀ·g for each column of <paramref name="upstream"/> (g = ∂L/∂o, out × m).
+    /// </summary>
     /// <param name="upstream">∂L/∂o, the layer's shape: out × m.</param>
     /// <returns>δ = ∂L/∂Σ, out × m, as a new matrix.</returns>
     public abstract Matrix<T> Apply(Matrix<T> upstream);

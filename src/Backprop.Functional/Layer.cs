@@ -76,7 +76,8 @@ public static class Layer
     }
 
     /// <summary>As <see cref="TryCreate{T}"/>, throwing on bad shapes or values.</summary>
-    /// <exception cref="System.ArgumentException">The shapes disagree or a value is not finite.</exception>
+    /// <exception cref="System.ArgumentException">The shapes disagree or a value is not
+    /// finite.</exception>
     public static Layer<T> Create<T>(Matrix<T> weights, Vector<T> bias, Activation activation)
         where T : struct, System.Numerics.IFloatingPointIeee754<T> =>
         TryCreate(weights, bias, activation).OrThrow(nameof(weights));

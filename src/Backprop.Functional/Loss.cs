@@ -117,7 +117,9 @@ public abstract record Loss
     /// <inheritdoc/>
     public sealed override string ToString() => Name;
 
-    /// <summary>ℓ of one sample given its logits z, output o and target y (each of length out).</summary>
+    /// <summary>
+    /// ℓ of one sample given its logits z, output o and target y (each of length out).
+    /// </summary>
     private protected abstract T Sample<T>(
         Activation activation, ReadOnlySpan<T> z, ReadOnlySpan<T> o, ReadOnlySpan<T> y)
         where T : struct, System.Numerics.IFloatingPointIeee754<T>;

@@ -72,8 +72,11 @@ public static partial class Network
             None: () => FinSucc(new Network<T>(layers.Strict())));
     }
 
-    /// <summary>As <see cref="TryCreate{T}(Seq{Layer{T}})"/>, throwing on mismatched layers.</summary>
-    /// <exception cref="System.ArgumentException">No layers, or adjacent sizes disagree.</exception>
+    /// <summary>
+    /// As <see cref="TryCreate{T}(Seq{Layer{T}})"/>, throwing on mismatched layers.
+    /// </summary>
+    /// <exception cref="System.ArgumentException">No layers, or adjacent sizes
+    /// disagree.</exception>
     public static Network<T> Create<T>(Seq<Layer<T>> layers)
         where T : struct, IFloatingPointIeee754<T> =>
         TryCreate(layers).OrThrow(nameof(layers));

@@ -7,7 +7,8 @@ namespace Backprop.Functional;
 /// every IEEE 754 machine. The platform's Math.Log and Math.Cos come from the C library and may
 /// differ in the last bit from one system to another; seeded initialisation must not.
 /// </summary>
-/// <remarks>Both are accurate to about one unit in the last place over the ranges used here.</remarks>
+/// <remarks>Both are accurate to about one unit in the last place over the ranges used
+/// here.</remarks>
 public static class PortableMath
 {
     private const double Ln2Hi = 6.93147180369123816490e-01; // ln 2, upper 32 bits

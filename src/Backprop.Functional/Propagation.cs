@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using LanguageExt;
 using MathNet.Numerics.LinearAlgebra;
 using static LanguageExt.Prelude;
@@ -21,18 +22,42 @@ public static class Propagation
     /// </summary>
     /// <param name="network">The network.</param>
     /// <param name="inputs">X, n₀ × m, one sample a column, every value finite.</param>
-    /// <exception cref="System.ArgumentException">X has the wrong number of rows, no columns, or a non-finite value.</exception>
+    /// <exception cref="System.ArgumentException">X has the wrong number of rows, no columns, or a
+    /// non-finite value.</exception>
     public static Trace<T> Forward<T>(this Network<T> network, Matrix<T> inputs)
+        where T : struct, System.Numerics.IFloatingPointIeee754<T> =>
+        network.Forward(inputs, Dropout.None);
+
+    /// <summary>
+    /// The forward pass of training with dropout on the hidden layers: as
+    /// <see cref="Forward{T}(Network{T}, Matrix{T})"/>, but each hidden layer's output is
+    /// o_l = f_l(Σ_l) ⊙ M_l, with M_l the scaled mask of <paramref name="dropout"/> for layer l;
+    /// the mask is recorded in the trace (inside its <see cref="MaskedJacobian{T}"/>).
+    /// </summary>
+    /// <param name="network">The network.</param>
+    /// <param name="inputs">X, n₀ × m, one sample a column, every value finite.</param>
+    /// <param name="dropout">The rate and key of the masks; <see cref="Dropout.None"/> for none.</param>
+    public static Trace<T> Forward<T>(this Network<T> network, Matrix<T> inputs, Dropout dropout)
         where T : struct, System.Numerics.IFloatingPointIeee754<T>
     {
         var x = Shapes.CheckInput(network.InputSize, inputs).OrThrow(nameof(inputs));
-        var layers = network.Layers.Fold(
+        var last = network.Layers.Count - 1;
+        var layers = network.Layers.Indexed().Fold(
             (Previous: x, Traces: Seq<LayerTrace<T>>()),
-            (state, layer) =>
+            (state, item) =>
             {
+                var (layer, l) = item;
                 var Σ = WeightedInput(layer, state.Previous);
                 var o = layer.Activation.Apply(Σ);
                 var J = layer.Activation.Differentiate(Σ, o);
+
+                // Dropout acts on hidden layers only; the output layer is never masked.
+                if (dropout.Rate > 0 && l < last)
+                {
+                    var M = dropout.Mask<T>(l, Σ.RowCount, Σ.ColumnCount);
+                    (o, J) = (Dense.Zip(o, M, TensorPrimitives.Multiply), new MaskedJacobian<T>(J, M));
+                }
+
                 return (o, state.Traces.Add(new LayerTrace<T>(layer.Activation, Σ, o, J)));
             }).Traces;
         return new Trace<T>(x, layers);
@@ -49,7 +74,8 @@ public static class Propagation
     /// <param name="network">The network.</param>
     /// <param name="inputs">X, n₀ × m, one sample a column, every value finite.</param>
     /// <returns>o_L, n_L × m.</returns>
-    /// <exception cref="System.ArgumentException">X has the wrong number of rows, no columns, or a non-finite value.</exception>
+    /// <exception cref="System.ArgumentException">X has the wrong number of rows, no columns, or a
+    /// non-finite value.</exception>
     public static Matrix<T> Predict<T>(this Network<T> network, Matrix<T> inputs)
         where T : struct, System.Numerics.IFloatingPointIeee754<T>
     {
@@ -69,11 +95,14 @@ public static class Propagation
     /// elementwise activations).
     /// </summary>
     /// <param name="network">The network that made the trace.</param>
-    /// <param name="trace">The trace of <see cref="Forward{T}(Network{T}, Matrix{T})"/> on X.</param>
+    /// <param name="trace">The trace of <see cref="Forward{T}(Network{T}, Matrix{T})"/> on
+    /// X.</param>
     /// <param name="targets">Y, n_L × m, matching X column for column.</param>
     /// <param name="loss">The loss L; it must accept the output activation.</param>
     /// <returns>∂L/∂W and ∂L/∂b for every layer, with the network's shapes.</returns>
-    /// <exception cref="System.ArgumentException">Y does not match the output's shape, holds a non-finite value, the trace is not of this network, or the loss cannot follow the output activation.</exception>
+    /// <exception cref="System.ArgumentException">Y does not match the output's shape, holds a
+    /// non-finite value, the trace is not of this network, or the loss cannot follow the output
+    /// activation.</exception>
     public static Gradient<T> Backward<T>(
         this Network<T> network, Trace<T> trace, Matrix<T> targets, Loss loss)
         where T : struct, System.Numerics.IFloatingPointIeee754<T>
@@ -90,13 +119,14 @@ public static class Propagation
             {
                 var ((layer, input), index) = step;
                 var δ = state.Delta;
-                var dW = δ.TransposeAndMultiply(input);
+                var dW = Products.OuterSum(δ, input);
                 var db = Dense.RowSums(δ);
 
                 // No δ is needed below the first layer: the gradient stops at the input.
                 var below = index == 0
                     ? δ
-                    : trace.Layers[index - 1].Jacobian.Apply(layer.Weights.TransposeThisAndMultiply(δ));
+                    : trace.Layers[index - 1].Jacobian
+                        .Apply(Products.TransposeTimes(layer.Weights, δ));
                 return (below, new LayerGradient<T>(dW, db).Cons(state.Layers));
             });
         return new Gradient<T>(gradients);
@@ -129,7 +159,7 @@ public static class Propagation
 
     private static Matrix<T> WeightedInput<T>(Layer<T> layer, Matrix<T> input)
         where T : struct, System.Numerics.IFloatingPointIeee754<T> =>
-        Dense.AddToColumnsOfFresh(layer.Weights.Multiply(input), layer.Bias);
+        Products.Affine(layer.Weights, input, layer.Bias);
 
     private static void CheckTrace<T>(Network<T> network, Trace<T> trace)
         where T : struct, System.Numerics.IFloatingPointIeee754<T>

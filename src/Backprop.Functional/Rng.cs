@@ -30,6 +30,9 @@ public readonly record struct Rng(ulong Seed, ulong Position)
         return (Mix(unchecked(Seed + (k * Gamma))), this with { Position = k });
     }
 
+    /// <summary>The k-th draw of this stream (k ≥ 1 from the start), without drawing the ones before.</summary>
+    public ulong BitsAt(long k) => Mix(unchecked(Seed + ((ulong)k * Gamma)));
+
     /// <summary>A uniform double in (0, 1) and the stream after it.</summary>
     public (double Value, Rng Next) NextUniform()
     {
@@ -45,7 +48,9 @@ public readonly record struct Rng(ulong Seed, ulong Position)
         return (Math.Sqrt(-2.0 * PortableMath.Log(u1)) * PortableMath.CosTwoPi(u2), r2);
     }
 
-    /// <summary>The next <paramref name="count"/> standard normals and the stream after them.</summary>
+    /// <summary>
+    /// The next <paramref name="count"/> standard normals and the stream after them.
+    /// </summary>
     public (double[] Values, Rng Next) NextNormals(int count)
     {
         var values = new double[count];
@@ -58,7 +63,9 @@ public readonly record struct Rng(ulong Seed, ulong Position)
         return (values, rng);
     }
 
-    /// <summary>The next <paramref name="count"/> uniforms in (0, 1) and the stream after them.</summary>
+    /// <summary>
+    /// The next <paramref name="count"/> uniforms in (0, 1) and the stream after them.
+    /// </summary>
     public (double[] Values, Rng Next) NextUniforms(int count)
     {
         var values = new double[count];
@@ -75,7 +82,8 @@ public readonly record struct Rng(ulong Seed, ulong Position)
     /// A permutation of 0 … n−1 by Fisher–Yates, drawing j = r mod (i + 1) for i = n−1 down to 1,
     /// and the stream after it.
     /// </summary>
-    /// <remarks>The modulo has a bias below n/2⁶⁴, immaterial for any data set that fits in memory.</remarks>
+    /// <remarks>The modulo has a bias below n/2⁶⁴, immaterial for any data set that fits in
+    /// memory.</remarks>
     public (Arr<int> Permutation, Rng Next) NextPermutation(int n)
     {
         var p = new int[n];

@@ -4,7 +4,9 @@ using System.Numerics.Tensors;
 
 namespace Backprop.Functional;
 
-/// <summary>Numerically careful scalar and column helpers shared by activations and losses.</summary>
+/// <summary>
+/// Numerically careful scalar and column helpers shared by activations and losses.
+/// </summary>
 internal static class Scalar
 {
     /// <summary>ln(1 + x), accurate for tiny x where 1 + x rounds to 1.</summary>

@@ -14,7 +14,8 @@ public static class Sgd
     /// <param name="network">The network to step from.</param>
     /// <param name="gradient">∂L/∂W and ∂L/∂b, with the network's shapes.</param>
     /// <param name="learningRate">η ≥ 0 and finite.</param>
-    /// <exception cref="ArgumentException">The gradient's shapes differ from the network's, or η is negative or not finite.</exception>
+    /// <exception cref="ArgumentException">The gradient's shapes differ from the network's, or η is
+    /// negative or not finite.</exception>
     public static Network<T> Update<T>(this Network<T> network, Gradient<T> gradient, T learningRate)
         where T : struct, System.Numerics.IFloatingPointIeee754<T>
     {

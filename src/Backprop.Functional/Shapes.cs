@@ -38,7 +38,9 @@ public static class Shapes
         return CheckFinite("inputs", inputs);
     }
 
-    /// <summary>Checks targets against the network's outputs: the same shape, every value finite.</summary>
+    /// <summary>
+    /// Checks targets against the network's outputs: the same shape, every value finite.
+    /// </summary>
     public static Fin<Matrix<T>> CheckTargets<T>(Matrix<T> outputs, Matrix<T> targets)
         where T : struct, System.Numerics.IFloatingPointIeee754<T>
     {
@@ -51,7 +53,9 @@ public static class Shapes
         return CheckFinite("targets", targets);
     }
 
-    /// <summary>Checks that every value of <paramref name="m"/> is finite, naming the first that is not.</summary>
+    /// <summary>
+    /// Checks that every value of <paramref name="m"/> is finite, naming the first that is not.
+    /// </summary>
     public static Fin<Matrix<T>> CheckFinite<T>(string what, Matrix<T> m)
         where T : struct, System.Numerics.IFloatingPointIeee754<T>
     {
@@ -64,7 +68,9 @@ public static class Shapes
                 + "expected finite numbers"));
     }
 
-    /// <summary>The value of a successful check, or an <see cref="System.ArgumentException"/>.</summary>
+    /// <summary>
+    /// The value of a successful check, or an <see cref="System.ArgumentException"/>.
+    /// </summary>
     internal static TValue OrThrow<TValue>(this Fin<TValue> fin, string parameter) =>
         fin.Match(
             Succ: a => a,

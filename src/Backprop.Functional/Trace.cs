@@ -12,7 +12,12 @@ namespace Backprop.Functional;
 /// <param name="Jacobian">∂o/∂Σ in compact form: f′(Σ) for elementwise activations.</param>
 public sealed record LayerTrace<T>(
     Activation Activation, Matrix<T> WeightedInput, Matrix<T> Output, Jacobian<T> Jacobian)
-    where T : struct, System.Numerics.IFloatingPointIeee754<T>;
+    where T : struct, System.Numerics.IFloatingPointIeee754<T>
+{
+    /// <summary>The scaled dropout mask of this layer, if dropout was applied to it.</summary>
+    public Option<Matrix<T>> Mask =>
+        Jacobian is MaskedJacobian<T> masked ? Prelude.Some(masked.Mask) : Prelude.None;
+}
 
 /// <summary>
 /// The record of a forward pass: the input batch and, per layer, Σ, o and ∂o/∂Σ. Backward folds

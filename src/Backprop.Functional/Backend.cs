@@ -1,0 +1,125 @@
+using System;
+using System.Runtime.InteropServices;
+
+namespace Backprop.Functional;
+
+/// <summary>Where the matrix products of Forward and Backward are computed.</summary>
+public enum Backend
+{
+    /// <summary>MathNet's managed provider: always there, and slower on large layers.</summary>
+    Managed,
+
+    /// <summary>The system's OpenBLAS (libopenblas.so.0), called through its C interface.</summary>
+    OpenBlas,
+}
+
+/// <summary>
+/// The process-wide choice of <see cref="Backend"/>. It changes how fast products are computed,
+/// never what they mean: both backends compute the same products, and results agree to rounding.
+/// </summary>
+/// <remarks>
+/// NOTE: this is the one piece of process-wide state in the library, as MathNet's own provider
+/// setting is. It defaults to OpenBLAS when the library loads and to the managed provider
+/// otherwise; set it once at start-up (the CLI's --backend does). Within one backend the same
+/// inputs give the same bits; across backends they agree to rounding only.
+/// </remarks>
+public static class Backends
+{
+    private static Backend active = OpenBlasLibrary.IsAvailable ? Backend.OpenBlas : Backend.Managed;
+
+    /// <summary>The backend in use.</summary>
+    public static Backend Active => active;
+
+    /// <summary>Whether the OpenBLAS library could be loaded.</summary>
+    public static bool OpenBlasAvailable => OpenBlasLibrary.IsAvailable;
+
+    /// <summary>A one-line description of the active backend, for logs.</summary>
+    public static string Describe() => active == Backend.OpenBlas
+        ? $"OpenBLAS ({OpenBlasLibrary.Describe()})"
+        : "managed (MathNet.Numerics)";
+
+    /// <summary>
+    /// Selects <paramref name="backend"/>; fails if it is OpenBLAS and it cannot be loaded.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">OpenBLAS was asked for and is not
+    /// available.</exception>
+    public static void Use(Backend backend)
+    {
+        if (backend == Backend.OpenBlas && !OpenBlasLibrary.IsAvailable)
+        {
+            throw new InvalidOperationException(
+                "OpenBLAS (libopenblas.so.0) could not be loaded; install it (Debian: libopenblas0) "
+                + "or use the managed backend");
+        }
+
+        active = backend;
+    }
+}
+
+/// <summary>The C interface of OpenBLAS, loaded on first use if present.</summary>
+internal static unsafe class OpenBlasLibrary
+{
+    public const int ColumnMajor = 102;
+    public const int NoTranspose = 111;
+    public const int Transpose = 112;
+
+    private static readonly nint Handle = Load();
+
+    private static readonly delegate* unmanaged<int, int, int, int, int, int, double, double*, int,
+        double*, int, double, double*, int, void> Dgemm =
+        (delegate* unmanaged<int, int, int, int, int, int, double, double*, int,
+            double*, int, double, double*, int, void>)Symbol("cblas_dgemm");
+
+    private static readonly delegate* unmanaged<int, int, int, int, int, int, float, float*, int,
+        float*, int, float, float*, int, void> Sgemm =
+        (delegate* unmanaged<int, int, int, int, int, int, float, float*, int,
+            float*, int, float, float*, int, void>)Symbol("cblas_sgemm");
+
+    public static bool IsAvailable => Dgemm != null && Sgemm != null;
+
+    public static string Describe()
+    {
+        var name = Symbol("openblas_get_corename");
+        var threads = Symbol("openblas_get_num_threads");
+        var core = name == nint.Zero
+            ? "?"
+            : Marshal.PtrToStringAnsi(((delegate* unmanaged<nint>)name)()) ?? "?";
+        var count = threads == nint.Zero ? 0 : ((delegate* unmanaged<int>)threads)();
+        return $"{core}, {count} threads";
+    }
+
+    /// <summary>C = α·op(A)·op(B) + β·C, column-major, in float64.</summary>
+    public static void Gemm(
+        bool transA, bool transB, int m, int n, int k, double α, ReadOnlySpan<double> a, int lda,
+        ReadOnlySpan<double> b, int ldb, double β, Span<double> c, int ldc)
+    {
+        fixed (double* pa = a, pb = b, pc = c)
+        {
+            Dgemm(ColumnMajor, transA ? Transpose : NoTranspose, transB ? Transpose : NoTranspose,
+                m, n, k, α, pa, lda, pb, ldb, β, pc, ldc);
+        }
+    }
+
+    /// <summary>C = α·op(A)·op(B) + β·C, column-major, in float32.</summary>
+    public static void Gemm(
+        bool transA, bool transB, int m, int n, int k, float α, ReadOnlySpan<float> a, int lda,
+        ReadOnlySpan<float> b, int ldb, float β, Span<float> c, int ldc)
+    {
+        fixed (float* pa = a, pb = b, pc = c)
+        {
+            Sgemm(ColumnMajor, transA ? Transpose : NoTranspose, transB ? Transpose : NoTranspose,
+                m, n, k, α, pa, lda, pb, ldb, β, pc, ldc);
+        }
+    }
+
+    private static nint Load() =>
+        NativeLibrary.TryLoad("libopenblas.so.0", out var handle)
+        || NativeLibrary.TryLoad("libopenblas", out handle)
+            ? handle
+            : nint.Zero;
+
+    private static nint Symbol(string name) =>
+        Handle != nint.Zero && NativeLibrary.TryGetExport(Handle, name, out var address)
+            ? address
+            : nint.Zero;
+}

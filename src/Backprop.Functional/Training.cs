@@ -1,0 +1,231 @@
+using System;
+using System.Collections.Generic;
+using LanguageExt;
+using MathNet.Numerics.LinearAlgebra;
+using static LanguageExt.Prelude;
+
+namespace Backprop.Functional;
+
+/// <summary>
+/// A training set seen through its batches: <see cref="Count"/> samples, and a function from
+/// sample indices to the matching batch (X, Y), one sample a column.
+/// </summary>
+/// <param name="Count">n, the number of samples.</param>
+/// <param name="Batch">The batch (X: n₀ × k, Y: n_L × k) for k sample indices, in that order.</param>
+public sealed record TrainingData<T>(
+    int Count, Func<Arr<int>, (Matrix<T> Inputs, Matrix<T> Targets)> Batch)
+    where T : struct, System.Numerics.IFloatingPointIeee754<T>;
+
+/// <summary>What a run does when a loss, gradient or weight turns NaN or ±∞.</summary>
+public enum NonFinitePolicy
+{
+    /// <summary>Yield one last step naming where it happened, and end the sequence.</summary>
+    Stop,
+
+    /// <summary>Skip that update (the network and optimizer state stay), count it, go on.</summary>
+    SkipStep,
+}
+
+/// <summary>How a run trains: the optimizer chain, the loss, batches, seed and dropout.</summary>
+/// <param name="Optimizer">The optimizer, with its schedule and transforms.</param>
+/// <param name="Loss">The loss; it must accept the network's output activation.</param>
+/// <param name="BatchSize">Samples per batch, ≥ 1; the last batch of an epoch may be shorter.</param>
+/// <param name="Seed">Seeds the shuffles (per epoch) and the dropout masks (per step).</param>
+public sealed record TrainingOptions(Optimizer Optimizer, Loss Loss, int BatchSize, ulong Seed)
+{
+    /// <summary>p, the dropout rate of hidden layers, in [0, 1). Defaults to 0 (none).</summary>
+    public double Dropout { get; init; }
+
+    /// <summary>What to do on a non-finite value. Defaults to <see cref="NonFinitePolicy.Stop"/>.</summary>
+    public NonFinitePolicy OnNonFinite { get; init; } = NonFinitePolicy.Stop;
+}
+
+/// <summary>The state after one training step: everything a checkpoint needs to resume.</summary>
+/// <param name="Epoch">The epoch, from 1.</param>
+/// <param name="Batch">The batch within the epoch, from 1.</param>
+/// <param name="BatchesPerEpoch">The number of batches in an epoch, ⌈n / batch size⌉.</param>
+/// <param name="Step">The number of steps taken so far (skipped ones included), from 1.</param>
+/// <param name="Network">The network after the step.</param>
+/// <param name="Optimizer">The optimizer state after the step (its η is the one used).</param>
+/// <param name="Loss">The batch's mean loss before the step.</param>
+/// <param name="BatchSize">The samples in this batch: the batch size, or fewer for the last.</param>
+/// <param name="Skipped">Updates skipped so far for non-finite values.</param>
+/// <param name="Problem">Why the run stopped, on its last step only: where a value turned
+/// non-finite.</param>
+public sealed record TrainingStep<T>(
+    int Epoch,
+    int Batch,
+    int BatchesPerEpoch,
+    long Step,
+    Network<T> Network,
+    OptimizerState<T> Optimizer,
+    T Loss,
+    int BatchSize,
+    int Skipped,
+    Option<string> Problem)
+    where T : struct, System.Numerics.IFloatingPointIeee754<T>
+{
+    /// <summary>Whether this step ends its epoch.</summary>
+    public bool EndsEpoch => Batch == BatchesPerEpoch;
+}
+
+/// <summary>Mini-batch training as a lazy sequence of steps.</summary>
+public static class Training
+{
+    /// <summary>
+    /// The seed of epoch e's shuffle: seed + 1000 + e, so that every epoch's order depends only
+    /// on (seed, epoch).
+    /// </summary>
+    public static ulong ShuffleSeed(ulong seed, int epoch) =>
+        unchecked(seed + 1000UL + (ulong)epoch);
+
+    /// <summary>
+    /// Training as an endless lazy sequence of steps. Each epoch e (from 1) visits the samples in
+    /// the order of a Fisher–Yates permutation drawn from <see cref="ShuffleSeed"/>(seed, e), in
+    /// batches of the batch size (the last one shorter when it does not divide n; a set smaller
+    /// than one batch is one batch). Each step runs Forward (with dropout keyed by (seed, step)),
+    /// Backward on the batch's mean loss, and the optimizer's update.
+    /// </summary>
+    /// <remarks>
+    /// Nothing happens until the sequence is enumerated, and enumerating it twice repeats the same
+    /// steps bit for bit. Take from it to stop (early stopping is <c>TakeWhile</c>); save any
+    /// step to checkpoint, and <see cref="Resume{T}"/> from it.
+    /// </remarks>
+    /// <exception cref="ArgumentException">No samples, a batch size below 1, a dropout rate outside
+    /// [0, 1), or a loss that cannot follow the network's output.</exception>
+    public static IEnumerable<TrainingStep<T>> Run<T>(
+        Network<T> network, TrainingData<T> data, TrainingOptions options)
+        where T : struct, System.Numerics.IFloatingPointIeee754<T>
+    {
+        Check(network, data, options);
+        var start = new TrainingStep<T>(
+            1, 0, Batches(data, options), 0, network, options.Optimizer.Init(network), T.Zero, 0, 0, None);
+        return Enumerate(start, data, options);
+    }
+
+    /// <summary>
+    /// The steps after <paramref name="checkpoint"/>, exactly as the uninterrupted run would have taken
+    /// them: the shuffles depend only on (seed, epoch) and the dropout masks on (seed, step).
+    /// </summary>
+    /// <exception cref="ArgumentException">The data's batch count differs from the checkpoint's,
+    /// or the options are invalid.</exception>
+    public static IEnumerable<TrainingStep<T>> Resume<T>(
+        TrainingStep<T> checkpoint, TrainingData<T> data, TrainingOptions options)
+        where T : struct, System.Numerics.IFloatingPointIeee754<T>
+    {
+        Check(checkpoint.Network, data, options);
+        if (Batches(data, options) != checkpoint.BatchesPerEpoch)
+        {
+            throw new ArgumentException(
+                $"the checkpoint has {checkpoint.BatchesPerEpoch} batches an epoch but these data and "
+                + $"batch size give {Batches(data, options)}", nameof(data));
+        }
+
+        var next = checkpoint.EndsEpoch
+            ? checkpoint with { Epoch = checkpoint.Epoch + 1, Batch = 0 }
+            : checkpoint;
+        return Enumerate(next, data, options);
+    }
+
+    /// <summary>
+    /// Plain mini-batch SGD with a constant η: <see cref="Run{T}"/> with
+    /// <see cref="Optimizer.Sgd(double)"/>.
+    /// </summary>
+    public static IEnumerable<TrainingStep<T>> Steps<T>(
+        Network<T> network, TrainingData<T> data, Loss loss, T learningRate, int batchSize, ulong seed)
+        where T : struct, System.Numerics.IFloatingPointIeee754<T> =>
+        Run(network, data, new TrainingOptions(
+            Optimizer.Sgd(double.CreateChecked(learningRate)), loss, batchSize, seed));
+
+    private static int Batches<T>(TrainingData<T> data, TrainingOptions options)
+        where T : struct, System.Numerics.IFloatingPointIeee754<T> =>
+        (data.Count + options.BatchSize - 1) / options.BatchSize;
+
+    private static void Check<T>(Network<T> network, TrainingData<T> data, TrainingOptions options)
+        where T : struct, System.Numerics.IFloatingPointIeee754<T>
+    {
+        if (data.Count < 1)
+        {
+            throw new ArgumentException("the training set is empty", nameof(data));
+        }
+
+        if (options.BatchSize < 1)
+        {
+            throw new ArgumentException(
+                $"batch size must be ≥ 1, got {options.BatchSize}", nameof(options));
+        }
+
+        _ = new Dropout(options.Dropout, 0);
+        options.Loss.Accepts(network.OutputActivation)
+            .IfFail(e => throw new ArgumentException(e.Message, nameof(options)));
+    }
+
+    // Steps from the one after `last` (whose Batch is 0 at the start of an epoch).
+    private static IEnumerable<TrainingStep<T>> Enumerate<T>(
+        TrainingStep<T> last, TrainingData<T> data, TrainingOptions options)
+        where T : struct, System.Numerics.IFloatingPointIeee754<T>
+    {
+        var size = options.BatchSize;
+        var state = last;
+        for (var epoch = last.Epoch; ; epoch++)
+        {
+            var (permutation, _) = Rng.FromSeed(ShuffleSeed(options.Seed, epoch))
+                .NextPermutation(data.Count);
+            var order = permutation.ToArray();
+            var firstBatch = epoch == last.Epoch ? last.Batch : 0;
+            for (var b = firstBatch; b < state.BatchesPerEpoch; b++)
+            {
+                var start = b * size;
+                var indices = Arr.create(order[start..Math.Min(start + size, data.Count)]);
+                state = Advance(state, epoch, b + 1, data.Batch(indices), options);
+                yield return state;
+                if (state.Problem.IsSome)
+                {
+                    yield break;
+                }
+            }
+        }
+    }
+
+    private static TrainingStep<T> Advance<T>(
+        TrainingStep<T> state,
+        int epoch,
+        int batch,
+        (Matrix<T> Inputs, Matrix<T> Targets) data,
+        TrainingOptions options)
+        where T : struct, System.Numerics.IFloatingPointIeee754<T>
+    {
+        var step = state.Step + 1;
+        var dropout = new Dropout(options.Dropout, Dropout.StepKey(options.Seed, step));
+        var trace = state.Network.Forward(data.Inputs, dropout);
+        var loss = options.Loss.Value(trace.OutputLayer, data.Targets);
+        var gradient = state.Network.Backward(trace, data.Targets, options.Loss);
+        var (optimizer, network) = options.Optimizer.Update(state.Optimizer, state.Network, gradient);
+
+        var where = $"at epoch {epoch}, batch {batch} (step {step})";
+        var lossProblem = T.IsFinite(loss) ? None : Some($"the loss became {loss} {where}");
+        var problem = lossProblem
+            || FirstNonFinite(gradient.Layers.Map(l => (l.Weights, l.Bias)))
+                .Map(l => $"the gradient of layer {l} became non-finite {where}")
+            || FirstNonFinite(network.Layers.Map(l => (l.Weights, l.Bias)))
+                .Map(l => $"the weights of layer {l} became non-finite {where}");
+
+        var next = state with
+        {
+            Epoch = epoch, Batch = batch, Step = step, Loss = loss, BatchSize = data.Inputs.ColumnCount,
+        };
+        return problem.Match(
+            Some: message => options.OnNonFinite == NonFinitePolicy.Stop
+                ? next with { Problem = message }
+                : next with { Skipped = state.Skipped + 1 },
+            None: () => next with { Network = network, Optimizer = optimizer });
+    }
+
+    // The 1-based index of the first layer with a non-finite weight or bias.
+    private static Option<int> FirstNonFinite<T>(Seq<(Matrix<T> W, Vector<T> B)> layers)
+        where T : struct, System.Numerics.IFloatingPointIeee754<T> =>
+        layers.Indexed()
+            .Find(l => !Dense.AllFinite<T>(Dense.Values(l.Item.W))
+                || !Dense.AllFinite<T>(Dense.Values(l.Item.B)))
+            .Map(l => l.Index + 1);
+}
