@@ -187,15 +187,16 @@ public abstract record Loss
                 return Dense.Zip(output.Output, targets, TensorPrimitives.Subtract);
             }
 
-            // ∂ℓ/∂o = (o − y) / (o(1 − o)), with o clamped away from 0 and 1.
+            // ∂ℓ/∂o = (o − y) / (o(1 − o)) inside [floor, 1 − floor]; outside it the value uses
+            // the clamped o, which does not move with o, so the gradient there is 0.
             var lo = Floor<T>();
             var hi = T.One - lo;
             var g = Dense.Zip(output.Output, targets, (o, y, d) =>
             {
                 for (var i = 0; i < d.Length; i++)
                 {
-                    var p = T.Clamp(o[i], lo, hi);
-                    d[i] = (p - y[i]) / (p * (T.One - p));
+                    var p = o[i];
+                    d[i] = p >= lo && p <= hi ? (p - y[i]) / (p * (T.One - p)) : T.Zero;
                 }
             });
             return output.Jacobian.Apply(g);
@@ -220,13 +221,14 @@ public abstract record Loss
 
         private protected override Matrix<T> Delta<T>(LayerTrace<T> output, Matrix<T> targets)
         {
-            // ∂ℓ/∂o = −y/o, with o clamped away from 0 (the same floor as the value).
+            // ∂ℓ/∂o = −y/o where o ≥ floor; below it the value uses the floor, which does not
+            // move with o, so the gradient there is 0 (consistent with the value, and finite).
             var lo = Floor<T>();
             var g = Dense.Zip(output.Output, targets, (o, y, d) =>
             {
                 for (var i = 0; i < d.Length; i++)
                 {
-                    d[i] = -y[i] / T.Max(o[i], lo);
+                    d[i] = o[i] >= lo ? -y[i] / o[i] : T.Zero;
                 }
             });
             return output.Jacobian.Apply(g);
