@@ -117,28 +117,66 @@ public abstract record Activation
 
     /// <summary>o = f(Σ), elementwise or column by column, as a new matrix.</summary>
     /// <param name="z">Σ, out × m.</param>
-    public abstract Matrix<T> Apply<T>(Matrix<T> z)
-        where T : struct, System.Numerics.IFloatingPointIeee754<T>;
+    /// <remarks>The identity returns Σ itself.</remarks>
+    public Matrix<T> Apply<T>(Matrix<T> z)
+        where T : struct, System.Numerics.IFloatingPointIeee754<T> =>
+        Apply(z, Scratch<T>.Fresh, new Slot(SlotKind.Output, 0));
 
     /// <summary>
     /// The Jacobian ∂o/∂Σ at Σ = <paramref name="z"/>, given o = f(Σ) already computed.
     /// </summary>
     /// <param name="z">Σ, out × m.</param>
     /// <param name="output">o = f(Σ), out × m.</param>
-    public abstract Jacobian<T> Differentiate<T>(Matrix<T> z, Matrix<T> output)
-        where T : struct, System.Numerics.IFloatingPointIeee754<T>;
+    public Jacobian<T> Differentiate<T>(Matrix<T> z, Matrix<T> output)
+        where T : struct, System.Numerics.IFloatingPointIeee754<T> =>
+        Differentiate(z, output, Scratch<T>.Fresh, new Slot(SlotKind.Slopes, 0));
 
     /// <inheritdoc/>
     public sealed override string ToString() => Name;
+
+    /// <summary>o = f(Σ) into a matrix taken from <paramref name="scratch"/>.</summary>
+    internal virtual Matrix<T> Apply<T>(Matrix<T> z, Scratch<T> scratch, Slot slot)
+        where T : struct, System.Numerics.IFloatingPointIeee754<T>
+    {
+        var o = scratch.Take(slot, z.RowCount, z.ColumnCount);
+        Evaluate<T>(Dense.Values(z), z.RowCount, Dense.Values(o));
+        return o;
+    }
+
+    /// <summary>
+    /// ∂o/∂Σ, with the slopes f′(Σ) of an elementwise activation in a matrix taken from
+    /// <paramref name="scratch"/>.
+    /// </summary>
+    internal virtual Jacobian<T> Differentiate<T>(
+        Matrix<T> z, Matrix<T> output, Scratch<T> scratch, Slot slot)
+        where T : struct, System.Numerics.IFloatingPointIeee754<T>
+    {
+        var slopes = scratch.Take(slot, z.RowCount, z.ColumnCount);
+        Slopes<T>(Dense.Values(z), Dense.Values(output), Dense.Values(slopes));
+        return new DiagonalJacobian<T>(slopes);
+    }
+
+    /// <summary>
+    /// o = f(Σ) for column-major Σ with <paramref name="rows"/> rows; writes every element of o.
+    /// </summary>
+    private protected abstract void Evaluate<T>(ReadOnlySpan<T> z, int rows, Span<T> o)
+        where T : struct, System.Numerics.IFloatingPointIeee754<T>;
+
+    /// <summary>f′(Σ) given Σ and o = f(Σ); writes every element of the slopes.</summary>
+    private protected abstract void Slopes<T>(ReadOnlySpan<T> z, ReadOnlySpan<T> o, Span<T> slopes)
+        where T : struct, System.Numerics.IFloatingPointIeee754<T>;
 
     private sealed record IdentityFunction : Activation
     {
         public override string Name => "identity";
 
-        public override Matrix<T> Apply<T>(Matrix<T> z) => z;
+        internal override Matrix<T> Apply<T>(Matrix<T> z, Scratch<T> scratch, Slot slot) => z;
 
-        public override Jacobian<T> Differentiate<T>(Matrix<T> z, Matrix<T> output) =>
-            new DiagonalJacobian<T>(Dense.Map(z, static (_, d) => d.Fill(T.One)));
+        private protected override void Evaluate<T>(ReadOnlySpan<T> z, int rows, Span<T> o) =>
+            z.CopyTo(o);
+
+        private protected override void Slopes<T>(
+            ReadOnlySpan<T> z, ReadOnlySpan<T> o, Span<T> slopes) => slopes.Fill(T.One);
     }
 
     private sealed record SigmoidFunction : Activation
@@ -146,28 +184,30 @@ public abstract record Activation
         public override string Name => "sigmoid";
 
         // 1 / (1 + e^−Σ): e^−Σ overflows to +∞ for Σ < −709 and the quotient is then exactly 0.
-        public override Matrix<T> Apply<T>(Matrix<T> z) => Dense.Map(z, TensorPrimitives.Sigmoid);
+        private protected override void Evaluate<T>(ReadOnlySpan<T> z, int rows, Span<T> o) =>
+            TensorPrimitives.Sigmoid(z, o);
 
-        public override Jacobian<T> Differentiate<T>(Matrix<T> z, Matrix<T> output) =>
-            new DiagonalJacobian<T>(Dense.Map(output, static (s, d) =>
-            {
-                TensorPrimitives.Subtract(T.One, s, d);
-                TensorPrimitives.Multiply(d, s, d);
-            }));
+        private protected override void Slopes<T>(
+            ReadOnlySpan<T> z, ReadOnlySpan<T> o, Span<T> slopes)
+        {
+            TensorPrimitives.Subtract(T.One, o, slopes);
+            TensorPrimitives.Multiply(slopes, o, slopes);
+        }
     }
 
     private sealed record TanhFunction : Activation
     {
         public override string Name => "tanh";
 
-        public override Matrix<T> Apply<T>(Matrix<T> z) => Dense.Map(z, TensorPrimitives.Tanh);
+        private protected override void Evaluate<T>(ReadOnlySpan<T> z, int rows, Span<T> o) =>
+            TensorPrimitives.Tanh(z, o);
 
-        public override Jacobian<T> Differentiate<T>(Matrix<T> z, Matrix<T> output) =>
-            new DiagonalJacobian<T>(Dense.Map(output, static (t, d) =>
-            {
-                TensorPrimitives.Multiply(t, t, d);
-                TensorPrimitives.Subtract(T.One, d, d);
-            }));
+        private protected override void Slopes<T>(
+            ReadOnlySpan<T> z, ReadOnlySpan<T> o, Span<T> slopes)
+        {
+            TensorPrimitives.Multiply(o, o, slopes);
+            TensorPrimitives.Subtract(T.One, slopes, slopes);
+        }
     }
 
     private sealed record LeakyFunction(double Slope) : Activation
@@ -177,33 +217,25 @@ public abstract record Activation
 
         public override Seq<double> Kinks => Seq1(0.0);
 
-        public override Matrix<T> Apply<T>(Matrix<T> z)
+        private protected override void Evaluate<T>(ReadOnlySpan<T> z, int rows, Span<T> o)
         {
             if (Slope == 0.0)
             {
-                return Dense.Map(z, static (x, d) => TensorPrimitives.Max(x, T.Zero, d));
+                TensorPrimitives.Max(z, T.Zero, o);
+                return;
             }
 
             var α = T.CreateChecked(Slope);
-            return Dense.Map(z, (x, d) =>
+            for (var i = 0; i < z.Length; i++)
             {
-                for (var i = 0; i < x.Length; i++)
-                {
-                    d[i] = x[i] > T.Zero ? x[i] : α * x[i];
-                }
-            });
+                o[i] = z[i] > T.Zero ? z[i] : α * z[i];
+            }
         }
 
-        public override Jacobian<T> Differentiate<T>(Matrix<T> z, Matrix<T> output)
+        private protected override void Slopes<T>(
+            ReadOnlySpan<T> z, ReadOnlySpan<T> o, Span<T> slopes)
         {
-            var α = T.CreateChecked(Slope);
-            return new DiagonalJacobian<T>(Dense.Map(z, (x, d) =>
-            {
-                for (var i = 0; i < x.Length; i++)
-                {
-                    d[i] = x[i] > T.Zero ? T.One : α;
-                }
-            }));
+            Scalar.Step(z, T.CreateChecked(Slope), slopes);
         }
     }
 
@@ -211,38 +243,40 @@ public abstract record Activation
     {
         public override string Name => "softplus";
 
-        public override Matrix<T> Apply<T>(Matrix<T> z) => Dense.Map(z, static (x, d) =>
+        private protected override void Evaluate<T>(ReadOnlySpan<T> z, int rows, Span<T> o)
         {
-            for (var i = 0; i < x.Length; i++)
+            for (var i = 0; i < z.Length; i++)
             {
                 // max(Σ, 0) + ln(1 + e^−|Σ|): e^Σ alone overflows for Σ > 709.
-                d[i] = T.Max(x[i], T.Zero) + Scalar.LogOnePlus(T.Exp(-T.Abs(x[i])));
+                o[i] = T.Max(z[i], T.Zero) + Scalar.LogOnePlus(T.Exp(-T.Abs(z[i])));
             }
-        });
+        }
 
-        public override Jacobian<T> Differentiate<T>(Matrix<T> z, Matrix<T> output) =>
-            new DiagonalJacobian<T>(Dense.Map(z, TensorPrimitives.Sigmoid));
+        private protected override void Slopes<T>(
+            ReadOnlySpan<T> z, ReadOnlySpan<T> o, Span<T> slopes) =>
+            TensorPrimitives.Sigmoid(z, slopes);
     }
 
     private sealed record SoftmaxFunction : Activation
     {
         public override string Name => "softmax";
 
-        public override Matrix<T> Apply<T>(Matrix<T> z)
-        {
-            var x = Dense.Values(z);
-            var rows = z.RowCount;
-            var s = new T[x.Length];
-            for (var j = 0; j < z.ColumnCount; j++)
-            {
-                Scalar.SoftmaxColumn<T>(x.AsSpan(j * rows, rows), s.AsSpan(j * rows, rows));
-            }
+        internal override Jacobian<T> Differentiate<T>(
+            Matrix<T> z, Matrix<T> output, Scratch<T> scratch, Slot slot) =>
+            new SoftmaxJacobian<T>(output);
 
-            return Dense.Of(rows, z.ColumnCount, s);
+        private protected override void Evaluate<T>(ReadOnlySpan<T> z, int rows, Span<T> o)
+        {
+            for (var k = 0; k < z.Length; k += rows)
+            {
+                Scalar.SoftmaxColumn<T>(z.Slice(k, rows), o.Slice(k, rows));
+            }
         }
 
-        public override Jacobian<T> Differentiate<T>(Matrix<T> z, Matrix<T> output) =>
-            new SoftmaxJacobian<T>(output);
+        // Not reached: softmax's Jacobian is not diagonal, and Differentiate above never asks.
+        private protected override void Slopes<T>(
+            ReadOnlySpan<T> z, ReadOnlySpan<T> o, Span<T> slopes) =>
+            throw new InvalidOperationException("softmax has no elementwise slopes");
     }
 
     private sealed record CustomFunction(
@@ -250,21 +284,21 @@ public abstract record Activation
     {
         public override string Name => Label;
 
-        public override Matrix<T> Apply<T>(Matrix<T> z) => Dense.Map(z, (x, d) =>
+        private protected override void Evaluate<T>(ReadOnlySpan<T> z, int rows, Span<T> o)
         {
-            for (var i = 0; i < x.Length; i++)
+            for (var i = 0; i < z.Length; i++)
             {
-                d[i] = T.CreateChecked(Function(double.CreateChecked(x[i])));
+                o[i] = T.CreateChecked(Function(double.CreateChecked(z[i])));
             }
-        });
+        }
 
-        public override Jacobian<T> Differentiate<T>(Matrix<T> z, Matrix<T> output) =>
-            new DiagonalJacobian<T>(Dense.Map(z, (x, d) =>
+        private protected override void Slopes<T>(
+            ReadOnlySpan<T> z, ReadOnlySpan<T> o, Span<T> slopes)
+        {
+            for (var i = 0; i < z.Length; i++)
             {
-                for (var i = 0; i < x.Length; i++)
-                {
-                    d[i] = T.CreateChecked(Derivative(double.CreateChecked(x[i])));
-                }
-            }));
+                slopes[i] = T.CreateChecked(Derivative(double.CreateChecked(z[i])));
+            }
+        }
     }
 }

@@ -1,4 +1,5 @@
 using System;
+using System.Numerics.Tensors;
 using MathNet.Numerics.LinearAlgebra;
 
 namespace Backprop.Functional;
@@ -41,11 +42,17 @@ internal static class Dense
         where T : struct, System.Numerics.IFloatingPointIeee754<T> =>
         Vector<T>.Build.Dense(values);
 
+    /// <summary>A new rows × columns matrix, not zeroed: the caller writes every element.</summary>
+    public static Matrix<T> Fresh<T>(int rows, int columns)
+        where T : struct, System.Numerics.IFloatingPointIeee754<T> =>
+        Of(rows, columns, GC.AllocateUninitializedArray<T>(rows * columns));
+
     /// <summary>f applied to every element, as a new matrix.</summary>
+    /// <remarks>f must write every element of its destination, which is not zeroed.</remarks>
     public static Matrix<T> Map<T>(Matrix<T> m, SpanMap<T> f)
         where T : struct, System.Numerics.IFloatingPointIeee754<T>
     {
-        var result = new T[m.RowCount * m.ColumnCount];
+        var result = GC.AllocateUninitializedArray<T>(m.RowCount * m.ColumnCount);
         f(Values(m), result);
         return Of(m.RowCount, m.ColumnCount, result);
     }
@@ -53,33 +60,29 @@ internal static class Dense
     /// <summary>
     /// f applied to matching elements of two same-shaped matrices, as a new matrix.
     /// </summary>
+    /// <remarks>f must write every element of its destination, which is not zeroed.</remarks>
     public static Matrix<T> Zip<T>(Matrix<T> a, Matrix<T> b, SpanZip<T> f)
         where T : struct, System.Numerics.IFloatingPointIeee754<T>
     {
-        var result = new T[a.RowCount * a.ColumnCount];
+        var result = GC.AllocateUninitializedArray<T>(a.RowCount * a.ColumnCount);
         f(Values(a), Values(b), result);
         return Of(a.RowCount, a.ColumnCount, result);
     }
 
-    /// <summary>Whether every element is finite (no NaN, no ±∞).</summary>
+    /// <summary>Whether every element is finite (no NaN, no ±∞), checked in SIMD.</summary>
     public static bool AllFinite<T>(ReadOnlySpan<T> values)
-        where T : struct, System.Numerics.IFloatingPointIeee754<T>
-    {
-        foreach (var x in values)
-        {
-            if (!T.IsFinite(x))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
+        where T : struct, System.Numerics.IFloatingPointIeee754<T> =>
+        TensorPrimitives.IsFiniteAll(values);
 
     /// <summary>Index of the first element that is NaN or ±∞, or −1.</summary>
     public static int FirstNonFinite<T>(ReadOnlySpan<T> values)
         where T : struct, System.Numerics.IFloatingPointIeee754<T>
     {
+        if (AllFinite(values))
+        {
+            return -1;
+        }
+
         for (var i = 0; i < values.Length; i++)
         {
             if (!T.IsFinite(values[i]))
@@ -91,38 +94,40 @@ internal static class Dense
         return -1;
     }
 
-    /// <summary>The sum of each row, as a vector of length rows.</summary>
-    public static Vector<T> RowSums<T>(Matrix<T> m)
+    /// <summary>
+    /// The sum of each row, m·1, written into <paramref name="into"/> (length rows), which it
+    /// returns: columns are added one by one, left to right, from 0.
+    /// </summary>
+    public static Vector<T> RowSums<T>(Matrix<T> m, Vector<T> into)
         where T : struct, System.Numerics.IFloatingPointIeee754<T>
     {
         var values = Values(m);
         var rows = m.RowCount;
-        var sums = new T[rows];
+        var sums = Values(into).AsSpan();
+        sums.Clear();
         for (var j = 0; j < m.ColumnCount; j++)
         {
-            System.Numerics.Tensors.TensorPrimitives.Add(
-                sums, values.AsSpan(j * rows, rows), sums);
+            TensorPrimitives.Add(sums, values.AsSpan(j * rows, rows), sums);
         }
 
-        return Of(sums);
+        return into;
     }
 
     /// <summary>
-    /// Σ = P + b·1ᵀ: <paramref name="product"/> with the bias added to every column.
+    /// Σ = P + b·1ᵀ: <paramref name="product"/> with the bias added to every column, in place.
     /// </summary>
     /// <remarks>Writes into <paramref name="product"/>, which the caller has just
-    /// allocated.</remarks>
-    public static Matrix<T> AddToColumnsOfFresh<T>(Matrix<T> product, Vector<T> bias)
+    /// computed into a matrix of its own.</remarks>
+    public static Matrix<T> AddToColumns<T>(Matrix<T> product, Vector<T> bias)
         where T : struct, System.Numerics.IFloatingPointIeee754<T>
     {
-        var values = product.AsColumnMajorArray()
-            ?? throw new InvalidOperationException("a fresh product is always dense");
+        var values = Values(product);
         var b = Values(bias);
         var rows = product.RowCount;
         for (var j = 0; j < product.ColumnCount; j++)
         {
             var column = values.AsSpan(j * rows, rows);
-            System.Numerics.Tensors.TensorPrimitives.Add(column, b, column);
+            TensorPrimitives.Add(column, b, column);
         }
 
         return product;

@@ -17,17 +17,26 @@ public sealed record Dropout(double Rate, ulong Key)
     /// <summary>No dropout.</summary>
     public static Dropout None { get; } = new(0.0, 0);
 
-    /// <summary>p, checked: in [0, 1).</summary>
-    /// <exception cref="ArgumentOutOfRangeException">p is outside [0, 1) or not finite.</exception>
-    public double Rate { get; init; } = double.IsFinite(Rate) && Rate >= 0 && Rate < 1
-        ? Rate
-        : throw new ArgumentOutOfRangeException(nameof(Rate), Rate, "dropout rate must be in [0, 1)");
+    private readonly double rate = Checked(Rate);
 
-    /// <summary>The key for one training step: a fresh mask per step, the same on every rerun.</summary>
+    /// <summary>p, checked: in [0, 1), also when set by a <c>with</c> expression.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">p is outside [0, 1) or not
+    /// finite.</exception>
+    public double Rate
+    {
+        get => rate;
+        init => rate = Checked(value);
+    }
+
+    /// <summary>
+    /// The key for one training step: a fresh mask per step, the same on every rerun.
+    /// </summary>
     public static ulong StepKey(ulong seed, long step) =>
         Rng.FromSeed(unchecked(seed ^ 0x5DEECE66DUL)).BitsAt(step);
 
-    /// <summary>The scaled mask for layer <paramref name="layer"/>: 0 or 1/(1 − p), rows × m.</summary>
+    /// <summary>
+    /// The scaled mask for layer <paramref name="layer"/>: 0 or 1/(1 − p), rows × m.
+    /// </summary>
     internal Matrix<T> Mask<T>(int layer, int rows, int columns)
         where T : struct, System.Numerics.IFloatingPointIeee754<T>
     {
@@ -43,6 +52,12 @@ public sealed record Dropout(double Rate, ulong Key)
 
         return Dense.Of(rows, columns, values);
     }
+
+    private static double Checked(double p) =>
+        double.IsFinite(p) && p >= 0 && p < 1
+            ? p
+            : throw new ArgumentOutOfRangeException(
+                nameof(Rate), p, $"dropout rate must be in [0, 1), got {p}");
 }
 
 /// <summary>
@@ -55,6 +70,9 @@ public sealed record MaskedJacobian<T>(Jacobian<T> Inner, Matrix<T> Mask) : Jaco
     where T : struct, System.Numerics.IFloatingPointIeee754<T>
 {
     /// <inheritdoc/>
-    public override Matrix<T> Apply(Matrix<T> upstream) =>
-        Inner.Apply(Dense.Zip(upstream, Mask, TensorPrimitives.Multiply));
+    internal override void Apply(ReadOnlySpan<T> upstream, Span<T> δ)
+    {
+        TensorPrimitives.Multiply(upstream, Dense.Values(Mask), δ);
+        Inner.Apply(δ, δ);
+    }
 }

@@ -47,6 +47,11 @@ public static class Gradient
             Matrix<T>.Build.Dense(l.OutputSize, l.InputSize),
             Vector<T>.Build.Dense(l.OutputSize))).Strict());
 
+    /// <summary>A copy of <paramref name="g"/> that shares no storage with it.</summary>
+    internal static Gradient<T> Copy<T>(Gradient<T> g)
+        where T : struct, System.Numerics.IFloatingPointIeee754<T> =>
+        new(g.Layers.Map(l => new LayerGradient<T>(l.Weights.Clone(), l.Bias.Clone())).Strict());
+
     /// <summary>g + h, layer by layer.</summary>
     /// <exception cref="ArgumentException">The two have different shapes.</exception>
     public static Gradient<T> Add<T>(Gradient<T> g, Gradient<T> h)

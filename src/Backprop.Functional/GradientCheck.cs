@@ -28,7 +28,8 @@ public enum ParameterKind
 /// <param name="Analytic">∂L/∂θ from Backward.</param>
 /// <param name="Numeric">∂L/∂θ from central differences.</param>
 /// <param name="AbsoluteError">|analytic − numeric|.</param>
-/// <param name="RelativeError">|a − n| / max(|a|, |n|, floor): NaN whenever either is NaN.</param>
+/// <param name="RelativeError">max(0, |a − n| − noise) / max(|a|, |n|, floor), the part of
+/// the disagreement that rounding cannot explain, relative; NaN whenever either is NaN.</param>
 /// <param name="NearKink">Whether a step of ±2h moved some Σ across a kink (ReLU's 0); such a
 /// parameter's numeric derivative is not meaningful and it is not counted as a failure.</param>
 public sealed record ParameterCheck(
@@ -117,12 +118,13 @@ public static class GradientCheck
     /// <remarks>
     /// The step is chosen per parameter from its magnitude. A parameter whose ±2h perturbation
     /// moves a weighted input Σ across an activation's kink (ReLU and leaky ReLU at 0) is
-    /// flagged <see cref="ParameterCheck.NearKink"/>: the loss is not differentiable there and
+    /// flagged <see cref="ParameterCheck.NearKink"/>, as is one that moves an output across the
+    /// probability clamp of an unfused cross-entropy: the loss is not differentiable there and
     /// the finite difference means nothing, so it is reported but not counted. The relative
-    /// error is |a − n| / max(|a|, |n|, floor), where the floor is the larger of
-    /// <see cref="GradientCheckOptions.Floor"/> and the rounding noise of the stencil
-    /// (about 33·ε·max(1, |L|)/h) divided by the tolerance: a derivative smaller than rounding can
-    /// resolve is judged absolutely, against that noise. It is never 0/0, and a NaN fails.
+    /// error is max(0, |a − n| − noise) / max(|a|, |n|, <see cref="GradientCheckOptions.Floor"/>):
+    /// the noise, about 33·ε·max(1, |L|, |Σ_L|)/h, is what rounding in the loss can put into the
+    /// stencil (near 7e-12 for |L| ≤ 1 and h = 1e-3), so a disagreement below it is not held
+    /// against Backward. The error is never 0/0, and a NaN in either derivative fails.
     /// </remarks>
     public static GradientCheckReport Run(
         Network<double> network,
@@ -135,6 +137,7 @@ public static class GradientCheck
         var baseTrace = network.Forward(inputs);
         var analytic = network.Backward(baseTrace, targets, loss);
         var all = Enumerate(network);
+        var scale = Math.Max(1.0, baseTrace.OutputLayer.WeightedInput.Enumerate().Max(Math.Abs));
         var chosen = all.Count <= o.MaxParameters
             ? all
             : toSeq(Rng.FromSeed(o.Seed).NextSample(all.Count, o.MaxParameters).Indices
@@ -156,15 +159,16 @@ public static class GradientCheck
             var abs = Math.Abs(a - numeric);
 
             // What rounding in L alone can explain: each L is good to about 10 ulps of the
-            // larger of its size and 1 (it is a difference of O(1) terms, such as lse(Σ) − Σᵢ,
-            // even when small), and the stencil multiplies that by about 3.3/h. Below that
-            // noise, a derivative is compared absolutely.
-            var noise = 33.0 * Epsilon * Math.Max(1.0, L.Max(Math.Abs)) / h;
-            var floor = Math.Max(o.Floor, noise / o.Tolerance);
+            // terms it is computed from, at least 1 and at least the output logits (lse(Σ) − Σᵢ
+            // is small when both terms are large), and the stencil multiplies that by about
+            // 3.3/h. Only the part of the disagreement beyond that noise counts.
+            var noise = 33.0 * Epsilon * Math.Max(scale, L.Max(Math.Abs)) / h;
             var rel = double.IsNaN(a) || double.IsNaN(numeric)
                 ? double.NaN
-                : abs / Math.Max(Math.Max(Math.Abs(a), Math.Abs(numeric)), floor);
-            var nearKink = traces.Exists(t => CrossesKink(baseTrace, t));
+                : Math.Max(0.0, abs - noise)
+                    / Math.Max(Math.Max(Math.Abs(a), Math.Abs(numeric)), o.Floor);
+            var nearKink = traces.Exists(t =>
+                CrossesKink(baseTrace, t) || CrossesClamp(loss, baseTrace, t));
             return new ParameterCheck(layer, kind, row, column, θ, h, a, numeric, abs, rel, nearKink);
         });
         return new GradientCheckReport(checks.Strict(), o.Tolerance);
@@ -220,21 +224,25 @@ public static class GradientCheck
         return new Network<double>(layers.Strict());
     }
 
+    private static bool CrossesClamp(Loss loss, Trace<double> baseline, Trace<double> perturbed) =>
+        loss.OutputKinks(baseline.OutputLayer.Activation).Exists(kink =>
+            Crosses(Dense.Values(baseline.Output), Dense.Values(perturbed.Output), kink));
+
+    private static bool Crosses(double[] before, double[] after, double kink)
+    {
+        for (var i = 0; i < before.Length; i++)
+        {
+            if (Math.Sign(before[i] - kink) != Math.Sign(after[i] - kink) || before[i] == kink)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     private static bool CrossesKink(Trace<double> baseline, Trace<double> perturbed) =>
         baseline.Layers.Zip(perturbed.Layers).Exists(pair =>
-            pair.Item1.Activation.Kinks.Exists(kink =>
-            {
-                var before = Dense.Values(pair.Item1.WeightedInput);
-                var after = Dense.Values(pair.Item2.WeightedInput);
-                for (var i = 0; i < before.Length; i++)
-                {
-                    if (Math.Sign(before[i] - kink) != Math.Sign(after[i] - kink)
-                        || before[i] == kink)
-                    {
-                        return true;
-                    }
-                }
-
-                return false;
-            }));
+            pair.Item1.Activation.Kinks.Exists(kink => Crosses(
+                Dense.Values(pair.Item1.WeightedInput), Dense.Values(pair.Item2.WeightedInput), kink)));
 }

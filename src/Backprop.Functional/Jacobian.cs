@@ -6,8 +6,8 @@ namespace Backprop.Functional;
 
 /// <summary>
 /// What Backward needs of an activation's derivative at one layer: the Jacobian ∂o/∂Σ of each
-/// sample's column, kept in compact form. <see cref="Apply"/> maps the upstream gradient ∂L/∂o
-/// to δ = (∂o/∂Σ)ᵀ·∂L/∂o, column by column.
+/// sample's column, kept in compact form. <see cref="Apply(Matrix{T})"/> maps the upstream
+/// gradient ∂L/∂o to δ = (∂o/∂Σ)ᵀ·∂L/∂o, column by column.
 /// </summary>
 /// <typeparam name="T">The element type, <see cref="double"/> or <see cref="float"/>.</typeparam>
 public abstract record Jacobian<T>
@@ -22,7 +22,18 @@ public abstract record Jacobian<T>
     /// </summary>
     /// <param name="upstream">∂L/∂o, the layer's shape: out × m.</param>
     /// <returns>δ = ∂L/∂Σ, out × m, as a new matrix.</returns>
-    public abstract Matrix<T> Apply(Matrix<T> upstream);
+    public Matrix<T> Apply(Matrix<T> upstream)
+    {
+        var δ = Dense.Fresh<T>(upstream.RowCount, upstream.ColumnCount);
+        Apply(Dense.Values(upstream), Dense.Values(δ));
+        return δ;
+    }
+
+    /// <summary>
+    /// δ = Jᵀ·g column by column, written into <paramref name="δ"/>, which may be the very span
+    /// <paramref name="upstream"/> (every element is read before it is overwritten).
+    /// </summary>
+    internal abstract void Apply(ReadOnlySpan<T> upstream, Span<T> δ);
 }
 
 /// <summary>
@@ -34,8 +45,8 @@ public sealed record DiagonalJacobian<T>(Matrix<T> Slopes) : Jacobian<T>
     where T : struct, System.Numerics.IFloatingPointIeee754<T>
 {
     /// <inheritdoc/>
-    public override Matrix<T> Apply(Matrix<T> upstream) =>
-        Dense.Zip(upstream, Slopes, TensorPrimitives.Multiply);
+    internal override void Apply(ReadOnlySpan<T> upstream, Span<T> δ) =>
+        TensorPrimitives.Multiply(upstream, Dense.Values(Slopes), δ);
 }
 
 /// <summary>
@@ -47,23 +58,18 @@ public sealed record SoftmaxJacobian<T>(Matrix<T> Probabilities) : Jacobian<T>
     where T : struct, System.Numerics.IFloatingPointIeee754<T>
 {
     /// <inheritdoc/>
-    public override Matrix<T> Apply(Matrix<T> upstream)
+    internal override void Apply(ReadOnlySpan<T> upstream, Span<T> δ)
     {
         var s = Dense.Values(Probabilities);
-        var g = Dense.Values(upstream);
         var rows = Probabilities.RowCount;
-        var δ = new T[s.Length];
-
-        for (var j = 0; j < Probabilities.ColumnCount; j++)
+        for (var k = 0; k < s.Length; k += rows)
         {
-            var sj = s.AsSpan(j * rows, rows);
-            var gj = g.AsSpan(j * rows, rows);
-            var δj = δ.AsSpan(j * rows, rows);
-            var sᵀg = TensorPrimitives.Dot<T>(sj, gj);
-            TensorPrimitives.Subtract(gj, sᵀg, δj);
-            TensorPrimitives.Multiply(δj, sj, δj);
+            var sk = s.AsSpan(k, rows);
+            var gk = upstream.Slice(k, rows);
+            var δk = δ.Slice(k, rows);
+            var sᵀg = TensorPrimitives.Dot<T>(sk, gk);
+            TensorPrimitives.Subtract(gk, sᵀg, δk);
+            TensorPrimitives.Multiply(δk, sk, δk);
         }
-
-        return Dense.Of(rows, Probabilities.ColumnCount, δ);
     }
 }

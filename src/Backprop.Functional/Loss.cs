@@ -73,6 +73,12 @@ public abstract record Loss
     /// <summary>Whether this loss can follow an output layer with the given activation.</summary>
     public virtual Fin<Unit> Accepts(Activation output) => FinSucc(unit);
 
+    /// <summary>
+    /// The output values at which this loss is not smooth: where a clamp starts. A gradient
+    /// check treats an output crossing one like a ReLU input crossing 0.
+    /// </summary>
+    internal virtual Seq<double> OutputKinks(Activation output) => Empty;
+
     /// <summary>ℓ for each sample (column), as a vector of length m.</summary>
     /// <param name="output">The output layer's trace (o and Σ are out × m).</param>
     /// <param name="targets">y, out × m.</param>
@@ -106,12 +112,20 @@ public abstract record Loss
     /// <param name="output">The output layer's trace.</param>
     /// <param name="targets">y, out × m.</param>
     public Matrix<T> OutputDelta<T>(LayerTrace<T> output, Matrix<T> targets)
+        where T : struct, System.Numerics.IFloatingPointIeee754<T> =>
+        OutputDelta(output, targets, Scratch<T>.Fresh, new Slot(SlotKind.Delta, 0));
+
+    /// <summary>δ_L into a matrix taken from <paramref name="scratch"/>.</summary>
+    internal Matrix<T> OutputDelta<T>(
+        LayerTrace<T> output, Matrix<T> targets, Scratch<T> scratch, Slot slot)
         where T : struct, System.Numerics.IFloatingPointIeee754<T>
     {
         Check(output, targets);
-        var δ = Delta(output, targets);
-        var m = T.CreateChecked(targets.ColumnCount);
-        return Dense.Map(δ, (x, d) => TensorPrimitives.Divide(x, m, d));
+        var into = scratch.Take(slot, targets.RowCount, targets.ColumnCount);
+        var δ = Dense.Values(into).AsSpan();
+        Delta(output, targets, δ);
+        TensorPrimitives.Divide(δ, T.CreateChecked(targets.ColumnCount), δ);
+        return into;
     }
 
     /// <inheritdoc/>
@@ -124,8 +138,10 @@ public abstract record Loss
         Activation activation, ReadOnlySpan<T> z, ReadOnlySpan<T> o, ReadOnlySpan<T> y)
         where T : struct, System.Numerics.IFloatingPointIeee754<T>;
 
-    /// <summary>Σₖ ∂ℓₖ/∂Σ (not yet divided by m), out × m.</summary>
-    private protected abstract Matrix<T> Delta<T>(LayerTrace<T> output, Matrix<T> targets)
+    /// <summary>
+    /// Σₖ ∂ℓₖ/∂Σ (not yet divided by m), out × m, written in full into <paramref name="d"/>.
+    /// </summary>
+    private protected abstract void Delta<T>(LayerTrace<T> output, Matrix<T> targets, Span<T> d)
         where T : struct, System.Numerics.IFloatingPointIeee754<T>;
 
     private void Check<T>(LayerTrace<T> output, Matrix<T> targets)
@@ -151,13 +167,20 @@ public abstract record Loss
             return half * distance * distance;
         }
 
-        private protected override Matrix<T> Delta<T>(LayerTrace<T> output, Matrix<T> targets) =>
-            output.Jacobian.Apply(Dense.Zip(output.Output, targets, TensorPrimitives.Subtract));
+        private protected override void Delta<T>(
+            LayerTrace<T> output, Matrix<T> targets, Span<T> d)
+        {
+            TensorPrimitives.Subtract(Dense.Values(output.Output), Dense.Values(targets), d);
+            output.Jacobian.Apply(d, d);
+        }
     }
 
     private sealed record BinaryCrossEntropyLoss : Loss
     {
         public override string Name => "binary-cross-entropy";
+
+        internal override Seq<double> OutputKinks(Activation output) =>
+            output == Activation.Sigmoid ? Empty : Seq(ProbabilityFloor, 1.0 - ProbabilityFloor);
 
         private protected override T Sample<T>(
             Activation activation, ReadOnlySpan<T> z, ReadOnlySpan<T> o, ReadOnlySpan<T> y)
@@ -180,32 +203,35 @@ public abstract record Loss
             return ℓ;
         }
 
-        private protected override Matrix<T> Delta<T>(LayerTrace<T> output, Matrix<T> targets)
+        private protected override void Delta<T>(
+            LayerTrace<T> output, Matrix<T> targets, Span<T> d)
         {
+            var (o, y) = (Dense.Values(output.Output), Dense.Values(targets));
             if (output.Activation == Activation.Sigmoid)
             {
-                return Dense.Zip(output.Output, targets, TensorPrimitives.Subtract);
+                TensorPrimitives.Subtract(o, y, d);
+                return;
             }
 
             // ∂ℓ/∂o = (o − y) / (o(1 − o)) inside [floor, 1 − floor]; outside it the value uses
             // the clamped o, which does not move with o, so the gradient there is 0.
             var lo = Floor<T>();
             var hi = T.One - lo;
-            var g = Dense.Zip(output.Output, targets, (o, y, d) =>
+            for (var i = 0; i < d.Length; i++)
             {
-                for (var i = 0; i < d.Length; i++)
-                {
-                    var p = o[i];
-                    d[i] = p >= lo && p <= hi ? (p - y[i]) / (p * (T.One - p)) : T.Zero;
-                }
-            });
-            return output.Jacobian.Apply(g);
+                var p = o[i];
+                d[i] = p >= lo && p <= hi ? (p - y[i]) / (p * (T.One - p)) : T.Zero;
+            }
+
+            output.Jacobian.Apply(d, d);
         }
     }
 
     private sealed record CrossEntropyLoss : Loss
     {
         public override string Name => "cross-entropy";
+
+        internal override Seq<double> OutputKinks(Activation output) => Seq1(ProbabilityFloor);
 
         private protected override T Sample<T>(
             Activation activation, ReadOnlySpan<T> z, ReadOnlySpan<T> o, ReadOnlySpan<T> y)
@@ -219,19 +245,19 @@ public abstract record Loss
             return ℓ;
         }
 
-        private protected override Matrix<T> Delta<T>(LayerTrace<T> output, Matrix<T> targets)
+        private protected override void Delta<T>(
+            LayerTrace<T> output, Matrix<T> targets, Span<T> d)
         {
             // ∂ℓ/∂o = −y/o where o ≥ floor; below it the value uses the floor, which does not
             // move with o, so the gradient there is 0 (consistent with the value, and finite).
+            var (o, y) = (Dense.Values(output.Output), Dense.Values(targets));
             var lo = Floor<T>();
-            var g = Dense.Zip(output.Output, targets, (o, y, d) =>
+            for (var i = 0; i < d.Length; i++)
             {
-                for (var i = 0; i < d.Length; i++)
-                {
-                    d[i] = o[i] >= lo ? -y[i] / o[i] : T.Zero;
-                }
-            });
-            return output.Jacobian.Apply(g);
+                d[i] = o[i] >= lo ? -y[i] / o[i] : T.Zero;
+            }
+
+            output.Jacobian.Apply(d, d);
         }
     }
 
@@ -260,19 +286,18 @@ public abstract record Loss
             return ℓ;
         }
 
-        private protected override Matrix<T> Delta<T>(LayerTrace<T> output, Matrix<T> targets)
+        private protected override void Delta<T>(
+            LayerTrace<T> output, Matrix<T> targets, Span<T> d)
         {
+            var (s, y) = (Dense.Values(output.Output), Dense.Values(targets));
             var rows = targets.RowCount;
-            return Dense.Zip(output.Output, targets, (s, y, d) =>
+            for (var k = 0; k < d.Length; k += rows)
             {
-                for (var k = 0; k < d.Length; k += rows)
-                {
-                    var yk = y.Slice(k, rows);
-                    var mass = TensorPrimitives.Sum(yk);
-                    TensorPrimitives.Multiply(s.Slice(k, rows), mass, d.Slice(k, rows));
-                    TensorPrimitives.Subtract(d.Slice(k, rows), yk, d.Slice(k, rows));
-                }
-            });
+                var yk = y.AsSpan(k, rows);
+                var mass = TensorPrimitives.Sum<T>(yk);
+                TensorPrimitives.Multiply(s.AsSpan(k, rows), mass, d.Slice(k, rows));
+                TensorPrimitives.Subtract(d.Slice(k, rows), yk, d.Slice(k, rows));
+            }
         }
     }
 }

@@ -7,21 +7,22 @@ namespace Backprop.Functional;
 
 /// <summary>
 /// The three matrix products of backpropagation, on the active <see cref="Backend"/>:
-/// W·X (+ b), δ·Xᵀ and Wᵀ·δ. Each allocates its result and reads its arguments only.
+/// W·X (+ b), δ·Xᵀ and Wᵀ·δ. Each writes its result into a matrix its caller took for it
+/// (fresh, or a training run's own buffer) and reads its arguments only.
 /// </summary>
 internal static class Products
 {
-    /// <summary>Σ = W·X + b·1ᵀ, out × m.</summary>
-    public static Matrix<T> Affine<T>(Matrix<T> w, Matrix<T> x, Vector<T> b)
+    /// <summary>Σ = W·X + b·1ᵀ, out × m, into <paramref name="into"/>.</summary>
+    public static Matrix<T> Affine<T>(Matrix<T> w, Matrix<T> x, Vector<T> b, Matrix<T> into)
         where T : struct, System.Numerics.IFloatingPointIeee754<T>
     {
         if (Backends.Active == Backend.Managed)
         {
-            return Dense.AddToColumnsOfFresh(w.Multiply(x), b);
+            return Dense.AddToColumns(Managed(into, c => w.Multiply(x, c)), b);
         }
 
         var (rows, columns) = (w.RowCount, x.ColumnCount);
-        var c = new T[rows * columns];
+        var c = Dense.Values(into);
         var bias = Dense.Values(b);
         for (var j = 0; j < columns; j++)
         {
@@ -29,35 +30,44 @@ internal static class Products
         }
 
         Gemm(false, false, rows, columns, w.ColumnCount, w, x, T.One, c);
-        return Dense.Of(rows, columns, c);
+        return into;
     }
 
-    /// <summary>δ·Xᵀ: out × m times m × in gives out × in.</summary>
-    public static Matrix<T> OuterSum<T>(Matrix<T> δ, Matrix<T> x)
+    /// <summary>δ·Xᵀ: out × m times m × in gives out × in, into <paramref name="into"/>.</summary>
+    public static Matrix<T> OuterSum<T>(Matrix<T> δ, Matrix<T> x, Matrix<T> into)
         where T : struct, System.Numerics.IFloatingPointIeee754<T>
     {
         if (Backends.Active == Backend.Managed)
         {
-            return δ.TransposeAndMultiply(x);
+            return Managed(into, c => δ.TransposeAndMultiply(x, c));
         }
 
-        var c = new T[δ.RowCount * x.RowCount];
+        var c = Dense.Values(into);
         Gemm(false, true, δ.RowCount, x.RowCount, δ.ColumnCount, δ, x, T.Zero, c);
-        return Dense.Of(δ.RowCount, x.RowCount, c);
+        return into;
     }
 
-    /// <summary>Wᵀ·δ: in × out times out × m gives in × m.</summary>
-    public static Matrix<T> TransposeTimes<T>(Matrix<T> w, Matrix<T> δ)
+    /// <summary>Wᵀ·δ: in × out times out × m gives in × m, into <paramref name="into"/>.</summary>
+    public static Matrix<T> TransposeTimes<T>(Matrix<T> w, Matrix<T> δ, Matrix<T> into)
         where T : struct, System.Numerics.IFloatingPointIeee754<T>
     {
         if (Backends.Active == Backend.Managed)
         {
-            return w.TransposeThisAndMultiply(δ);
+            return Managed(into, c => w.TransposeThisAndMultiply(δ, c));
         }
 
-        var c = new T[w.ColumnCount * δ.ColumnCount];
+        var c = Dense.Values(into);
         Gemm(true, false, w.ColumnCount, δ.ColumnCount, w.RowCount, w, δ, T.Zero, c);
-        return Dense.Of(w.ColumnCount, δ.ColumnCount, c);
+        return into;
+    }
+
+    // MathNet's product into `into`, cleared first: a reused buffer may hold anything.
+    private static Matrix<T> Managed<T>(Matrix<T> into, Action<Matrix<T>> product)
+        where T : struct, System.Numerics.IFloatingPointIeee754<T>
+    {
+        into.Clear();
+        product(into);
+        return into;
     }
 
     // C (m × n) = op(A)·op(B) + β·C with op(A) m × k, column-major, leading dimensions the

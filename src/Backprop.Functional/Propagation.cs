@@ -38,30 +38,8 @@ public static class Propagation
     /// <param name="inputs">X, n₀ × m, one sample a column, every value finite.</param>
     /// <param name="dropout">The rate and key of the masks; <see cref="Dropout.None"/> for none.</param>
     public static Trace<T> Forward<T>(this Network<T> network, Matrix<T> inputs, Dropout dropout)
-        where T : struct, System.Numerics.IFloatingPointIeee754<T>
-    {
-        var x = Shapes.CheckInput(network.InputSize, inputs).OrThrow(nameof(inputs));
-        var last = network.Layers.Count - 1;
-        var layers = network.Layers.Indexed().Fold(
-            (Previous: x, Traces: Seq<LayerTrace<T>>()),
-            (state, item) =>
-            {
-                var (layer, l) = item;
-                var Σ = WeightedInput(layer, state.Previous);
-                var o = layer.Activation.Apply(Σ);
-                var J = layer.Activation.Differentiate(Σ, o);
-
-                // Dropout acts on hidden layers only; the output layer is never masked.
-                if (dropout.Rate > 0 && l < last)
-                {
-                    var M = dropout.Mask<T>(l, Σ.RowCount, Σ.ColumnCount);
-                    (o, J) = (Dense.Zip(o, M, TensorPrimitives.Multiply), new MaskedJacobian<T>(J, M));
-                }
-
-                return (o, state.Traces.Add(new LayerTrace<T>(layer.Activation, Σ, o, J)));
-            }).Traces;
-        return new Trace<T>(x, layers);
-    }
+        where T : struct, System.Numerics.IFloatingPointIeee754<T> =>
+        Forward(network, inputs, dropout, Scratch<T>.Fresh);
 
     /// <summary>The forward pass for one sample x (length n₀), as a batch of one.</summary>
     public static Trace<T> Forward<T>(this Network<T> network, Vector<T> input)
@@ -80,7 +58,8 @@ public static class Propagation
         where T : struct, System.Numerics.IFloatingPointIeee754<T>
     {
         var x = Shapes.CheckInput(network.InputSize, inputs).OrThrow(nameof(inputs));
-        return network.Layers.Fold(x, (o, layer) => layer.Activation.Apply(WeightedInput(layer, o)));
+        return network.Layers.Fold(
+            x, (o, layer) => layer.Activation.Apply(WeightedInput(layer, o, Scratch<T>.Fresh, 0)));
     }
 
     /// <summary>o_L for one sample x, as a vector of length n_L.</summary>
@@ -105,32 +84,8 @@ public static class Propagation
     /// activation.</exception>
     public static Gradient<T> Backward<T>(
         this Network<T> network, Trace<T> trace, Matrix<T> targets, Loss loss)
-        where T : struct, System.Numerics.IFloatingPointIeee754<T>
-    {
-        CheckTrace(network, trace);
-        var δL = loss.OutputDelta(trace.OutputLayer, targets);
-
-        // Layer l (1-based in the maths) is index l − 1 here; its input o_(l−1) is
-        // LayerInputs[l − 1], which is X for the first layer.
-        var steps = network.Layers.Zip(trace.LayerInputs).Indexed();
-        var (_, gradients) = steps.FoldBack(
-            (Delta: δL, Layers: Seq<LayerGradient<T>>()),
-            (state, step) =>
-            {
-                var ((layer, input), index) = step;
-                var δ = state.Delta;
-                var dW = Products.OuterSum(δ, input);
-                var db = Dense.RowSums(δ);
-
-                // No δ is needed below the first layer: the gradient stops at the input.
-                var below = index == 0
-                    ? δ
-                    : trace.Layers[index - 1].Jacobian
-                        .Apply(Products.TransposeTimes(layer.Weights, δ));
-                return (below, new LayerGradient<T>(dW, db).Cons(state.Layers));
-            });
-        return new Gradient<T>(gradients);
-    }
+        where T : struct, System.Numerics.IFloatingPointIeee754<T> =>
+        Backward(network, trace, targets, loss, Scratch<T>.Fresh);
 
     /// <summary>The backward pass for one sample with target y (length n_L).</summary>
     public static Gradient<T> Backward<T>(
@@ -157,9 +112,90 @@ public static class Propagation
         return (loss.Value(trace.OutputLayer, targets), gradient);
     }
 
-    private static Matrix<T> WeightedInput<T>(Layer<T> layer, Matrix<T> input)
+    /// <summary>
+    /// The forward pass, writing Σ, o and the slopes of every layer into matrices taken from
+    /// <paramref name="scratch"/>.
+    /// </summary>
+    internal static Trace<T> Forward<T>(
+        Network<T> network, Matrix<T> inputs, Dropout dropout, Scratch<T> scratch)
+        where T : struct, System.Numerics.IFloatingPointIeee754<T>
+    {
+        var x = Shapes.CheckInput(network.InputSize, inputs).OrThrow(nameof(inputs));
+        var last = network.Layers.Count - 1;
+        var layers = network.Layers.Indexed().Fold(
+            (Previous: x, Traces: Seq<LayerTrace<T>>()),
+            (state, item) =>
+            {
+                var (layer, l) = item;
+                var Σ = WeightedInput(layer, state.Previous, scratch, l);
+                var o = layer.Activation.Apply(Σ, scratch, new Slot(SlotKind.Output, l));
+                var J = layer.Activation.Differentiate(
+                    Σ, o, scratch, new Slot(SlotKind.Slopes, l));
+
+                // Dropout acts on hidden layers only; the output layer is never masked.
+                if (dropout.Rate > 0 && l < last)
+                {
+                    var M = dropout.Mask<T>(l, Σ.RowCount, Σ.ColumnCount);
+                    var masked = scratch.Take(
+                        new Slot(SlotKind.MaskedOutput, l), Σ.RowCount, Σ.ColumnCount);
+                    TensorPrimitives.Multiply(
+                        Dense.Values(o), Dense.Values(M), Dense.Values(masked));
+                    (o, J) = (masked, new MaskedJacobian<T>(J, M));
+                }
+
+                return (o, state.Traces.Add(new LayerTrace<T>(layer.Activation, Σ, o, J)));
+            }).Traces;
+        return new Trace<T>(x, layers);
+    }
+
+    /// <summary>
+    /// The backward pass, writing every δ, ∂W and ∂b into matrices taken from
+    /// <paramref name="scratch"/>.
+    /// </summary>
+    internal static Gradient<T> Backward<T>(
+        Network<T> network, Trace<T> trace, Matrix<T> targets, Loss loss, Scratch<T> scratch)
+        where T : struct, System.Numerics.IFloatingPointIeee754<T>
+    {
+        CheckTrace(network, trace);
+        var m = trace.BatchSize;
+        var output = new Slot(SlotKind.Delta, network.Layers.Count - 1);
+        var δL = loss.OutputDelta(trace.OutputLayer, targets, scratch, output);
+
+        // Layer l (1-based in the maths) is index l − 1 here; its input o_(l−1) is
+        // LayerInputs[l − 1], which is X for the first layer.
+        var steps = network.Layers.Zip(trace.LayerInputs).Indexed();
+        var (_, gradients) = steps.FoldBack(
+            (Delta: δL, Layers: Seq<LayerGradient<T>>()),
+            (state, step) =>
+            {
+                var ((layer, input), index) = step;
+                var δ = state.Delta;
+                var dW = Products.OuterSum(δ, input, scratch.Take(
+                    new Slot(SlotKind.WeightGradient, index), layer.OutputSize, layer.InputSize));
+                var db = Dense.RowSums(δ, scratch.TakeVector(
+                    new Slot(SlotKind.BiasGradient, index), layer.OutputSize));
+
+                // No δ is needed below the first layer: the gradient stops at the input.
+                var below = index == 0 ? δ : Below(layer, δ, index - 1);
+                return (below, new LayerGradient<T>(dW, db).Cons(state.Layers));
+            });
+        return new Gradient<T>(gradients);
+
+        // δ_(l−1) = J_(l−1)ᵀ·(W_lᵀ·δ_l): the product, then the Jacobian in the same matrix.
+        Matrix<T> Below(Layer<T> layer, Matrix<T> δ, int previous)
+        {
+            var into = scratch.Take(new Slot(SlotKind.Delta, previous), layer.InputSize, m);
+            var values = Dense.Values(Products.TransposeTimes(layer.Weights, δ, into));
+            trace.Layers[previous].Jacobian.Apply(values, values);
+            return into;
+        }
+    }
+
+    private static Matrix<T> WeightedInput<T>(
+        Layer<T> layer, Matrix<T> input, Scratch<T> scratch, int l)
         where T : struct, System.Numerics.IFloatingPointIeee754<T> =>
-        Products.Affine(layer.Weights, input, layer.Bias);
+        Products.Affine(layer.Weights, input, layer.Bias, scratch.Take(
+            new Slot(SlotKind.WeightedInput, l), layer.OutputSize, input.ColumnCount));
 
     private static void CheckTrace<T>(Network<T> network, Trace<T> trace)
         where T : struct, System.Numerics.IFloatingPointIeee754<T>

@@ -10,9 +10,10 @@ namespace Backprop.Functional;
 /// and position give the same bits on every machine and in every run.
 /// </summary>
 /// <remarks>
-/// Uniforms are ((z ≫ 11) + ½)·2⁻⁵³, in the open interval (0, 1); normals come from Box-Muller
-/// (the cosine branch, one normal per pair of uniforms) with a logarithm and cosine of the
-/// library's own (<see cref="PortableMath"/>), so they do not depend on the platform's libm.
+/// Uniforms are ((z ≫ 11) + ½)·2⁻⁵³ as a double, kept below 1, so in the open interval (0, 1);
+/// normals come from Box-Muller (the cosine branch, one normal per pair of uniforms) with a
+/// logarithm and cosine of the library's own (<see cref="PortableMath"/>), so they do not depend
+/// on the platform's libm.
 /// </remarks>
 /// <param name="Seed">The seed.</param>
 /// <param name="Position">The number of draws taken so far.</param>
@@ -37,7 +38,11 @@ public readonly record struct Rng(ulong Seed, ulong Position)
     public (double Value, Rng Next) NextUniform()
     {
         var (bits, next) = NextBits();
-        return (((bits >> 11) + 0.5) * (1.0 / (1UL << 53)), next);
+
+        // (z ≫ 11) + ½ is rounded to a double; for the largest z it rounds up to 2⁵³, which
+        // would give exactly 1. That one draw is taken as the largest double below 1 instead.
+        var u = ((bits >> 11) + 0.5) * (1.0 / (1UL << 53));
+        return (Math.Min(u, Math.BitDecrement(1.0)), next);
     }
 
     /// <summary>A standard normal double and the stream after it (two draws).</summary>

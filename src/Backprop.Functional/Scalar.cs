@@ -34,6 +34,30 @@ internal static class Scalar
         TensorPrimitives.Divide(s, total, s);
     }
 
+    /// <summary>
+    /// The leaky rectifier's slope: 1 where z &gt; 0 and α elsewhere (NaN included), a SIMD
+    /// vector at a time where the hardware has one for T.
+    /// </summary>
+    public static void Step<T>(ReadOnlySpan<T> z, T α, Span<T> slopes)
+        where T : struct, IFloatingPointIeee754<T>
+    {
+        var i = 0;
+        if (Vector.IsHardwareAccelerated && Vector<T>.IsSupported)
+        {
+            var (one, slope) = (Vector<T>.One, new Vector<T>(α));
+            for (; i <= z.Length - Vector<T>.Count; i += Vector<T>.Count)
+            {
+                var positive = Vector.GreaterThan(new Vector<T>(z[i..]), Vector<T>.Zero);
+                Vector.ConditionalSelect(positive, one, slope).CopyTo(slopes[i..]);
+            }
+        }
+
+        for (; i < z.Length; i++)
+        {
+            slopes[i] = z[i] > T.Zero ? T.One : α;
+        }
+    }
+
     /// <summary>ln Σᵢ e^zᵢ for one column, without overflow.</summary>
     public static T LogSumExp<T>(ReadOnlySpan<T> z)
         where T : struct, IFloatingPointIeee754<T>

@@ -59,7 +59,7 @@ public static class Sgd
     private static T[] Stepped<T>(T[] w, T[] dw, T η)
         where T : struct, System.Numerics.IFloatingPointIeee754<T>
     {
-        var result = new T[w.Length];
+        var result = GC.AllocateUninitializedArray<T>(w.Length);
         Step<T>(w, dw, η, result);
         return result;
     }

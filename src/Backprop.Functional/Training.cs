@@ -11,7 +11,8 @@ namespace Backprop.Functional;
 /// sample indices to the matching batch (X, Y), one sample a column.
 /// </summary>
 /// <param name="Count">n, the number of samples.</param>
-/// <param name="Batch">The batch (X: n₀ × k, Y: n_L × k) for k sample indices, in that order.</param>
+/// <param name="Batch">The batch (X: n₀ × k, Y: n_L × k) for k sample indices, in that
+/// order.</param>
 public sealed record TrainingData<T>(
     int Count, Func<Arr<int>, (Matrix<T> Inputs, Matrix<T> Targets)> Batch)
     where T : struct, System.Numerics.IFloatingPointIeee754<T>;
@@ -29,14 +30,17 @@ public enum NonFinitePolicy
 /// <summary>How a run trains: the optimizer chain, the loss, batches, seed and dropout.</summary>
 /// <param name="Optimizer">The optimizer, with its schedule and transforms.</param>
 /// <param name="Loss">The loss; it must accept the network's output activation.</param>
-/// <param name="BatchSize">Samples per batch, ≥ 1; the last batch of an epoch may be shorter.</param>
+/// <param name="BatchSize">Samples per batch, ≥ 1; the last batch of an epoch may be
+/// shorter.</param>
 /// <param name="Seed">Seeds the shuffles (per epoch) and the dropout masks (per step).</param>
 public sealed record TrainingOptions(Optimizer Optimizer, Loss Loss, int BatchSize, ulong Seed)
 {
     /// <summary>p, the dropout rate of hidden layers, in [0, 1). Defaults to 0 (none).</summary>
     public double Dropout { get; init; }
 
-    /// <summary>What to do on a non-finite value. Defaults to <see cref="NonFinitePolicy.Stop"/>.</summary>
+    /// <summary>
+    /// What to do on a non-finite value. Defaults to <see cref="NonFinitePolicy.Stop"/>.
+    /// </summary>
     public NonFinitePolicy OnNonFinite { get; init; } = NonFinitePolicy.Stop;
 }
 
@@ -48,10 +52,12 @@ public sealed record TrainingOptions(Optimizer Optimizer, Loss Loss, int BatchSi
 /// <param name="Network">The network after the step.</param>
 /// <param name="Optimizer">The optimizer state after the step (its η is the one used).</param>
 /// <param name="Loss">The batch's mean loss before the step.</param>
-/// <param name="BatchSize">The samples in this batch: the batch size, or fewer for the last.</param>
+/// <param name="BatchSize">The samples in this batch: the batch size, or fewer for the
+/// last.</param>
 /// <param name="Skipped">Updates skipped so far for non-finite values.</param>
-/// <param name="Problem">Why the run stopped, on its last step only: where a value turned
-/// non-finite.</param>
+/// <param name="Problem">Why the run stopped, on its last step only: what turned non-finite
+/// (the loss, a gradient or the weights), at which epoch, batch and step, and in which
+/// layer.</param>
 public sealed record TrainingStep<T>(
     int Epoch,
     int Batch,
@@ -99,13 +105,23 @@ public static class Training
     {
         Check(network, data, options);
         var start = new TrainingStep<T>(
-            1, 0, Batches(data, options), 0, network, options.Optimizer.Init(network), T.Zero, 0, 0, None);
+            1,
+            0,
+            Batches(data, options),
+            0,
+            network,
+            options.Optimizer.Init(network),
+            T.Zero,
+            0,
+            0,
+            None);
         return Enumerate(start, data, options);
     }
 
     /// <summary>
-    /// The steps after <paramref name="checkpoint"/>, exactly as the uninterrupted run would have taken
-    /// them: the shuffles depend only on (seed, epoch) and the dropout masks on (seed, step).
+    /// The steps after <paramref name="checkpoint"/>, exactly as the uninterrupted run would have
+    /// taken them: the shuffles depend only on (seed, epoch) and the dropout masks on (seed,
+    /// step).
     /// </summary>
     /// <exception cref="ArgumentException">The data's batch count differs from the checkpoint's,
     /// or the options are invalid.</exception>
@@ -117,8 +133,8 @@ public static class Training
         if (Batches(data, options) != checkpoint.BatchesPerEpoch)
         {
             throw new ArgumentException(
-                $"the checkpoint has {checkpoint.BatchesPerEpoch} batches an epoch but these data and "
-                + $"batch size give {Batches(data, options)}", nameof(data));
+                $"the checkpoint has {checkpoint.BatchesPerEpoch} batches an epoch but these data "
+                + $"and batch size give {Batches(data, options)}", nameof(data));
         }
 
         var next = checkpoint.EndsEpoch
@@ -131,8 +147,15 @@ public static class Training
     /// Plain mini-batch SGD with a constant η: <see cref="Run{T}"/> with
     /// <see cref="Optimizer.Sgd(double)"/>.
     /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">η is zero, negative or not
+    /// finite.</exception>
     public static IEnumerable<TrainingStep<T>> Steps<T>(
-        Network<T> network, TrainingData<T> data, Loss loss, T learningRate, int batchSize, ulong seed)
+        Network<T> network,
+        TrainingData<T> data,
+        Loss loss,
+        T learningRate,
+        int batchSize,
+        ulong seed)
         where T : struct, System.Numerics.IFloatingPointIeee754<T> =>
         Run(network, data, new TrainingOptions(
             Optimizer.Sgd(double.CreateChecked(learningRate)), loss, batchSize, seed));
@@ -167,6 +190,7 @@ public static class Training
     {
         var size = options.BatchSize;
         var state = last;
+        var workspace = new Workspace<T>();
         for (var epoch = last.Epoch; ; epoch++)
         {
             var (permutation, _) = Rng.FromSeed(ShuffleSeed(options.Seed, epoch))
@@ -177,7 +201,7 @@ public static class Training
             {
                 var start = b * size;
                 var indices = Arr.create(order[start..Math.Min(start + size, data.Count)]);
-                state = Advance(state, epoch, b + 1, data.Batch(indices), options);
+                state = Advance(state, epoch, b + 1, data.Batch(indices), options, workspace);
                 yield return state;
                 if (state.Problem.IsSome)
                 {
@@ -192,18 +216,25 @@ public static class Training
         int epoch,
         int batch,
         (Matrix<T> Inputs, Matrix<T> Targets) data,
-        TrainingOptions options)
+        TrainingOptions options,
+        Workspace<T> workspace)
         where T : struct, System.Numerics.IFloatingPointIeee754<T>
     {
+        // The trace and the gradient live in the run's workspace, dead once the update is made:
+        // the same computations as Forward, Backward and Update, without their allocations.
         var step = state.Step + 1;
         var dropout = new Dropout(options.Dropout, Dropout.StepKey(options.Seed, step));
-        var trace = state.Network.Forward(data.Inputs, dropout);
+        var trace = Propagation.Forward(state.Network, data.Inputs, dropout, workspace);
         var loss = options.Loss.Value(trace.OutputLayer, data.Targets);
-        var gradient = state.Network.Backward(trace, data.Targets, options.Loss);
-        var (optimizer, network) = options.Optimizer.Update(state.Optimizer, state.Network, gradient);
+        var gradient = Propagation.Backward(
+            state.Network, trace, data.Targets, options.Loss, workspace);
+        var (optimizer, network) = Detached(
+            options.Optimizer.Update(state.Optimizer, state.Network, gradient), workspace);
 
         var where = $"at epoch {epoch}, batch {batch} (step {step})";
-        var lossProblem = T.IsFinite(loss) ? None : Some($"the loss became {loss} {where}");
+        var lossProblem = T.IsFinite(loss)
+            ? None
+            : Some($"the loss became {loss} {where}; {Origin(trace)}");
         var problem = lossProblem
             || FirstNonFinite(gradient.Layers.Map(l => (l.Weights, l.Bias)))
                 .Map(l => $"the gradient of layer {l} became non-finite {where}")
@@ -212,7 +243,12 @@ public static class Training
 
         var next = state with
         {
-            Epoch = epoch, Batch = batch, Step = step, Loss = loss, BatchSize = data.Inputs.ColumnCount,
+            Epoch = epoch,
+            Batch = batch,
+            Step = step,
+            Loss = loss,
+            BatchSize = data.Inputs.ColumnCount,
+            Problem = None,
         };
         return problem.Match(
             Some: message => options.OnNonFinite == NonFinitePolicy.Stop
@@ -220,6 +256,34 @@ public static class Training
                 : next with { Skipped = state.Skipped + 1 },
             None: () => next with { Network = network, Optimizer = optimizer });
     }
+
+    // The optimizer's new state with any buffer that is the workspace's gradient copied: the
+    // built-in recurrences allocate theirs, but the state outlives the step and must not see
+    // the workspace reused.
+    private static (OptimizerState<T> State, Network<T> Network) Detached<T>(
+        (OptimizerState<T> State, Network<T> Network) updated, Workspace<T> workspace)
+        where T : struct, System.Numerics.IFloatingPointIeee754<T>
+    {
+        var (state, network) = updated;
+        var owned = state.Buffers.Exists(b => b.Buffer.Layers.Exists(l =>
+            workspace.Owns(Dense.Values(l.Weights)) || workspace.Owns(Dense.Values(l.Bias))));
+        return owned
+            ? (state with { Buffers = state.Buffers.Map(b => (b.Name, Gradient.Copy(b.Buffer))) },
+                network)
+            : updated;
+    }
+
+    // Where a non-finite loss comes from: the first layer (1-based) whose Σ or o is not finite,
+    // or, when every layer's output is finite, the loss itself, computed after the output layer.
+    private static string Origin<T>(Trace<T> trace)
+        where T : struct, System.Numerics.IFloatingPointIeee754<T> =>
+        trace.Layers.Indexed()
+            .Find(l => !Dense.AllFinite<T>(Dense.Values(l.Item.WeightedInput))
+                || !Dense.AllFinite<T>(Dense.Values(l.Item.Output)))
+            .Match(
+                Some: l => $"the first non-finite value is in the output of layer {l.Index + 1}",
+                None: () => "every layer's output is finite, so it arose in the loss after layer "
+                    + $"{trace.Layers.Count}, the output layer");
 
     // The 1-based index of the first layer with a non-finite weight or bias.
     private static Option<int> FirstNonFinite<T>(Seq<(Matrix<T> W, Vector<T> B)> layers)

@@ -31,7 +31,9 @@ public abstract record Optimizer
     /// <summary>The gradient transforms, in the order they apply.</summary>
     public Seq<Transform> Transforms { get; init; }
 
-    /// <summary>A description for logs: the recurrence, its hyperparameters and the chain.</summary>
+    /// <summary>
+    /// A description for logs: the recurrence, its hyperparameters and the chain.
+    /// </summary>
     public string Name => string.Join(" → ", Transforms.Map(t => t.Name).Add(Describe()))
         + $", η = {LearningRate.Name}";
 
@@ -42,7 +44,10 @@ public abstract record Optimizer
     public static Optimizer Sgd(Schedule learningRate) => new SgdRecurrence(learningRate);
 
     /// <summary>Plain SGD with a constant η.</summary>
-    public static Optimizer Sgd(double learningRate) => Sgd(Schedule.Constant(Rate(learningRate)));
+    /// <param name="learningRate">η, finite and &gt; 0.</param>
+    /// <exception cref="ArgumentOutOfRangeException">η is zero, negative or not finite.</exception>
+    public static Optimizer Sgd(double learningRate) =>
+        Sgd(Schedule.Constant(Positive(learningRate, nameof(learningRate))));
 
     /// <summary>
     /// Heavy-ball momentum (Polyak, 1964), in PyTorch's form: v ← μv + g, d = v. PyTorch's
@@ -74,7 +79,8 @@ public abstract record Optimizer
     public static Optimizer Adam(
         Schedule learningRate, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-8) =>
         new AdamRecurrence(
-            learningRate, Unit(beta1, nameof(beta1)), Unit(beta2, nameof(beta2)), Rate(epsilon));
+            learningRate, Unit(beta1, nameof(beta1)), Unit(beta2, nameof(beta2)),
+            Positive(epsilon, nameof(epsilon)));
 
     /// <summary>
     /// AdamW (Loshchilov and Hutter, 2019): Adam with decoupled weight decay, d ← d + λθ, so
@@ -92,7 +98,8 @@ public abstract record Optimizer
         double beta1 = 0.9,
         double beta2 = 0.999,
         double epsilon = 1e-8) =>
-        Adam(learningRate, beta1, beta2, epsilon).With(Transform.WeightDecay(weightDecay));
+        Adam(learningRate, beta1, beta2, epsilon)
+            .With(Transform.WeightDecay(NonNegative(weightDecay, nameof(weightDecay))));
 
     /// <summary>
     /// RMSProp (Tieleman and Hinton, 2012), in PyTorch's form: s ← ρs + (1 − ρ)g²,
@@ -101,8 +108,10 @@ public abstract record Optimizer
     /// <param name="learningRate">η(t); 1e-2 is PyTorch's default.</param>
     /// <param name="rho">ρ in [0, 1). Defaults to 0.99, PyTorch's alpha.</param>
     /// <param name="epsilon">ε &gt; 0. Defaults to 1e-8.</param>
-    public static Optimizer RmsProp(Schedule learningRate, double rho = 0.99, double epsilon = 1e-8) =>
-        new RmsPropRecurrence(learningRate, Unit(rho, nameof(rho)), Rate(epsilon));
+    public static Optimizer RmsProp(
+        Schedule learningRate, double rho = 0.99, double epsilon = 1e-8) =>
+        new RmsPropRecurrence(
+            learningRate, Unit(rho, nameof(rho)), Positive(epsilon, nameof(epsilon)));
 
     /// <summary>This optimizer with <paramref name="transforms"/> appended to its chain.</summary>
     public Optimizer With(params Transform[] transforms) =>
@@ -117,12 +126,22 @@ public abstract record Optimizer
     /// One update: the new state (t + 1, the η used, the new buffers) and the new network.
     /// </summary>
     /// <exception cref="ArgumentException">The gradient or the state's buffers do not have the
-    /// network's shapes.</exception>
+    /// network's shapes, or the state's buffers are not this optimizer's.</exception>
+    /// <exception cref="InvalidOperationException">The schedule gives a negative or non-finite η
+    /// at this step.</exception>
     public (OptimizerState<T> State, Network<T> Network) Update<T>(
         OptimizerState<T> state, Network<T> network, Gradient<T> gradient)
         where T : struct, System.Numerics.IFloatingPointIeee754<T>
     {
         Gradient.CheckMatches(network, gradient);
+        if (!state.Buffers.Map(b => b.Name).SequenceEqual(BufferNames))
+        {
+            throw new ArgumentException(
+                $"the state has buffers [{string.Join(", ", state.Buffers.Map(b => b.Name))}] but "
+                + $"{Describe()} needs [{string.Join(", ", BufferNames)}]: it comes from another "
+                + "optimizer", nameof(state));
+        }
+
         state.Buffers.Iter(b => Gradient.CheckMatches(network, b.Buffer));
         var θ = Parameters.Of(network);
 
@@ -134,17 +153,26 @@ public abstract record Optimizer
         d = Transforms.Filter(tr => tr.AfterOptimizer).Fold(d, (acc, tr) => tr.Apply(acc, θ));
 
         var η = LearningRate.At(state.Step);
+        if (!double.IsFinite(η) || η < 0)
+        {
+            // The factories reject such rates; a hand-made Schedule can still produce one.
+            throw new InvalidOperationException(
+                $"the learning-rate schedule {LearningRate.Name} gives η = {η} at step "
+                + $"{state.Step}; η must be finite and ≥ 0");
+        }
+
         var ηT = T.CreateChecked(η);
         var updated = Parameters.Map(θ, (i, w) =>
         {
-            var r = new T[w.Length];
+            var r = GC.AllocateUninitializedArray<T>(w.Length);
             TensorPrimitives.MultiplyAdd(d[i], -ηT, w, r);
             return r;
         });
         var newState = new OptimizerState<T>(
             t,
             η,
-            toSeq(BufferNames.Zip(next).Map(p => (p.Item1, Parameters.ToGradient(network, p.Item2)))));
+            toSeq(BufferNames.Zip(next)
+                .Map(p => (p.Item1, Parameters.ToGradient(network, p.Item2)))));
         return (newState, Parameters.ToNetwork(network, updated));
     }
 
@@ -159,10 +187,17 @@ public abstract record Optimizer
         T[][] g, T[][][] buffers, long t)
         where T : struct, System.Numerics.IFloatingPointIeee754<T>;
 
-    private static double Rate(double x) =>
+    private static double Positive(double x, string name) =>
         double.IsFinite(x) && x > 0
             ? x
-            : throw new ArgumentOutOfRangeException(nameof(x), x, "must be finite and > 0");
+            : throw new ArgumentOutOfRangeException(
+                name, x, $"{name} must be finite and > 0, got {x}");
+
+    private static double NonNegative(double x, string name) =>
+        double.IsFinite(x) && x >= 0
+            ? x
+            : throw new ArgumentOutOfRangeException(
+                name, x, $"{name} must be finite and ≥ 0, got {x}");
 
     private static double Unit(double x, string name) =>
         double.IsFinite(x) && x >= 0 && x < 1
@@ -239,7 +274,8 @@ public abstract record Optimizer
         private protected override (T[][] Direction, T[][][] Buffers) Recurrence<T>(
             T[][] g, T[][][] buffers, long t)
         {
-            var (β1, β2, ε) = (T.CreateChecked(Beta1), T.CreateChecked(Beta2), T.CreateChecked(Epsilon));
+            var (β1, β2, ε) =
+                (T.CreateChecked(Beta1), T.CreateChecked(Beta2), T.CreateChecked(Epsilon));
             var c1 = T.One - T.CreateChecked(Math.Pow(Beta1, t));    // bias corrections 1 − βᵗ
             var c2 = T.One - T.CreateChecked(Math.Pow(Beta2, t));
             var m = Parameters.Zeros(g);

@@ -61,12 +61,14 @@ public abstract record Transform
     private static double Positive(double x, string name) =>
         double.IsFinite(x) && x > 0
             ? x
-            : throw new ArgumentOutOfRangeException(name, x, "must be finite and > 0");
+            : throw new ArgumentOutOfRangeException(
+                name, x, $"{name} must be finite and > 0, got {x}");
 
     private static double NonNegative(double x, string name) =>
         double.IsFinite(x) && x >= 0
             ? x
-            : throw new ArgumentOutOfRangeException(name, x, "must be finite and ≥ 0");
+            : throw new ArgumentOutOfRangeException(
+                name, x, $"{name} must be finite and ≥ 0, got {x}");
 
     private sealed record ClipNorm(double Max) : Transform
     {

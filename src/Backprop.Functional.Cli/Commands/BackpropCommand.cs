@@ -1,0 +1,124 @@
+using System;
+using System.CommandLine;
+using System.Linq;
+using Backprop.Functional.Cli.Shell;
+
+namespace Backprop.Functional.Cli.Commands;
+
+/// <summary>
+/// The root <c>backprop</c> command: parses the arguments, runs the chosen command, and turns
+/// every failure into one <c>error:</c> line on stderr and an exit code.
+/// </summary>
+internal static class BackpropCommand
+{
+    /// <summary>The flag that adds stack traces to errors, for developers.</summary>
+    public const string DebugFlag = "--debug";
+
+    /// <summary>Parses and runs <paramref name="args"/> in <paramref name="context"/>.</summary>
+    /// <returns>0 on success, 2 for bad arguments, 1 for bad files and failed runs.</returns>
+    public static int Run(string[] args, CliContext context)
+    {
+        var debug = args.Contains(DebugFlag, StringComparer.Ordinal);
+        try
+        {
+            var backend = OptionFactory.Backend();
+            var parse = Create(context, backend).Parse(args, new ParserConfiguration
+            {
+                ResponseFileTokenReplacer = null,
+            });
+            if (parse.Errors.Count > 0)
+            {
+                return Fail(context, ExitCode.Usage, Sentence(parse.Errors[0].Message), null);
+            }
+
+            UseBackend(parse.GetValue(backend));
+
+            return parse.Invoke(new InvocationConfiguration
+            {
+                Output = context.Out,
+                Error = context.Error,
+                EnableDefaultExceptionHandler = false,
+            });
+        }
+        catch (CommandFailure failure)
+        {
+            return Fail(context, failure.ExitCode, failure.Message, debug ? failure : null);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return Fail(context, ExitCode.Failure, e.Message, debug ? e : null);
+        }
+    }
+
+    /// <summary>The command tree, with the actions bound to <paramref name="context"/>.</summary>
+    public static RootCommand Create(CliContext context) =>
+        Create(context, OptionFactory.Backend());
+
+    /// <summary>The command tree with <paramref name="backend"/> as its --backend.</summary>
+    public static RootCommand Create(CliContext context, Option<Backend?> backend)
+    {
+        var root = new RootCommand(
+            "Train, evaluate and inspect dense neural networks on IDX image data such as "
+            + "Fashion-MNIST. Run 'backprop train' to train on the built-in sample.")
+        {
+            new Option<bool>(DebugFlag)
+            {
+                Description = "Show the stack trace with an error (for developers).",
+                Recursive = true,
+            },
+            backend,
+            TrainCommand.Create(context),
+            EvaluateCommand.Create(context),
+            PredictCommand.Create(context),
+            GradCheckCommand.Create(context),
+            MakeSampleCommand.Create(context),
+        };
+        root.SetAction(NoCommand);
+        return root;
+    }
+
+    // --backend for this process: an explicit choice, or the default taken when the library
+    // loaded (OpenBLAS where it loads). Asking for OpenBLAS where it is missing is an error.
+    private static void UseBackend(Backend? backend)
+    {
+        if (backend is { } chosen)
+        {
+            try
+            {
+                Backends.Use(chosen);
+            }
+            catch (InvalidOperationException e)
+            {
+                throw CommandFailure.Usage($"--backend openblas: {e.Message}");
+            }
+        }
+    }
+
+    private static int NoCommand(ParseResult parse) =>
+        throw CommandFailure.Usage("no command given; run 'backprop --help' to list the commands");
+
+    // One line: "error: " and the message with its lines joined; the trace only with --debug.
+    private static int Fail(CliContext context, int exitCode, string message, Exception? trace)
+    {
+        var lines = message.Split(
+            ['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var line = string.Join(' ', lines);
+        context.Error.WriteLine($"error: {line}");
+        if (trace is not null)
+        {
+            context.Error.WriteLine(trace.ToString());
+        }
+
+        context.Error.Flush();
+        return exitCode;
+    }
+
+    // System.CommandLine's messages start with a capital and end with a full stop; ours do not.
+    private static string Sentence(string message)
+    {
+        var text = message.Trim().TrimEnd('.');
+        return text.Length > 0 && char.IsUpper(text[0])
+            ? char.ToLowerInvariant(text[0]) + text[1..]
+            : text;
+    }
+}

@@ -1,0 +1,214 @@
+using System;
+using System.Collections.Generic;
+using System.CommandLine;
+using System.CommandLine.Parsing;
+using System.Globalization;
+using System.Linq;
+using Backprop.Functional.Cli.Running;
+using LanguageExt.Common;
+using static LanguageExt.Prelude;
+
+namespace Backprop.Functional.Cli.Commands;
+
+/// <summary>
+/// The options the commands share, each with its own parser. A value that does not parse
+/// becomes a parse error naming the option and the value, which the shell turns into one
+/// <c>error:</c> line and exit code 2.
+/// </summary>
+internal static class OptionFactory
+{
+    private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
+
+    /// <summary><c>--data DIR</c>: the data directory, or null for the embedded sample.</summary>
+    public static Option<string?> Data() => new("--data")
+    {
+        Description = "A directory of IDX files: train-images-idx3-ubyte, "
+            + "train-labels-idx1-ubyte, t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte, "
+            + "each optionally ending in .gz. Defaults to the embedded Fashion-MNIST sample.",
+        HelpName = "DIR",
+    };
+
+    /// <summary><c>--json</c>: one JSON object on stdout; human lines move to stderr.</summary>
+    public static Option<bool> Json() => new("--json")
+    {
+        Description = "Print one JSON object on stdout at the end; human lines go to stderr.",
+    };
+
+    /// <summary><c>--model FILE</c>, required or optional.</summary>
+    public static Option<string?> Model(string description, bool required) => new("--model")
+    {
+        Description = description,
+        HelpName = "FILE",
+        Required = required,
+    };
+
+    /// <summary>A whole number ≥ <paramref name="minimum"/>, with a default.</summary>
+    public static Option<int> Integer(
+        string name, int fallback, string description, int minimum = 1) => new(name)
+    {
+        Description = description,
+        HelpName = "N",
+        DefaultValueFactory = _ => fallback,
+        CustomParser = result => Single(result, token =>
+            int.TryParse(token, NumberStyles.AllowLeadingSign, Invariant, out var n)
+            && n >= minimum
+                ? FinSucc(n)
+                : Reject<int>(name, token, minimum == 1
+                    ? "must be a positive whole number"
+                    : $"must be a whole number ≥ {minimum}")),
+    };
+
+    /// <summary>A finite number &gt; 0, with a default.</summary>
+    public static Option<double> PositiveNumber(string name, double fallback, string description) =>
+        new(name)
+        {
+            Description = description,
+            HelpName = "X",
+            DefaultValueFactory = _ => fallback,
+            CustomParser = result => Single(result, token =>
+                double.TryParse(token, NumberStyles.Float, Invariant, out var x)
+                && double.IsFinite(x) && x > 0
+                    ? FinSucc(x)
+                    : Reject<double>(name, token, "must be a finite number > 0")),
+        };
+
+    /// <summary><c>--seed N</c>: an unsigned 64-bit seed, 1 by default.</summary>
+    public static Option<ulong> Seed(string description) => new("--seed")
+    {
+        Description = description,
+        HelpName = "N",
+        DefaultValueFactory = _ => 1UL,
+        CustomParser = result => Single(result, token =>
+            ulong.TryParse(token, NumberStyles.None, Invariant, out var seed)
+                ? FinSucc(seed)
+                : Reject<ulong>(
+                    "--seed", token, $"must be a whole number from 0 to {ulong.MaxValue}")),
+    };
+
+    /// <summary><c>--hidden LIST</c>: hidden layer sizes as a comma list, "" for none.</summary>
+    public static Option<IReadOnlyList<int>> Hidden(string fallback) => new("--hidden")
+    {
+        Description = "Hidden layer sizes, input side first, as a comma list such as 256,128; "
+            + "an empty string for none.",
+        HelpName = "LIST",
+        DefaultValueFactory = _ => ParseSizes(fallback) ?? [],
+        CustomParser = result => Single(result, token =>
+            ParseSizes(token) is { } sizes
+                ? FinSucc(sizes)
+                : Reject<IReadOnlyList<int>>(
+                    "--hidden", token, "must be a comma list of positive whole numbers")),
+    };
+
+    /// <summary>An activation by name: identity, sigmoid, tanh, relu, leaky-relu[:α], ….</summary>
+    public static Option<Activation> Activation(
+        string name, Activation fallback, string description) => new(name)
+    {
+        Description = $"{description} One of identity, sigmoid, tanh, relu, leaky-relu[:slope], "
+            + "softplus, softmax.",
+        HelpName = "NAME",
+        DefaultValueFactory = _ => fallback,
+        CustomParser = result => Single(result, token =>
+            Functional.Activation.Parse(token)
+                .BiMap(a => a, e => Error.New($"{name}: {e.Message}"))),
+    };
+
+    /// <summary><c>--loss NAME</c>.</summary>
+    public static Option<Loss> Loss(Loss fallback) => new("--loss")
+    {
+        Description = "The loss: softmax-cross-entropy (after a softmax output), cross-entropy, "
+            + "binary-cross-entropy or quadratic.",
+        HelpName = "NAME",
+        DefaultValueFactory = _ => fallback,
+        CustomParser = result => Single(result, token =>
+            Functional.Loss.Parse(token).BiMap(l => l, e => Error.New($"--loss: {e.Message}"))),
+    };
+
+    /// <summary><c>--init NAME</c>; null when absent, for a default by activation.</summary>
+    public static Option<Initialization?> Init() => new("--init")
+    {
+        Description = "How to draw the starting weights: "
+            + string.Join(", ", InitializationNames.All.Select(e => e.Name))
+            + ". Defaults to he for relu and leaky-relu hidden layers, glorot-uniform otherwise.",
+        HelpName = "NAME",
+        CustomParser = result => Single(result, token =>
+            InitializationNames.Parse(token) is { } scheme
+                ? FinSucc<Initialization?>(scheme)
+                : Reject<Initialization?>("--init", token, "must be one of "
+                    + string.Join(", ", InitializationNames.All.Select(e => e.Name)))),
+    };
+
+    /// <summary><c>--precision float32|float64</c>; null when absent, meaning float32.</summary>
+    public static Option<Precision?> Precision() => new("--precision")
+    {
+        Description = "The element type of the network: float32 or float64. Defaults to float32.",
+        HelpName = "TYPE",
+        CustomParser = result => Single(result, token =>
+            PrecisionNames.Parse(token) is { } precision
+                ? FinSucc<Precision?>(precision)
+                : Reject<Precision?>("--precision", token, "must be float32 or float64")),
+    };
+
+    /// <summary>
+    /// <c>--backend openblas|managed</c>, for every command; null when absent, meaning OpenBLAS
+    /// when it loads and MathNet's managed provider otherwise.
+    /// </summary>
+    public static Option<Backend?> Backend() => new("--backend")
+    {
+        Description = "Where matrix products run: openblas (libopenblas.so.0) or managed "
+            + "(MathNet's provider, slower). Defaults to openblas when it can be loaded, else "
+            + "managed.",
+        HelpName = "NAME",
+        Recursive = true,
+        CustomParser = result => Single(result, token =>
+            token.Trim().ToLowerInvariant() switch
+            {
+                "openblas" => FinSucc<Backend?>(Functional.Backend.OpenBlas),
+                "managed" => FinSucc<Backend?>(Functional.Backend.Managed),
+                _ => Reject<Backend?>("--backend", token, "must be openblas or managed"),
+            }),
+    };
+
+    /// <summary>
+    /// The sizes in a comma list such as "256,128" (spaces allowed), an empty list for an empty
+    /// or blank string, or null when an item is not a positive whole number.
+    /// </summary>
+    public static IReadOnlyList<int>? ParseSizes(string text)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return [];
+        }
+
+        var sizes = new List<int>();
+        foreach (var item in text.Split(','))
+        {
+            if (!int.TryParse(item.Trim(), NumberStyles.None, Invariant, out var n) || n < 1)
+            {
+                return null;
+            }
+
+            sizes.Add(n);
+        }
+
+        return sizes;
+    }
+
+    /// <summary>A failure "NAME REASON, got 'TOKEN'", the form of bad-value messages.</summary>
+    public static LanguageExt.Fin<TValue> Reject<TValue>(
+        string name, string token, string reason) =>
+        FinFail<TValue>(Error.New($"{name} {reason}, got '{token}'"));
+
+    // The value of a one-token option, or a parse error with the parser's message.
+    private static TValue Single<TValue>(
+        ArgumentResult result, Func<string, LanguageExt.Fin<TValue>> parse)
+    {
+        var token = result.Tokens.Count > 0 ? result.Tokens[^1].Value : string.Empty;
+        return parse(token).Match(
+            Succ: value => value,
+            Fail: error =>
+            {
+                result.AddError(error.Message);
+                return default!;
+            });
+    }
+}

@@ -1,0 +1,96 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using LanguageExt;
+using LanguageExt.Common;
+
+namespace Backprop.Functional.Cli.Data;
+
+/// <summary>
+/// The names of the classes, label 0 first. The IDX files do not carry them, and MNIST and
+/// Fashion-MNIST files look alike, so <see cref="ForDirectory"/> decides by a rule.
+/// </summary>
+public static class ClassNames
+{
+    /// <summary>The name of the optional file in a data directory that lists the classes.</summary>
+    public const string FileName = "classes.txt";
+
+    /// <summary>
+    /// Fashion-MNIST's ten classes, labels 0–9: T-shirt/top, Trouser, Pullover, Dress, Coat,
+    /// Sandal, Shirt, Sneaker, Bag, Ankle boot.
+    /// </summary>
+    public static IReadOnlyList<string> FashionMnist { get; } =
+    [
+        "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+        "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
+    ];
+
+    /// <summary>MNIST's ten classes, the digits "0" to "9".</summary>
+    public static IReadOnlyList<string> Digits { get; } =
+        Enumerable.Range(0, 10).Select(d => d.ToString(CultureInfo.InvariantCulture)).ToArray();
+
+    /// <summary>
+    /// The class names for a data directory, by the first rule that applies:
+    /// <list type="number">
+    /// <item>the directory holds <c>classes.txt</c>: one name per line, label 0 first (lines
+    /// are trimmed; blank lines at the end are ignored, blank lines before a name are an
+    /// error);</item>
+    /// <item>the directory's own name contains "fashion" (any case), as in
+    /// /usr/share/datasets/fashion-mnist: <see cref="FashionMnist"/>;</item>
+    /// <item>otherwise <see cref="Digits"/>, for MNIST.</item>
+    /// </list>
+    /// The number of names is the number of classes: a label at or above it is an error.
+    /// </summary>
+    /// <param name="directory">The data directory (it must exist).</param>
+    public static Fin<IReadOnlyList<string>> ForDirectory(string directory)
+    {
+        var listing = Path.Combine(directory, FileName);
+        if (File.Exists(listing))
+        {
+            return ReadListing(listing);
+        }
+
+        var leaf = Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory)));
+        return leaf.Contains("fashion", StringComparison.OrdinalIgnoreCase)
+            ? Fin<IReadOnlyList<string>>.Succ(FashionMnist)
+            : Fin<IReadOnlyList<string>>.Succ(Digits);
+    }
+
+    private static Fin<IReadOnlyList<string>> ReadListing(string path)
+    {
+        string[] lines;
+        try
+        {
+            lines = File.ReadAllLines(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return Error.New($"{path}: cannot read the class names ({e.Message})");
+        }
+
+        var names = lines.Select(l => l.Trim()).Reverse().SkipWhile(l => l.Length == 0).Reverse()
+            .ToArray();
+        if (names.Length == 0)
+        {
+            return Error.New($"{path}: expected one class name per line, found none");
+        }
+
+        var blank = Array.IndexOf(names, string.Empty);
+        if (blank >= 0)
+        {
+            return Error.New(
+                $"{path}: line {blank + 1} is blank; expected one class name per line, "
+                + "label 0 first");
+        }
+
+        if (names.Length > 256)
+        {
+            return Error.New(
+                $"{path}: lists {names.Length} classes; expected at most 256 (labels are bytes)");
+        }
+
+        return Fin<IReadOnlyList<string>>.Succ(names);
+    }
+}

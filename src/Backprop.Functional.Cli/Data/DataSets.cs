@@ -1,0 +1,136 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using LanguageExt;
+using LanguageExt.Common;
+
+namespace Backprop.Functional.Cli.Data;
+
+/// <summary>
+/// Where the commands get their data: a directory of the four standard IDX files
+/// (<c>--data DIR</c>) or, by default, the Fashion-MNIST sample built into the program.
+/// </summary>
+public static class DataSets
+{
+    /// <summary>The training images file's standard name (a ".gz" may follow).</summary>
+    public const string TrainImages = "train-images-idx3-ubyte";
+
+    /// <summary>The training labels file's standard name (a ".gz" may follow).</summary>
+    public const string TrainLabels = "train-labels-idx1-ubyte";
+
+    /// <summary>The test images file's standard name (a ".gz" may follow).</summary>
+    public const string TestImages = "t10k-images-idx3-ubyte";
+
+    /// <summary>The test labels file's standard name (a ".gz" may follow).</summary>
+    public const string TestLabels = "t10k-labels-idx1-ubyte";
+
+    /// <summary>The four standard names, in the order they are read.</summary>
+    public static IReadOnlyList<string> StandardNames { get; } =
+        [TrainImages, TrainLabels, TestImages, TestLabels];
+
+    /// <summary>
+    /// The data in <paramref name="directory"/>: the four standard files, each either under
+    /// its plain name or with ".gz" appended (the plain name wins when both exist; either may
+    /// hold raw or gzip bytes), with class names by the rule of
+    /// <see cref="ClassNames.ForDirectory"/>: <c>classes.txt</c> if present, Fashion-MNIST's
+    /// names if the directory's name contains "fashion", the digits 0–9 otherwise.
+    /// </summary>
+    /// <returns>
+    /// The split, or a one-line error: which files are missing, or the first bad file and
+    /// what is wrong with it (see <see cref="Idx"/> and <see cref="ImageSet.TryCreate"/>).
+    /// </returns>
+    public static Fin<DataSplit> FromDirectory(string directory)
+    {
+        if (!Directory.Exists(directory))
+        {
+            return Error.New($"data directory {directory} does not exist");
+        }
+
+        var paths = StandardNames.Select(n => Locate(directory, n)).ToArray();
+        var missing = StandardNames.Where((_, i) => paths[i] is null).ToArray();
+        if (missing.Length > 0)
+        {
+            var absent = string.Join(", no ", missing.Select(m => $"{m}[.gz]"));
+            return Error.New(
+                $"data directory {directory} has no {absent}; expected the four files "
+                + $"{string.Join(", ", StandardNames)}, each optionally ending in .gz");
+        }
+
+        var sources = paths.Select(p => (Name: p!, Open: (Func<Stream>)(() => File.OpenRead(p!))));
+        return
+            from names in ClassNames.ForDirectory(directory)
+            from split in Read(sources.ToArray(), names, directory)
+            select split;
+    }
+
+    /// <summary>
+    /// The embedded Fashion-MNIST sample, the default data set: 6,000 training images (the
+    /// first 600 of each class in the order of Fashion-MNIST's training file) and 1,000 test
+    /// images (the first 100 of each class of its test file), 28 × 28, with Fashion-MNIST's
+    /// class names. See <see cref="SampleBuilder"/> for how it is rebuilt.
+    /// </summary>
+    public static Fin<DataSplit> Embedded()
+    {
+        var assembly = typeof(DataSets).Assembly;
+        var sources = StandardNames
+            .Select(n => (Name: $"{n}.gz (embedded sample)", Open: (Func<Stream>)(() =>
+                assembly.GetManifestResourceStream(SampleBuilder.ResourcePrefix + n + ".gz")
+                ?? throw new FileNotFoundException($"the program was built without {n}.gz"))))
+            .ToArray();
+        return Read(sources, ClassNames.FashionMnist, "embedded Fashion-MNIST sample");
+    }
+
+    /// <summary>The path of a standard file in <paramref name="directory"/>, if there.</summary>
+    internal static string? Locate(string directory, string standardName) =>
+        new[] { standardName, standardName + ".gz" }
+            .Select(n => Path.Combine(directory, n))
+            .FirstOrDefault(File.Exists);
+
+    // Reads train images, train labels, test images and test labels, stopping at the first
+    // problem, and checks that both sets have images of one size.
+    private static Fin<DataSplit> Read(
+        (string Name, Func<Stream> Open)[] files, IReadOnlyList<string> names, string origin) =>
+        from train in ReadSet(files[0], files[1], names.Count)
+        from test in ReadSet(files[2], files[3], names.Count)
+        from same in test.Rows == train.Rows && test.Columns == train.Columns
+            ? Fin<ImageSet>.Succ(test)
+            : Error.New(
+                $"{files[2].Name}: images are {test.Rows} × {test.Columns} but the training "
+                + $"images in {files[0].Name} are {train.Rows} × {train.Columns}; "
+                + "expected one size")
+        select new DataSplit(
+            train,
+            test,
+            names,
+            $"{origin} ({train.Count} training and {test.Count} test images of "
+            + $"{train.Rows} × {train.Columns}, {names.Count} classes)");
+
+    private static Fin<ImageSet> ReadSet(
+        (string Name, Func<Stream> Open) images,
+        (string Name, Func<Stream> Open) labels,
+        int classes) =>
+        from pixels in ReadFile(images, Idx.ReadImages)
+        from tags in ReadFile(labels, Idx.ReadLabels)
+        from set in ImageSet.TryCreate(images.Name, pixels, labels.Name, tags, classes)
+        select set;
+
+    private static Fin<T> ReadFile<T>(
+        (string Name, Func<Stream> Open) file, Func<string, Stream, Fin<T>> read)
+    {
+        Stream stream;
+        try
+        {
+            stream = file.Open();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return Error.New($"{file.Name}: cannot open the file ({e.Message})");
+        }
+
+        using (stream)
+        {
+            return read(file.Name, stream);
+        }
+    }
+}

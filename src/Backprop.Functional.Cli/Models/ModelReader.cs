@@ -1,0 +1,344 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Numerics;
+using System.Text.Json;
+using LanguageExt;
+using LanguageExt.Common;
+using MathNet.Numerics.LinearAlgebra;
+using static LanguageExt.Prelude;
+
+namespace Backprop.Functional.Cli.Models;
+
+/// <summary>
+/// Reads the JSON of a model file, checking it from top to bottom and stopping at the first
+/// problem, which it names with where it is ("model.json: layer 2 weights have 64 columns but
+/// layer 1 has 128 outputs").
+/// </summary>
+/// <remarks>
+/// In order: valid JSON; the format name and version; the precision; the loss name; the class
+/// names, seed and dataset; the sizes; then layer by layer its activation name, the shape of its
+/// weights against the sizes and the layer before, the length of its bias, and every number
+/// finite in the file's precision; last, one class name per output unit and a loss that accepts
+/// the output activation. Properties the format does not define are ignored.
+/// </remarks>
+internal static class ModelReader
+{
+    /// <summary>The model in <paramref name="json"/>, or the first problem with it.</summary>
+    /// <param name="name">The file's name, which starts every error message.</param>
+    /// <param name="json">The file's bytes, UTF-8 JSON.</param>
+    /// <param name="precision">The precision the caller needs, or null to take either.</param>
+    public static Fin<LoadedModel> Parse(string name, byte[] json, string? precision)
+    {
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = 16 });
+        }
+        catch (JsonException e)
+        {
+            return Error.New(JsonProblem(name, json, e));
+        }
+
+        using (document)
+        {
+            return Read(name, document.RootElement, precision);
+        }
+    }
+
+    private static Fin<LoadedModel> Read(string name, JsonElement root, string? wanted) =>
+        from isObject in Require(
+            root.ValueKind == JsonValueKind.Object,
+            () => $"{name}: the top level is {Kind(root)}; expected a JSON object")
+        from format in Text(name, root, "format")
+        from knownFormat in Require(
+            format == ModelFile.FormatName,
+            () => $"{name}: format is '{format}'; expected '{ModelFile.FormatName}'")
+        from version in Member(name, root, "version", JsonValueKind.Number)
+        from knownVersion in Require(
+            version.TryGetInt32(out var v) && v == ModelFile.FormatVersion,
+            () => $"{name}: version {version.GetRawText()} is not supported; "
+                + $"expected {ModelFile.FormatVersion}")
+        from precision in Text(name, root, "precision")
+        from knownPrecision in Require(
+            precision is ModelInfo.Float32 or ModelInfo.Float64,
+            () => $"{name}: precision is '{precision}'; expected "
+                + $"'{ModelInfo.Float32}' or '{ModelInfo.Float64}'")
+        from wantedPrecision in Require(
+            wanted is null || wanted == precision,
+            () => $"{name}: the model is {precision}; expected {wanted}")
+        from lossName in Text(name, root, "loss")
+        from loss in Within($"{name}: loss", Loss.Parse(lossName))
+        from classNames in Texts(name, root, "classNames")
+        from seed in Seed(name, root)
+        from dataset in Text(name, root, "dataset")
+        from sizes in Sizes(name, root)
+        from layers in Member(name, root, "layers", JsonValueKind.Array)
+        from layerCount in Require(
+            layers.GetArrayLength() == sizes.Length - 1,
+            () => $"{name}: 'layers' has {layers.GetArrayLength()} entries but 'sizes' "
+                + $"[{string.Join(", ", sizes)}] describes {sizes.Length - 1}")
+        let info = new ModelInfo(precision, loss.Name, classNames, seed, dataset)
+        from model in precision == ModelInfo.Float32
+            ? ReadNetwork<float>(name, layers, sizes, loss, info)
+                .Map(n => (LoadedModel)new LoadedModel.Float32(n, info))
+            : ReadNetwork<double>(name, layers, sizes, loss, info)
+                .Map(n => (LoadedModel)new LoadedModel.Float64(n, info))
+        select model;
+
+    private static Fin<Network<T>> ReadNetwork<T>(
+        string name, JsonElement layers, int[] sizes, Loss loss, ModelInfo info)
+        where T : struct, IFloatingPointIeee754<T>
+    {
+        var built = new List<Layer<T>>();
+        for (var l = 1; l < sizes.Length; l++)
+        {
+            var layer = ReadLayer<T>(name, l, layers[l - 1], sizes);
+            if (layer.IsFail)
+            {
+                return (Error)layer;
+            }
+
+            built.Add((Layer<T>)layer);
+        }
+
+        return
+            from network in Within(name, Network.TryCreate(toSeq(built)))
+            from named in Require(
+                info.ClassNames.Count == network.OutputSize,
+                () => $"{name}: 'classNames' has {info.ClassNames.Count} entries but the output "
+                    + $"layer has {network.OutputSize} units; expected one name per unit")
+            from fits in Within(name, loss.Accepts(network.OutputActivation))
+            select network;
+    }
+
+    // Layer l (1-based) maps sizes[l − 1] inputs to sizes[l] outputs.
+    private static Fin<Layer<T>> ReadLayer<T>(string name, int l, JsonElement json, int[] sizes)
+        where T : struct, IFloatingPointIeee754<T>
+    {
+        var at = $"{name}: layer {l}";
+        var (inputs, outputs) = (sizes[l - 1], sizes[l]);
+        return
+            from isObject in Require(
+                json.ValueKind == JsonValueKind.Object,
+                () => $"{at} is {Kind(json)}; expected an object")
+            from activationName in Text(at, json, "activation")
+            from activation in Within($"{at} activation", Activation.Parse(activationName))
+            from rows in Member(at, json, "weights", JsonValueKind.Array)
+            from rowCount in Require(
+                rows.GetArrayLength() == outputs,
+                () => $"{at} weights have {rows.GetArrayLength()} rows but sizes[{l}] is "
+                    + $"{outputs}")
+            from weights in ReadWeights<T>(at, l, rows, inputs)
+            from biasJson in Member(at, json, "bias", JsonValueKind.Array)
+            from biasLength in Require(
+                biasJson.GetArrayLength() == outputs,
+                () => $"{at} bias has {biasJson.GetArrayLength()} values but its weights have "
+                    + $"{outputs} rows")
+            from bias in Numbers<T>($"{at} bias", biasJson)
+            from layer in Within(at, Layer.TryCreate(weights, Bias(bias), activation))
+            select layer;
+    }
+
+    // W row by row in the file; column-major in memory, as MathNet stores it.
+    private static Fin<Matrix<T>> ReadWeights<T>(string at, int l, JsonElement rows, int inputs)
+        where T : struct, IFloatingPointIeee754<T>
+    {
+        var outputs = rows.GetArrayLength();
+        var values = new T[outputs * inputs];
+        for (var r = 0; r < outputs; r++)
+        {
+            var row = rows[r];
+            if (row.ValueKind != JsonValueKind.Array || row.GetArrayLength() != inputs)
+            {
+                var found = row.ValueKind == JsonValueKind.Array
+                    ? $"{row.GetArrayLength()} columns"
+                    : Kind(row);
+                var problem = (l, r) switch
+                {
+                    (1, 0) => $"have {found} but the input size, sizes[0], is {inputs}",
+                    (_, 0) => $"have {found} but layer {l - 1} has {inputs} outputs",
+                    _ => $"row {r + 1} has {found} but row 1 has {inputs}",
+                };
+                return Error.New($"{at} weights {problem}");
+            }
+
+            var numbers = Numbers<T>($"{at} weights row {r + 1}", row);
+            if (numbers.IsFail)
+            {
+                return (Error)numbers;
+            }
+
+            var rowValues = (T[])numbers;
+            for (var c = 0; c < inputs; c++)
+            {
+                values[(c * outputs) + r] = rowValues[c];
+            }
+        }
+
+        return Matrix<T>.Build.Dense(outputs, inputs, values);
+    }
+
+    // Each number is read straight into the file's precision (a float32 value is never read as
+    // a double and rounded again), so the shortest decimals the writer chose read back exactly.
+    private static Fin<T[]> Numbers<T>(string at, JsonElement array)
+        where T : struct, IFloatingPointIeee754<T>
+    {
+        var values = new T[array.GetArrayLength()];
+        var i = 0;
+        foreach (var item in array.EnumerateArray())
+        {
+            var ok = item.ValueKind == JsonValueKind.Number
+                && (typeof(T) == typeof(float)
+                    ? item.TryGetSingle(out var f) && float.IsFinite(f)
+                        && Store(values, i, T.CreateTruncating(f))
+                    : item.TryGetDouble(out var d) && double.IsFinite(d)
+                        && Store(values, i, T.CreateTruncating(d)));
+            if (!ok)
+            {
+                var precision = typeof(T) == typeof(float) ? ModelInfo.Float32 : ModelInfo.Float64;
+                return Error.New(
+                    $"{at}, value {i + 1}: {item.GetRawText()} is not a finite {precision} number");
+            }
+
+            i++;
+        }
+
+        return values;
+    }
+
+    private static MathNet.Numerics.LinearAlgebra.Vector<T> Bias<T>(T[] values)
+        where T : struct, IFloatingPointIeee754<T> =>
+        MathNet.Numerics.LinearAlgebra.Vector<T>.Build.Dense(values);
+
+    private static bool Store<T>(T[] values, int i, T value)
+    {
+        values[i] = value;
+        return true;
+    }
+
+    private static Fin<int[]> Sizes(string name, JsonElement root) =>
+        from array in Member(name, root, "sizes", JsonValueKind.Array)
+        from count in Require(
+            array.GetArrayLength() >= 2,
+            () => $"{name}: 'sizes' lists {array.GetArrayLength()} sizes; expected at least 2 "
+                + "(inputs, …, outputs)")
+        from sizes in Each(array, (item, i) =>
+            item.ValueKind == JsonValueKind.Number && item.TryGetInt32(out var n) && n >= 1
+                ? FinSucc(n)
+                : Error.New($"{name}: 'sizes' entry {i + 1} is {item.GetRawText()}; expected a "
+                    + "positive whole number"))
+        select sizes;
+
+    private static Fin<ulong> Seed(string name, JsonElement root) =>
+        from seed in Member(name, root, "seed", JsonValueKind.Number)
+        from value in seed.TryGetUInt64(out var s)
+            ? FinSucc(s)
+            : Error.New($"{name}: 'seed' is {seed.GetRawText()}; expected a whole number from 0 "
+                + $"to {ulong.MaxValue}")
+        select value;
+
+    private static Fin<IReadOnlyList<string>> Texts(string name, JsonElement root, string key) =>
+        from array in Member(name, root, key, JsonValueKind.Array)
+        from count in Require(
+            array.GetArrayLength() >= 1,
+            () => $"{name}: '{key}' is empty; expected at least one name")
+        from texts in Each(array, (item, i) =>
+            item.ValueKind == JsonValueKind.String
+                ? FinSucc(item.GetString()!)
+                : Error.New($"{name}: '{key}' entry {i + 1} is {Kind(item)}; expected a string"))
+        select (IReadOnlyList<string>)texts;
+
+    private static Fin<string> Text(string at, JsonElement json, string key) =>
+        Member(at, json, key, JsonValueKind.String).Map(e => e.GetString()!);
+
+    private static Fin<JsonElement> Member(
+        string at, JsonElement json, string key, JsonValueKind kind)
+    {
+        if (!json.TryGetProperty(key, out var value))
+        {
+            return Error.New($"{at}: '{key}' is missing; expected {Article(kind)}");
+        }
+
+        return value.ValueKind == kind
+            ? value
+            : Error.New($"{at}: '{key}' is {Kind(value)}; expected {Article(kind)}");
+    }
+
+    private static Fin<T[]> Each<T>(JsonElement array, Func<JsonElement, int, Fin<T>> read)
+    {
+        var values = new T[array.GetArrayLength()];
+        for (var i = 0; i < values.Length; i++)
+        {
+            var value = read(array[i], i);
+            if (value.IsFail)
+            {
+                return (Error)value;
+            }
+
+            values[i] = (T)value;
+        }
+
+        return values;
+    }
+
+    private static Fin<Unit> Require(bool condition, Func<string> problem) =>
+        condition ? unit : Error.New(problem());
+
+    // Puts where a core error happened in front of its message.
+    private static Fin<T> Within<T>(string at, Fin<T> result) =>
+        result.BiMap(x => x, e => Error.New($"{at}: {e.Message}"));
+
+    private static string Kind(JsonElement json) => json.ValueKind switch
+    {
+        JsonValueKind.Array => "an array",
+        JsonValueKind.Object => "an object",
+        JsonValueKind.String => $"the string {json.GetRawText()}",
+        JsonValueKind.Number => $"the number {json.GetRawText()}",
+        JsonValueKind.True or JsonValueKind.False => json.GetRawText(),
+        _ => "null",
+    };
+
+    private static string Article(JsonValueKind kind) => kind switch
+    {
+        JsonValueKind.Array => "an array",
+        JsonValueKind.Object => "an object",
+        JsonValueKind.String => "a string",
+        _ => "a number",
+    };
+
+    // One line for a JSON syntax error: where it is (1-based line and column) and a short
+    // reason, or that the text ends early, which is what a truncated file looks like.
+    private static string JsonProblem(string name, byte[] json, JsonException e)
+    {
+        if (json.All(b => b is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n'))
+        {
+            return $"{name}: the file is empty; expected a JSON model";
+        }
+
+        var line = e.LineNumber ?? 0;
+        var column = e.BytePositionInLine ?? 0;
+        var offset = 0L;
+        for (var seen = 0L; seen < line && offset < json.Length; offset++)
+        {
+            seen += json[offset] == (byte)'\n' ? 1 : 0;
+        }
+
+        var end = json.Length;
+        while (end > 0 && json[end - 1] is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n')
+        {
+            end--;
+        }
+
+        if (offset + column >= end)
+        {
+            return $"{name}: the JSON ends early, at line {line + 1}, column {column + 1}; "
+                + "is the file truncated?";
+        }
+
+        var reason = e.Message;
+        var cut = reason.IndexOf(" LineNumber:", StringComparison.Ordinal);
+        reason = (cut >= 0 ? reason[..cut] : reason).ReplaceLineEndings(" ").Trim().TrimEnd('.');
+        return $"{name}: invalid JSON at line {line + 1}, column {column + 1}: {reason}";
+    }
+}

@@ -1,0 +1,85 @@
+using System;
+using System.IO;
+using Spectre.Console;
+
+namespace Backprop.Functional.Cli.Output;
+
+/// <summary>
+/// Where a training run reports as it goes: one line per event, and on a terminal a progress
+/// bar within each epoch. Plain output (redirected, CI=true) gets the lines only.
+/// </summary>
+internal abstract class TrainingDisplay
+{
+    /// <summary>
+    /// Runs <paramref name="body"/> with a display on <paramref name="writer"/>: a progress bar
+    /// display when <paramref name="interactive"/>, plain lines otherwise. The progress bar is
+    /// cleared when the body returns or throws.
+    /// </summary>
+    public static TResult Run<TResult>(
+        TextWriter writer, bool interactive, Func<TrainingDisplay, TResult> body)
+    {
+        if (!interactive)
+        {
+            return body(new Plain(writer));
+        }
+
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(writer),
+            Interactive = InteractionSupport.Yes,
+        });
+        return console.Progress()
+            .AutoClear(true)
+            .HideCompleted(true)
+            .Columns(
+                new TaskDescriptionColumn(),
+                new ProgressBarColumn(),
+                new PercentageColumn(),
+                new ElapsedTimeColumn(),
+                new RemainingTimeColumn())
+            .Start(context => body(new Bar(console, context)));
+    }
+
+    /// <summary>An epoch of <paramref name="batches"/> steps begins.</summary>
+    public abstract void EpochStarted(int epoch, int epochs, int batches);
+
+    /// <summary>One more step of the current epoch is done.</summary>
+    public abstract void BatchDone();
+
+    /// <summary>The current epoch's steps are done.</summary>
+    public abstract void EpochEnded();
+
+    /// <summary>Writes a line for people (above the progress bar, if one is drawn).</summary>
+    public abstract void Line(string text);
+
+    private sealed class Plain(TextWriter writer) : TrainingDisplay
+    {
+        public override void EpochStarted(int epoch, int epochs, int batches)
+        {
+        }
+
+        public override void BatchDone()
+        {
+        }
+
+        public override void EpochEnded()
+        {
+        }
+
+        public override void Line(string text) => writer.WriteLine(text);
+    }
+
+    private sealed class Bar(IAnsiConsole console, ProgressContext context) : TrainingDisplay
+    {
+        private ProgressTask? _task;
+
+        public override void EpochStarted(int epoch, int epochs, int batches) =>
+            _task = context.AddTask($"epoch {epoch}/{epochs}", maxValue: batches);
+
+        public override void BatchDone() => _task?.Increment(1);
+
+        public override void EpochEnded() => _task?.StopTask();
+
+        public override void Line(string text) => console.WriteLine(text);
+    }
+}

@@ -1,0 +1,51 @@
+using System.Numerics;
+using Backprop.Functional.Cli.Data;
+using Backprop.Functional.Cli.Models;
+using Backprop.Functional.Cli.Shell;
+
+namespace Backprop.Functional.Cli.Running;
+
+/// <summary>Loads the model files that commands read, and checks them against the data.</summary>
+internal static class ModelSource
+{
+    /// <summary>
+    /// The model at <paramref name="path"/> in the precision it was saved in; a
+    /// <see cref="CommandFailure"/> (exit code 1) naming the file and the problem otherwise.
+    /// </summary>
+    public static LoadedModel Load(string path) => ModelFile.Load(path).OrFail();
+
+    /// <summary>
+    /// The loss the model was trained with, or a failure naming the file when it is unknown.
+    /// </summary>
+    public static Loss LossOf(ModelInfo info, string path) =>
+        Loss.Parse(info.Loss).OrFail(path);
+
+    /// <summary>
+    /// Throws a <see cref="CommandFailure"/> (exit code 1) unless the network takes the data's
+    /// images as input and has one output per class.
+    /// </summary>
+    public static void CheckFits<T>(Network<T> network, DataSplit data, string path)
+        where T : struct, IFloatingPointIeee754<T>
+    {
+        var test = data.Test;
+        if (network.InputSize != test.Features)
+        {
+            throw CommandFailure.Failed(
+                $"{path}: the model takes {network.InputSize} inputs but the data's images are "
+                + $"{test.Rows} × {test.Columns} = {test.Features} pixels");
+        }
+
+        if (network.OutputSize != data.ClassNames.Count)
+        {
+            throw CommandFailure.Failed(
+                $"{path}: the model has {network.OutputSize} outputs but the data has "
+                + $"{data.ClassNames.Count} classes");
+        }
+    }
+
+    /// <summary>"784 → 128 → 10 (relu, softmax)": the sizes, then the activations.</summary>
+    public static string Describe<T>(Network<T> network)
+        where T : struct, IFloatingPointIeee754<T> =>
+        $"{string.Join(" → ", network.Sizes)} "
+        + $"({string.Join(", ", network.Layers.Map(l => l.Activation.Name))})";
+}

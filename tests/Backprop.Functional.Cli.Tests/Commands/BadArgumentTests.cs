@@ -1,0 +1,100 @@
+using System;
+using System.IO;
+using Xunit;
+
+namespace Backprop.Functional.Cli.Tests.Commands;
+
+/// <summary>
+/// Every bad argument ends the same way: exit code 2, one line on stderr that starts with
+/// "error:" and names the option and the value, nothing on stdout, and no file written.
+/// </summary>
+public sealed class BadArgumentTests
+{
+    [Theory]
+    [InlineData("--epochs|0", "--epochs", "'0'")]
+    [InlineData("--epochs|-3", "--epochs", "'-3'")]
+    [InlineData("--epochs|ten", "--epochs", "'ten'")]
+    [InlineData("--epochs|2.5", "--epochs", "'2.5'")]
+    [InlineData("--batch-size|0", "--batch-size", "'0'")]
+    [InlineData("--learning-rate|0", "--learning-rate", "'0'")]
+    [InlineData("--learning-rate|-0.5", "--learning-rate", "'-0.5'")]
+    [InlineData("--learning-rate|NaN", "--learning-rate", "'NaN'")]
+    [InlineData("--learning-rate|Infinity", "--learning-rate", "'Infinity'")]
+    [InlineData("--learning-rate|1e999", "--learning-rate", "'1e999'")]
+    [InlineData("--hidden|a", "--hidden", "'a'")]
+    [InlineData("--hidden|0", "--hidden", "'0'")]
+    [InlineData("--hidden|16,,8", "--hidden", "'16,,8'")]
+    [InlineData("--hidden|-5", "--hidden", "'-5'")]
+    [InlineData("--hidden|16;8", "--hidden", "'16;8'")]
+    [InlineData("--activation|swish", "--activation", "'swish'")]
+    [InlineData("--output|soft-max", "--output", "'soft-max'")]
+    [InlineData("--loss|hinge", "--loss", "'hinge'")]
+    [InlineData("--init|zeros", "--init", "'zeros'")]
+    [InlineData("--precision|float16", "--precision", "'float16'")]
+    [InlineData("--seed|-1", "--seed", "'-1'")]
+    [InlineData("--frobnicate", "'--frobnicate'", "")]
+    [InlineData("--epochs", "--epochs", "")]
+    [InlineData("--output|sigmoid", "--loss softmax-cross-entropy", "--output sigmoid")]
+    public void Train_rejects_a_bad_value_naming_the_option_and_the_value(
+        string arguments, string option, string value)
+    {
+        using var dir = new TempDirectory();
+
+        var result = Cli.Run(["train", "--out", dir.File("m.json"), .. arguments.Split('|')]);
+
+        var line = result.AssertOneErrorLine(2);
+        Assert.Contains(option, line, StringComparison.Ordinal);
+        Assert.Contains(value, line, StringComparison.Ordinal);
+        Assert.Equal(string.Empty, result.Out);
+        Assert.Empty(dir.Files);
+    }
+
+    [Theory]
+    [InlineData("--out")]
+    [InlineData("--plot")]
+    public void Train_rejects_a_file_in_a_directory_that_does_not_exist(string option)
+    {
+        using var dir = new TempDirectory();
+        var path = Path.Combine(dir.Path, "missing", "file");
+
+        var result = Cli.Run("train", "--epochs", "1", option, path);
+
+        var line = result.AssertOneErrorLine(2);
+        Assert.Contains(
+            $"{option} names a file in a directory that does not exist, got '{path}'", line);
+        Assert.Empty(Directory.GetFileSystemEntries(dir.Path));
+    }
+
+    [Fact]
+    public void Train_rejects_an_out_that_is_a_directory()
+    {
+        using var dir = new TempDirectory();
+
+        var line = Cli.Run("train", "--out", dir.Path).AssertOneErrorLine(2);
+
+        Assert.Equal($"error: --out must name a file, got '{dir.Path}'", line);
+    }
+
+    [Theory]
+    [InlineData("", "no command given")]
+    [InlineData("frobnicate", "'frobnicate'")]
+    [InlineData("evaluate", "--model")]
+    [InlineData("predict|--model|m.json", "--index")]
+    [InlineData("predict|--model|m.json|--index|-1", "--index must be a whole number ≥ 0")]
+    [InlineData("predict|--model|m.json|--index|0|--top|0", "--top")]
+    [InlineData("gradcheck|--samples|0", "--samples must be a positive whole number, got '0'")]
+    [InlineData("gradcheck|--tolerance|-1", "--tolerance")]
+    [InlineData("gradcheck|--model|m.json|--hidden|8", "--hidden")]
+    [InlineData("make-sample|--out|x", "--data")]
+    public void Every_command_rejects_bad_arguments_with_one_line_and_exit_code_2(
+        string arguments, string expected)
+    {
+        var args = arguments.Length == 0 ? [] : arguments.Split('|');
+
+        var result = Cli.Run(args);
+
+        var line = result.AssertOneErrorLine(2);
+        Assert.Contains(expected, line, StringComparison.Ordinal);
+        Assert.Equal(string.Empty, result.Out);
+    }
+}

@@ -1,0 +1,127 @@
+using System;
+using System.IO;
+using System.Linq;
+using Xunit;
+
+namespace Backprop.Functional.Cli.Tests.Commands;
+
+[Collection(TrainedModelsCollection.Name)]
+public sealed class EvaluateCommandTests(TrainedModels models)
+{
+    [Fact]
+    public void Evaluate_prints_accuracy_loss_per_class_accuracy_and_the_confusion_matrix()
+    {
+        var result = Cli.Run("evaluate", "--model", models.Float32);
+
+        result.AssertSucceeded();
+        var lines = result.OutLines;
+        Assert.Equal($"model: {models.Float32} (784 → 8 → 10 (relu, softmax), float32)", lines[0]);
+        Assert.StartsWith("data: embedded Fashion-MNIST sample", lines[1]);
+        Assert.Matches(@"^test accuracy: \d+/1000 \(\d+\.\d\d%\)$", lines[2]);
+        Assert.Matches(@"^test loss: \d\.\d{4} \(mean softmax-cross-entropy\)$", lines[3]);
+        Assert.Equal("per class:", lines[4]);
+        Assert.Matches(@"^0 T-shirt/top\s+\d+/100\s+\d+\.\d\d%$", lines[5]);
+        Assert.Matches(@"^9 Ankle boot\s+\d+/100\s+\d+\.\d\d%$", lines[14]);
+        Assert.Equal("confusion matrix (rows: true class, columns: predicted class):", lines[15]);
+        var header = lines[16].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(Enumerable.Range(0, 10).Select(i => i.ToString()), header);
+        Assert.StartsWith("9 Ankle boot", lines[26]);
+        Assert.Equal(27, lines.Length);
+    }
+
+    [Fact]
+    public void Evaluate_json_agrees_with_the_accuracy_that_training_reported()
+    {
+        var result = Cli.Run("evaluate", "--model", models.Float32, "--json");
+
+        result.AssertSucceeded();
+        Assert.Equal(string.Empty, result.Error);
+        var json = result.Json();
+        var trained = models.Float32Report;
+        Assert.Equal("evaluate", json.Text("command"));
+        Assert.Equal(trained.At("final.testCorrect").GetInt32(), json.At("correct").GetInt32());
+        Assert.Equal(1000, json.At("total").GetInt32());
+        Assert.Equal(trained.Number("final.testAccuracy"), json.Number("accuracy"));
+        Assert.Equal(trained.Number("final.testLoss"), json.Number("meanLoss"), 12);
+        Assert.Equal("softmax-cross-entropy", json.Text("loss"));
+    }
+
+    [Fact]
+    public void Evaluate_json_per_class_counts_and_confusion_matrix_add_up()
+    {
+        var json = Cli.Run("evaluate", "--model", models.Float64, "--json").Json();
+
+        var classes = json.At("classes").EnumerateArray().ToArray();
+        var confusion = json.At("confusion").EnumerateArray()
+            .Select(row => row.EnumerateArray().Select(c => c.GetInt32()).ToArray())
+            .ToArray();
+        Assert.Equal("float64", json.Text("precision"));
+        Assert.Equal(10, classes.Length);
+        Assert.Equal("Ankle boot", classes[9].Text("name"));
+        Assert.All(classes, c => Assert.Equal(100, c.At("total").GetInt32()));
+        Assert.All(confusion, row => Assert.Equal(10, row.Length));
+        Assert.Equal(1000, confusion.Sum(row => row.Sum()));
+        var diagonal = Enumerable.Range(0, 10).Sum(i => confusion[i][i]);
+        Assert.Equal(json.At("correct").GetInt32(), diagonal);
+        Assert.All(classes, c =>
+        {
+            var i = c.At("index").GetInt32();
+            Assert.Equal(confusion[i][i], c.At("correct").GetInt32());
+            Assert.Equal(confusion[i][i] / 100.0, c.Number("accuracy"));
+        });
+    }
+
+    [Fact]
+    public void Evaluate_on_data_with_other_images_fails_naming_the_model()
+    {
+        using var dir = new TempDirectory();
+        var data = TinyData.Write(dir.File("tiny"));
+
+        var result = Cli.Run("evaluate", "--model", models.Float32, "--data", data);
+
+        Assert.Equal(
+            $"error: {models.Float32}: the model takes 784 inputs but the data's images are "
+            + "2 × 2 = 4 pixels",
+            result.AssertOneErrorLine(1));
+    }
+
+    [Theory]
+    [InlineData("evaluate")]
+    [InlineData("predict|--index|0")]
+    [InlineData("gradcheck")]
+    public void A_model_file_that_is_not_a_model_fails_with_one_line_and_exit_code_1(
+        string command)
+    {
+        using var dir = new TempDirectory();
+        var model = dir.File("garbage.json");
+        File.WriteAllText(model, "{ this is not a model");
+
+        var result = Cli.Run([.. command.Split('|'), "--model", model]);
+
+        Assert.Contains(model, result.AssertOneErrorLine(1));
+        Assert.Equal(string.Empty, result.Out);
+    }
+
+    [Fact]
+    public void A_missing_model_file_fails_with_one_line_and_exit_code_1()
+    {
+        using var dir = new TempDirectory();
+        var model = dir.File("absent.json");
+
+        var result = Cli.Run("evaluate", "--model", model);
+
+        Assert.Equal($"error: {model}: no such model file", result.AssertOneErrorLine(1));
+    }
+
+    [Fact]
+    public void Debug_adds_the_stack_trace_after_the_error_line()
+    {
+        using var dir = new TempDirectory();
+
+        var result = Cli.Run("evaluate", "--model", dir.File("absent.json"), "--debug");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.StartsWith("error: ", result.ErrorLines[0]);
+        Assert.Contains(result.ErrorLines, l => l.StartsWith("at ", StringComparison.Ordinal));
+    }
+}

@@ -1,0 +1,68 @@
+using System.IO;
+using Xunit;
+
+namespace Backprop.Functional.Cli.Tests.Commands;
+
+public sealed class HelpAndDataTests
+{
+    [Fact]
+    public void Help_lists_the_commands()
+    {
+        var result = Cli.Run("--help");
+
+        result.AssertSucceeded();
+        Assert.Contains("train", result.Out);
+        Assert.Contains("evaluate", result.Out);
+        Assert.Contains("predict", result.Out);
+        Assert.Contains("gradcheck", result.Out);
+    }
+
+    [Fact]
+    public void Train_help_gives_every_option_with_its_default()
+    {
+        var result = Cli.Run("train", "--help");
+
+        result.AssertSucceeded();
+        foreach (var option in new[]
+        {
+            "--data", "--hidden", "--activation", "--output", "--loss", "--init", "--epochs",
+            "--batch-size", "--learning-rate", "--seed", "--precision", "--out", "--plot", "--json",
+            "--debug",
+        })
+        {
+            Assert.Contains(option, result.Out);
+        }
+
+        Assert.Contains("[default: model.json]", result.Out);
+        Assert.Contains("[default: 128]", result.Out);
+        Assert.Contains("Defaults to float32.", result.Out);
+        Assert.Contains(
+            "Defaults to he for relu and leaky-relu hidden layers, glorot-uniform", result.Out);
+    }
+
+    [Fact]
+    public void A_data_directory_that_does_not_exist_fails_with_exit_code_1()
+    {
+        using var dir = new TempDirectory();
+        var data = dir.File("absent");
+
+        var result = Cli.Run("train", "--data", data, "--out", dir.File("m.json"));
+
+        Assert.Equal($"error: data directory {data} does not exist", result.AssertOneErrorLine(1));
+        Assert.Empty(dir.Files);
+    }
+
+    [Fact]
+    public void A_data_directory_with_a_broken_file_fails_with_exit_code_1_naming_the_file()
+    {
+        using var dir = new TempDirectory();
+        var data = TinyData.Write(dir.File("tiny"));
+        var labels = Path.Combine(data, "t10k-labels-idx1-ubyte");
+        File.WriteAllBytes(labels, [1, 2, 3]);
+
+        var result = Cli.Run("train", "--data", data, "--out", dir.File("m.json"));
+
+        Assert.Contains(labels, result.AssertOneErrorLine(1));
+        Assert.False(File.Exists(dir.File("m.json")));
+    }
+}

@@ -1,0 +1,48 @@
+using System.IO;
+using System.IO.Compression;
+using Backprop.Functional.Cli.Data;
+
+namespace Backprop.Functional.Cli.Tests.Commands;
+
+/// <summary>
+/// Writes a small data directory in the standard IDX layout: 2 × 2 images of two classes
+/// ("dark" and "light", listed in classes.txt) that a network tells apart in one epoch.
+/// </summary>
+public static class TinyData
+{
+    public static string Write(string directory, int trainPerClass = 50, int testPerClass = 10)
+    {
+        Directory.CreateDirectory(directory);
+        WriteSet(directory, DataSets.TrainImages, DataSets.TrainLabels, trainPerClass);
+        WriteSet(directory, DataSets.TestImages, DataSets.TestLabels, testPerClass);
+        File.WriteAllLines(Path.Combine(directory, ClassNames.FileName), ["dark", "light"]);
+        return directory;
+    }
+
+    private static void WriteSet(string directory, string images, string labels, int perClass)
+    {
+        var count = 2 * perClass;
+        var pixels = new byte[count * 4];
+        var tags = new byte[count];
+        for (var i = 0; i < count; i++)
+        {
+            // Alternate the classes; vary the brightness a little within each class.
+            var label = (byte)(i % 2);
+            tags[i] = label;
+            for (var p = 0; p < 4; p++)
+            {
+                var shade = label == 0 ? 20 + ((i + p) % 30) : 200 + ((i + p) % 50);
+                pixels[(i * 4) + p] = (byte)shade;
+            }
+        }
+
+        using (var stream = File.Create(Path.Combine(directory, images + ".gz")))
+        using (var gzip = new GZipStream(stream, CompressionLevel.Fastest))
+        {
+            Idx.WriteImages(gzip, 2, 2, pixels);
+        }
+
+        using var plain = File.Create(Path.Combine(directory, labels));
+        Idx.WriteLabels(plain, tags);
+    }
+}

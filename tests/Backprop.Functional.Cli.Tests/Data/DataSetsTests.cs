@@ -1,0 +1,174 @@
+using System.IO;
+using Backprop.Functional.Cli.Data;
+using Xunit;
+
+namespace Backprop.Functional.Cli.Tests.Data;
+
+public class DataSetsTests
+{
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_directory_of_the_four_files_reads_raw_or_gzip(bool gzip)
+    {
+        // Given
+        using var temp = new TempDirectory("mnist");
+        Crafted.Directory(temp.Path, [0, 1, 2, 3], [9, 8], gzip);
+
+        // When
+        var split = FinAssert.Succeeds(DataSets.FromDirectory(temp.Path));
+
+        // Then
+        Assert.Equal((4, 2, 2), (split.Train.Count, split.Train.Rows, split.Train.Columns));
+        Assert.Equal(Crafted.Pixels(4), split.Train.Pixels);
+        Assert.Equal(new byte[] { 0, 1, 2, 3 }, split.Train.Labels);
+        Assert.Equal(Crafted.Pixels(2), split.Test.Pixels);
+        Assert.Equal(new byte[] { 9, 8 }, split.Test.Labels);
+        Assert.Equal(ClassNames.Digits, split.ClassNames);
+        Assert.Equal(10, split.Train.ClassCount);
+        Assert.Equal(
+            $"{temp.Path} (4 training and 2 test images of 2 × 2, 10 classes)", split.Description);
+    }
+
+    [Fact]
+    public void Each_file_may_be_plain_or_gz_independently()
+    {
+        using var temp = new TempDirectory();
+        Crafted.Directory(temp.Path, [1, 2], [3], gzip: true);
+        File.Move(temp.File(DataSets.TestLabels + ".gz"), temp.File(DataSets.TestLabels));
+
+        var split = FinAssert.Succeeds(DataSets.FromDirectory(temp.Path));
+
+        Assert.Equal(new byte[] { 3 }, split.Test.Labels);
+    }
+
+    [Fact]
+    public void A_missing_file_is_named()
+    {
+        using var temp = new TempDirectory();
+        Crafted.Directory(temp.Path, [1, 2], [3], gzip: true);
+        File.Delete(temp.File(DataSets.TestImages + ".gz"));
+
+        var message = FinAssert.Fails(DataSets.FromDirectory(temp.Path));
+
+        Assert.StartsWith(
+            $"data directory {temp.Path} has no t10k-images-idx3-ubyte[.gz]; expected the four "
+            + "files train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte, "
+            + "t10k-labels-idx1-ubyte",
+            message);
+    }
+
+    [Fact]
+    public void A_missing_directory_is_named()
+    {
+        using var temp = new TempDirectory();
+        var missing = temp.File("nowhere");
+
+        var message = FinAssert.Fails(DataSets.FromDirectory(missing));
+
+        Assert.Equal($"data directory {missing} does not exist", message);
+    }
+
+    [Fact]
+    public void Label_and_image_counts_that_differ_name_both_files()
+    {
+        using var temp = new TempDirectory();
+        Crafted.Directory(temp.Path, [1, 2, 3], [3]);
+        File.WriteAllBytes(temp.File(DataSets.TrainLabels), Crafted.Labels(1, 2));
+
+        var message = FinAssert.Fails(DataSets.FromDirectory(temp.Path));
+
+        Assert.Equal(
+            $"{temp.File(DataSets.TrainLabels)} has 2 labels but {temp.File(DataSets.TrainImages)} "
+            + "has 3 images; expected one label per image",
+            message);
+    }
+
+    [Fact]
+    public void Label_10_with_ten_classes_names_the_file_the_record_and_the_label()
+    {
+        using var temp = new TempDirectory();
+        Crafted.Directory(temp.Path, [0, 9], [4, 5, 10], gzip: true);
+
+        var message = FinAssert.Fails(DataSets.FromDirectory(temp.Path));
+
+        Assert.Equal(
+            $"{temp.File(DataSets.TestLabels + ".gz")}: record 2 has label 10; expected a class "
+            + "in 0–9 (10 classes)",
+            message);
+    }
+
+    [Fact]
+    public void A_bad_file_inside_a_directory_is_named_with_its_path()
+    {
+        using var temp = new TempDirectory();
+        Crafted.Directory(temp.Path, [0, 1], [1]);
+        File.WriteAllBytes(temp.File(DataSets.TrainImages), Crafted.Labels(0, 1));
+
+        var message = FinAssert.Fails(DataSets.FromDirectory(temp.Path));
+
+        Assert.StartsWith(
+            $"{temp.File(DataSets.TrainImages)}: expected an IDX images file", message);
+    }
+
+    [Fact]
+    public void Test_images_of_another_size_are_refused()
+    {
+        using var temp = new TempDirectory();
+        Crafted.Directory(temp.Path, [0, 1], [1]);
+        File.WriteAllBytes(temp.File(DataSets.TestImages), Crafted.Images(1, 4, 1, 2, 3, 4));
+
+        var message = FinAssert.Fails(DataSets.FromDirectory(temp.Path));
+
+        Assert.StartsWith(
+            $"{temp.File(DataSets.TestImages)}: images are 1 × 4 but the training", message);
+    }
+
+    [Fact]
+    public void A_directory_named_like_fashion_gets_the_Fashion_MNIST_names()
+    {
+        using var temp = new TempDirectory("Fashion-MNIST");
+        Crafted.Directory(temp.Path, [0, 1], [1]);
+
+        var withSlash = temp.Path + Path.DirectorySeparatorChar;
+        var split = FinAssert.Succeeds(DataSets.FromDirectory(withSlash));
+
+        Assert.Equal(ClassNames.FashionMnist, split.ClassNames);
+        Assert.Equal("T-shirt/top", split.ClassNames[0]);
+        Assert.Equal("Ankle boot", split.ClassNames[9]);
+    }
+
+    [Fact]
+    public void Classes_txt_sets_the_names_and_the_class_count()
+    {
+        // Given three classes listed, and a label 3 among them
+        using var temp = new TempDirectory("fashion");
+        Crafted.Directory(temp.Path, [0, 1, 2], [2]);
+        File.WriteAllText(temp.File(ClassNames.FileName), "cat\n  dog \nbird\n\n");
+
+        // When
+        var split = FinAssert.Succeeds(DataSets.FromDirectory(temp.Path));
+        File.WriteAllBytes(temp.File(DataSets.TrainLabels), Crafted.Labels(0, 3, 2));
+        var message = FinAssert.Fails(DataSets.FromDirectory(temp.Path));
+
+        // Then
+        Assert.Equal(new[] { "cat", "dog", "bird" }, split.ClassNames);
+        Assert.Equal(3, split.Train.ClassCount);
+        Assert.EndsWith("record 1 has label 3; expected a class in 0–2 (3 classes)", message);
+    }
+
+    [Fact]
+    public void A_classes_txt_with_a_blank_line_is_refused()
+    {
+        using var temp = new TempDirectory();
+        Crafted.Directory(temp.Path, [0], [0]);
+        File.WriteAllText(temp.File(ClassNames.FileName), "cat\n\ndog\n");
+
+        var message = FinAssert.Fails(DataSets.FromDirectory(temp.Path));
+
+        Assert.Equal(
+            $"{temp.File(ClassNames.FileName)}: line 2 is blank; expected one class name per "
+            + "line, label 0 first",
+            message);
+    }
+}

@@ -1,0 +1,66 @@
+using System.IO;
+using System.Linq;
+using Backprop.Functional.Cli.Data;
+using Xunit;
+
+namespace Backprop.Functional.Cli.Tests.Data;
+
+public class SampleBuilderTests
+{
+    [Fact]
+    public void The_sample_keeps_the_first_images_of_each_class_in_file_order()
+    {
+        // Given a full set whose training labels run 2 0 0 1 2 0 1 2 1 0 and test labels 1 0 2 1 0
+        using var full = new TempDirectory("mnist");
+        using var output = new TempDirectory();
+        byte[] trainLabels = [2, 0, 0, 1, 2, 0, 1, 2, 1, 0];
+        File.WriteAllLines(full.File(ClassNames.FileName), ["a", "b", "c"]);
+        Crafted.Directory(full.Path, trainLabels, [1, 0, 2, 1, 0], gzip: true);
+
+        // When two training and one test image per class are kept
+        var sampleDirectory = output.File("sample");
+        var written = FinAssert.Succeeds(SampleBuilder.Build(full.Path, sampleDirectory, 2, 1));
+        File.Copy(full.File(ClassNames.FileName), output.File("sample/" + ClassNames.FileName));
+        var sample = FinAssert.Succeeds(DataSets.FromDirectory(output.File("sample")));
+
+        // Then the training images are 0 1 2 3 4 6 of the full set, the test images 0 1 2
+        int[] kept = [0, 1, 2, 3, 4, 6];
+        Assert.Equal(kept.Select(i => trainLabels[i]), sample.Train.Labels);
+        var pixels = Crafted.Pixels(10);
+        Assert.Equal(kept.SelectMany(i => pixels.Skip(4 * i).Take(4)), sample.Train.Pixels);
+        Assert.Equal(new byte[] { 1, 0, 2 }, sample.Test.Labels);
+        Assert.Equal(Crafted.Pixels(3), sample.Test.Pixels);
+        Assert.Equal(4, written.Count);
+        Assert.All(written, path => Assert.EndsWith(".gz", path));
+    }
+
+    [Fact]
+    public void The_written_files_are_gzip()
+    {
+        using var full = new TempDirectory();
+        using var output = new TempDirectory();
+        byte[] labels = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+        Crafted.Directory(full.Path, labels, labels);
+
+        var written = FinAssert.Succeeds(SampleBuilder.Build(full.Path, output.Path, 1, 1));
+
+        Assert.All(written, path => Assert.Equal([0x1f, 0x8b], File.ReadAllBytes(path)[..2]));
+    }
+
+    [Fact]
+    public void A_class_with_too_few_images_is_named()
+    {
+        using var full = new TempDirectory("fashion");
+        using var output = new TempDirectory();
+        byte[] labels = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+        Crafted.Directory(full.Path, [.. labels, 0], labels);
+
+        var message = FinAssert.Fails(SampleBuilder.Build(full.Path, output.Path, 2, 1));
+
+        Assert.Equal(
+            $"{full.File(DataSets.TrainImages)}: the sample needs 2 images of each class but "
+            + "class 1 (Trouser) has 1",
+            message);
+        Assert.Empty(Directory.GetFileSystemEntries(output.Path));
+    }
+}

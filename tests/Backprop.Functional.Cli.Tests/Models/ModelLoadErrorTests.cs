@@ -1,0 +1,287 @@
+using System;
+using System.IO;
+using System.Text.Json.Nodes;
+using Backprop.Functional.Cli.Models;
+using Backprop.Functional.Cli.Tests.Data;
+using Xunit;
+
+namespace Backprop.Functional.Cli.Tests.Models;
+
+public sealed class ModelLoadErrorTests : IDisposable
+{
+    private readonly TempDirectory _temp = new();
+
+    private string Path => _temp.File("model.json");
+
+    public void Dispose() => _temp.Dispose();
+
+    [Fact]
+    public void A_missing_file_is_named()
+    {
+        Assert.Equal($"{Path}: no such model file", Load());
+    }
+
+    [Fact]
+    public void An_empty_file_says_so()
+    {
+        File.WriteAllText(Path, "  \n");
+
+        Assert.Equal($"{Path}: the file is empty; expected a JSON model", Load());
+    }
+
+    [Fact]
+    public void A_truncated_file_says_where_the_JSON_ends()
+    {
+        var text = Saved();
+        File.WriteAllText(Path, text[..(text.Length / 2)]);
+
+        var message = Load();
+
+        Assert.StartsWith($"{Path}: the JSON ends early, at line ", message);
+        Assert.EndsWith("; is the file truncated?", message);
+    }
+
+    [Fact]
+    public void Invalid_JSON_gives_the_line_and_column_and_a_short_reason()
+    {
+        var text = Saved().Replace("\"version\": 1,", "\"version\": 1;", StringComparison.Ordinal);
+        File.WriteAllText(Path, text);
+
+        var message = Load();
+
+        Assert.StartsWith($"{Path}: invalid JSON at line 3, column 15: ", message);
+        Assert.DoesNotContain("LineNumber", message);
+    }
+
+    [Fact]
+    public void A_top_level_array_is_not_a_model()
+    {
+        File.WriteAllText(Path, "[1, 2]");
+
+        Assert.Equal($"{Path}: the top level is an array; expected a JSON object", Load());
+    }
+
+    [Fact]
+    public void A_missing_format_is_named()
+    {
+        Assert.Equal(
+            $"{Path}: 'format' is missing; expected a string", LoadAfter(m => m.Remove("format")));
+    }
+
+    [Fact]
+    public void Another_format_is_refused()
+    {
+        Assert.Equal(
+            $"{Path}: format is 'keras'; expected 'backprop-functional-model'",
+            LoadAfter(m => m["format"] = "keras"));
+    }
+
+    [Fact]
+    public void Another_version_is_refused()
+    {
+        Assert.Equal(
+            $"{Path}: version 2 is not supported; expected 1", LoadAfter(m => m["version"] = 2));
+    }
+
+    [Fact]
+    public void The_first_problem_is_the_one_named()
+    {
+        var message = LoadAfter(m =>
+        {
+            m["layers"]![1]!["activation"] = "swish";
+            m["version"] = 3;
+        });
+
+        Assert.Equal($"{Path}: version 3 is not supported; expected 1", message);
+    }
+
+    [Fact]
+    public void An_unknown_precision_is_refused()
+    {
+        Assert.Equal(
+            $"{Path}: precision is 'float16'; expected 'float32' or 'float64'",
+            LoadAfter(m => m["precision"] = "float16"));
+    }
+
+    [Fact]
+    public void Loading_float32_as_float64_says_which_it_is()
+    {
+        Saved(TestModels.Small<float>(), TestModels.Info<float>());
+
+        var message = FinAssert.Fails(ModelFile.LoadDouble(Path));
+
+        Assert.Equal($"{Path}: the model is float32; expected float64", message);
+    }
+
+    [Fact]
+    public void An_unknown_loss_is_named()
+    {
+        var message = LoadAfter(m => m["loss"] = "hinge");
+
+        Assert.StartsWith($"{Path}: loss: unknown loss 'hinge'; expected ", message);
+    }
+
+    [Fact]
+    public void A_negative_seed_is_refused()
+    {
+        Assert.Equal(
+            $"{Path}: 'seed' is -1; expected a whole number from 0 to 18446744073709551615",
+            LoadAfter(m => m["seed"] = -1));
+    }
+
+    [Fact]
+    public void Layers_that_disagree_with_the_sizes_are_counted()
+    {
+        Assert.Equal(
+            $"{Path}: 'layers' has 2 entries but 'sizes' [3, 4, 2, 2] describes 3",
+            LoadAfter(m => m["sizes"] = new JsonArray(3, 4, 2, 2)));
+    }
+
+    [Fact]
+    public void Weights_whose_columns_do_not_match_the_layer_before_are_named()
+    {
+        var message = LoadAfter(m =>
+        {
+            foreach (var row in m["layers"]![1]!["weights"]!.AsArray())
+            {
+                row!.AsArray().RemoveAt(0);
+            }
+        });
+
+        Assert.Equal($"{Path}: layer 2 weights have 3 columns but layer 1 has 4 outputs", message);
+    }
+
+    [Fact]
+    public void A_ragged_weight_row_is_named()
+    {
+        var message = LoadAfter(m => m["layers"]![1]!["weights"]![1]!.AsArray().RemoveAt(0));
+
+        Assert.Equal($"{Path}: layer 2 weights row 2 has 3 columns but row 1 has 4", message);
+    }
+
+    [Fact]
+    public void Weights_with_the_wrong_input_size_are_named()
+    {
+        var message = LoadAfter(m => m["sizes"]![0] = 5);
+
+        Assert.Equal(
+            $"{Path}: layer 1 weights have 3 columns but the input size, sizes[0], is 5",
+            message);
+    }
+
+    [Fact]
+    public void A_missing_weight_row_is_named()
+    {
+        var message = LoadAfter(m => m["layers"]![0]!["weights"]!.AsArray().RemoveAt(3));
+
+        Assert.Equal($"{Path}: layer 1 weights have 3 rows but sizes[1] is 4", message);
+    }
+
+    [Fact]
+    public void A_bias_of_the_wrong_length_is_named()
+    {
+        var message = LoadAfter(m => m["layers"]![0]!["bias"]!.AsArray().Add(0.5));
+
+        Assert.Equal($"{Path}: layer 1 bias has 5 values but its weights have 4 rows", message);
+    }
+
+    [Fact]
+    public void An_unknown_activation_is_named_with_its_layer()
+    {
+        var message = LoadAfter(m => m["layers"]![1]!["activation"] = "swish");
+
+        Assert.StartsWith(
+            $"{Path}: layer 2 activation: unknown activation 'swish'; expected ", message);
+    }
+
+    [Fact]
+    public void A_number_too_large_for_a_double_is_not_finite()
+    {
+        var message = LoadAfter(
+            m => m["layers"]![0]!["weights"]![2]![1] = JsonNode.Parse("1e999"));
+
+        Assert.Equal(
+            $"{Path}: layer 1 weights row 3, value 2: 1e999 is not a finite float64 number",
+            message);
+    }
+
+    [Fact]
+    public void A_number_too_large_for_a_float_is_not_finite_in_a_float32_model()
+    {
+        var message = LoadAfter(
+            m => m["layers"]![1]!["bias"]![0] = JsonNode.Parse("1e39"),
+            TestModels.Small<float>(),
+            TestModels.Info<float>());
+
+        Assert.Equal(
+            $"{Path}: layer 2 bias, value 1: 1e39 is not a finite float32 number", message);
+    }
+
+    [Fact]
+    public void A_string_where_a_number_belongs_is_named()
+    {
+        var message = LoadAfter(m => m["layers"]![1]!["bias"]![1] = "0.5");
+
+        Assert.Equal(
+            $"{Path}: layer 2 bias, value 2: \"0.5\" is not a finite float64 number", message);
+    }
+
+    [Fact]
+    public void A_loss_that_does_not_fit_the_output_activation_is_refused()
+    {
+        var message = LoadAfter(m => m["layers"]![1]!["activation"] = "sigmoid");
+
+        Assert.Equal(
+            $"{Path}: softmax-cross-entropy needs a softmax output layer, found sigmoid",
+            message);
+    }
+
+    [Fact]
+    public void Class_names_must_match_the_output_units()
+    {
+        var message = LoadAfter(m => m["classNames"] = new JsonArray("a", "b", "c"));
+
+        Assert.Equal(
+            $"{Path}: 'classNames' has 3 entries but the output layer has 2 units; expected one "
+            + "name per unit",
+            message);
+    }
+
+    [Fact]
+    public void Properties_the_format_does_not_define_are_ignored()
+    {
+        File.WriteAllText(Path, Edit(Saved(), m => m["comment"] = "trained on a Tuesday"));
+
+        var loaded = FinAssert.Succeeds(ModelFile.LoadDouble(Path));
+
+        Assert.Equal(TestModels.Small<double>(), loaded.Network);
+    }
+
+    private string Load() => FinAssert.Fails(ModelFile.Load(Path));
+
+    private string Saved() => Saved(TestModels.Small<double>(), TestModels.Info<double>());
+
+    private string Saved<T>(Network<T> network, ModelInfo info)
+        where T : struct, System.Numerics.IFloatingPointIeee754<T>
+    {
+        FinAssert.Succeeds(ModelFile.Save(Path, network, info));
+        return File.ReadAllText(Path);
+    }
+
+    private string LoadAfter(Action<JsonObject> change) =>
+        LoadAfter(change, TestModels.Small<double>(), TestModels.Info<double>());
+
+    private string LoadAfter<T>(Action<JsonObject> change, Network<T> network, ModelInfo info)
+        where T : struct, System.Numerics.IFloatingPointIeee754<T>
+    {
+        File.WriteAllText(Path, Edit(Saved(network, info), change));
+        return Load();
+    }
+
+    private static string Edit(string json, Action<JsonObject> change)
+    {
+        var model = JsonNode.Parse(json)!.AsObject();
+        change(model);
+        return model.ToJsonString();
+    }
+}

@@ -1,0 +1,170 @@
+using System;
+using LanguageExt;
+using MathNet.Numerics.LinearAlgebra;
+using Xunit;
+
+namespace Backprop.Functional.Tests;
+
+/// <summary>
+/// Bad data at the boundary of Forward, Predict, Backward and the losses: each is refused with
+/// an <see cref="ArgumentException"/> whose message names what was expected and what was found.
+/// </summary>
+public sealed class InputValidationTests
+{
+    // A [2, 3, 1] network: inputs must be 2 × m, targets 1 × m.
+    private static readonly Network<double> Network = Functional.Network.Initialize<double>(
+        [2, 3, 1], Activation.Tanh, Activation.Sigmoid, Initialization.GlorotUniform, 3);
+
+    private static readonly Matrix<double> X = Matrix<double>.Build.Dense(2, 4, 0.5);
+    private static readonly Matrix<double> Y = Matrix<double>.Build.Dense(1, 4, 1.0);
+
+    public static TheoryData<double> NonFinite => new(
+        double.NaN, double.PositiveInfinity, double.NegativeInfinity);
+
+    [Fact]
+    public void Inputs_with_the_wrong_number_of_rows_are_refused_naming_both_sizes()
+    {
+        var bad = Matrix<double>.Build.Dense(3, 4);
+
+        var forward = Assert.Throws<ArgumentException>(() => Network.Forward(bad));
+        var predict = Assert.Throws<ArgumentException>(() => Network.Predict(bad));
+
+        Assert.Contains("inputs are 3 × 4", forward.Message);
+        Assert.Contains("expects 2 rows", forward.Message);
+        Assert.Equal("inputs", forward.ParamName);
+        Assert.Equal(forward.Message, predict.Message);
+    }
+
+    [Fact]
+    public void A_single_sample_of_the_wrong_length_is_refused()
+    {
+        var e = Assert.Throws<ArgumentException>(() =>
+            Network.Predict(Vector<double>.Build.Dense(5)));
+
+        Assert.Contains("inputs are 5 × 1", e.Message);
+        Assert.Contains("expects 2 rows", e.Message);
+    }
+
+    [Fact]
+    public void An_empty_batch_is_refused()
+    {
+        var empty = Matrix<double>.Build.Dense(2, 0);
+
+        var e = Assert.Throws<ArgumentException>(() => Network.Forward(empty));
+
+        Assert.Contains("empty (2 × 0)", e.Message);
+        Assert.Contains("at least one column", e.Message);
+        Assert.Throws<ArgumentException>(() => Network.Loss(empty, Y, Loss.Quadratic));
+    }
+
+    [Theory]
+    [MemberData(nameof(NonFinite))]
+    public void A_non_finite_input_is_refused_naming_its_value_and_place(double value)
+    {
+        var bad = X.Clone();
+        bad[1, 2] = value;
+
+        var e = Assert.Throws<ArgumentException>(() => Network.Forward(bad));
+
+        Assert.Contains($"inputs contain {value} at row 1, column 2", e.Message);
+        Assert.Contains("expected finite numbers", e.Message);
+        Assert.Throws<ArgumentException>(() => Network.Predict(bad));
+    }
+
+    [Theory]
+    [MemberData(nameof(NonFinite))]
+    public void A_non_finite_target_is_refused_naming_its_value_and_place(double value)
+    {
+        var bad = Y.Clone();
+        bad[0, 3] = value;
+        var trace = Network.Forward(X);
+
+        var e = Assert.Throws<ArgumentException>(() =>
+            Network.Backward(trace, bad, Loss.Quadratic));
+
+        Assert.Contains($"targets contain {value} at row 0, column 3", e.Message);
+        Assert.Equal("targets", e.ParamName);
+        Assert.Throws<ArgumentException>(() => Network.Loss(X, bad, Loss.Quadratic));
+    }
+
+    [Theory]
+    [InlineData(2, 4)]
+    [InlineData(1, 3)]
+    [InlineData(1, 5)]
+    public void Targets_of_the_wrong_shape_are_refused_naming_both_shapes(int rows, int columns)
+    {
+        var bad = Matrix<double>.Build.Dense(rows, columns);
+
+        var e = Assert.Throws<ArgumentException>(() =>
+            Network.Backward(Network.Forward(X), bad, Loss.Quadratic));
+
+        Assert.Contains($"targets are {rows} × {columns}", e.Message);
+        Assert.Contains("the outputs are 1 × 4", e.Message);
+        Assert.Throws<ArgumentException>(() => Network.Loss(X, bad, Loss.Quadratic));
+        Assert.Throws<ArgumentException>(() => Network.Step(X, bad, Loss.Quadratic, 0.1));
+    }
+
+    [Fact]
+    public void A_trace_of_another_network_is_refused_naming_both_sizes()
+    {
+        var other = Functional.Network.Initialize<double>(
+            [2, 5, 1], Activation.Tanh, Activation.Sigmoid, Initialization.GlorotUniform, 3);
+
+        var e = Assert.Throws<ArgumentException>(() =>
+            Network.Backward(other.Forward(X), Y, Loss.Quadratic));
+
+        Assert.Contains("the trace has sizes [2, 5, 1]", e.Message);
+        Assert.Contains("the network has [2, 3, 1]", e.Message);
+    }
+
+    [Theory]
+    [InlineData("sigmoid")]
+    [InlineData("identity")]
+    [InlineData("relu")]
+    public void Softmax_cross_entropy_after_a_non_softmax_output_is_refused(string output)
+    {
+        var activation = Activation.Parse(output)
+            .Match(a => a, e => throw new ArgumentException(e.Message));
+        var network = Functional.Network.Initialize<double>(
+            [2, 3, 2], Activation.Tanh, activation, Initialization.GlorotUniform, 3);
+        var y = Matrix<double>.Build.Dense(2, 4, 0.5);
+
+        var e = Assert.Throws<ArgumentException>(() =>
+            network.Backward(network.Forward(X), y, Loss.SoftmaxCrossEntropy));
+        var accepts = Loss.SoftmaxCrossEntropy.Accepts(activation);
+
+        Assert.Contains("needs a softmax output layer", e.Message);
+        Assert.Contains($"found {output}", e.Message);
+        Assert.True(accepts.IsFail);
+        Assert.Throws<ArgumentException>(() =>
+            network.Loss(X, y, Loss.SoftmaxCrossEntropy));
+    }
+
+    [Fact]
+    public void Every_other_loss_accepts_every_output()
+    {
+        var losses = new[] { Loss.Quadratic, Loss.BinaryCrossEntropy, Loss.CrossEntropy };
+
+        Assert.All(losses, loss => Assert.All(
+            Generators.Elementwise,
+            f => Assert.True(loss.Accepts(f).IsSucc, $"{loss} after {f}")));
+        Assert.True(Loss.SoftmaxCrossEntropy.Accepts(Activation.Softmax).IsSucc);
+    }
+
+    [Fact]
+    public void The_checks_return_failures_naming_expected_and_found()
+    {
+        Fin<Matrix<double>> rows = Shapes.CheckInput(2, Matrix<double>.Build.Dense(3, 1));
+        Fin<Matrix<double>> shape = Shapes.CheckTargets(Y, Matrix<double>.Build.Dense(2, 4));
+
+        Assert.True(rows.IsFail);
+        Assert.True(shape.IsFail);
+        Assert.Equal(
+            "inputs are 3 × 1 but the network expects 2 rows (one sample a column)",
+            Message(rows));
+        Assert.Equal("targets are 2 × 4 but the outputs are 1 × 4", Message(shape));
+    }
+
+    private static string Message<TValue>(Fin<TValue> fin) =>
+        fin.Match(_ => string.Empty, e => e.Message);
+}

@@ -1,0 +1,95 @@
+using System;
+using MathNet.Numerics.LinearAlgebra;
+using Xunit;
+
+namespace Backprop.Functional.Tests;
+
+/// <summary>
+/// Losses at saturated outputs: the fused losses work from the logits and stay exact where the
+/// probabilities round to 0 or 1; the clamped ones stay finite.
+/// </summary>
+public sealed class LossExtremesTests
+{
+    // One softmax layer whose logits are Σ = W·[1] = [1000, 0] for the input x = [1].
+    private static readonly Network<double> Saturated = Network.Create(Layer.Create(
+        Matrix<double>.Build.Dense(2, 1, [1000.0, 0.0]),
+        Vector<double>.Build.Dense(2),
+        Activation.Softmax));
+
+    private static readonly Matrix<double> One = Matrix<double>.Build.Dense(1, 1, 1.0);
+
+    [Fact]
+    public void Softmax_cross_entropy_of_the_losing_class_is_the_logit_gap_exactly()
+    {
+        // ℓ = lse(Σ) − Σ₁ = 1000 + ln(1 + e^−1000) − 0 = 1000 + ln 1 = 1000, computed from the
+        // logits; δ = s − y = [1, 0] − [0, 1] = [1, −1].
+        var y = Matrix<double>.Build.Dense(2, 1, [0.0, 1.0]);
+
+        var (loss, gradient) = Saturated.LossAndGradient(One, y, Loss.SoftmaxCrossEntropy);
+        var δ = Loss.SoftmaxCrossEntropy.OutputDelta(Saturated.Forward(One).OutputLayer, y);
+
+        Assert.Equal(1000.0, loss);
+        Assert.Equal([1.0, -1.0], δ.Column(0).ToArray());
+        Assert.Equal([1.0, -1.0], gradient.Layers[0].Weights.Column(0).ToArray());
+        Assert.Equal([1.0, -1.0], gradient.Layers[0].Bias.ToArray());
+    }
+
+    [Fact]
+    public void Softmax_cross_entropy_of_the_winning_class_is_exactly_zero()
+    {
+        // ℓ = lse(Σ) − Σ₀ = 1000 − 1000 = 0; δ = [1, 0] − [1, 0] = 0.
+        var y = Matrix<double>.Build.Dense(2, 1, [1.0, 0.0]);
+
+        var (loss, gradient) = Saturated.LossAndGradient(One, y, Loss.SoftmaxCrossEntropy);
+
+        Assert.Equal(0.0, loss);
+        Assert.Equal(0.0, gradient.Norm);
+    }
+
+    [Fact]
+    public void Unfused_cross_entropy_saturates_at_minus_log_of_the_probability_floor()
+    {
+        // Through the probabilities, s₁ = e^−1000 rounds to 0 and is clamped to the floor
+        // 1e-12: ℓ = −ln(1e-12) = 27.631021115928547, large but finite, as documented.
+        var y = Matrix<double>.Build.Dense(2, 1, [0.0, 1.0]);
+
+        var (loss, gradient) = Saturated.LossAndGradient(One, y, Loss.CrossEntropy);
+
+        Assert.Equal(-Math.Log(Loss.ProbabilityFloor), loss, 1e-12);
+        Assert.True(gradient.IsFinite);
+    }
+
+    [Fact]
+    public void Binary_cross_entropy_after_a_saturated_sigmoid_is_the_logit_exactly()
+    {
+        // ℓ = softplus(Σ) − y·Σ: with Σ = 1000, y = 0 it is 1000 + ln(1 + e^−1000) = 1000;
+        // with y = 1 it is 0. δ = σ(Σ) − y = 1 − y.
+        var network = Network.Create(Layer.Create(
+            Matrix<double>.Build.Dense(1, 1, 1000.0),
+            Vector<double>.Build.Dense(1),
+            Activation.Sigmoid));
+        var zero = Matrix<double>.Build.Dense(1, 1, 0.0);
+
+        var (wrong, gradient) = network.LossAndGradient(One, zero, Loss.BinaryCrossEntropy);
+        var (right, _) = network.LossAndGradient(One, One, Loss.BinaryCrossEntropy);
+
+        Assert.Equal(1000.0, wrong);
+        Assert.Equal(0.0, right);
+        Assert.Equal(1.0, gradient.Layers[0].Bias[0]);
+    }
+
+    [Fact]
+    public void Softmax_cross_entropy_scales_softmax_by_the_mass_of_the_target()
+    {
+        // δ = (Σᵢ yᵢ)·s − y: for Σ = [0, 0] (s = [½, ½]) and y = [1, 1], δ = [0, 0] and
+        // ℓ = Σᵢ yᵢ (ln 2 − 0) = 2 ln 2.
+        var network = Network.Create(Layer.Create(
+            Matrix<double>.Build.Dense(2, 1), Vector<double>.Build.Dense(2), Activation.Softmax));
+        var y = Matrix<double>.Build.Dense(2, 1, 1.0);
+
+        var (loss, gradient) = network.LossAndGradient(One, y, Loss.SoftmaxCrossEntropy);
+
+        Assert.Equal(2 * Math.Log(2), loss, 1e-15);
+        Assert.Equal(0.0, gradient.Norm);
+    }
+}
