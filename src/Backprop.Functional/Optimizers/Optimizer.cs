@@ -2,6 +2,7 @@ using System;
 using System.Linq;
 using System.Numerics.Tensors;
 using LanguageExt;
+using static Backprop.Functional.Hyperparameter;
 using static LanguageExt.Prelude;
 
 namespace Backprop.Functional;
@@ -57,7 +58,7 @@ public abstract record Optimizer
     /// <param name="learningRate">η(t).</param>
     /// <param name="momentum">μ in [0, 1). Defaults to 0.9.</param>
     public static Optimizer Momentum(Schedule learningRate, double momentum = 0.9) =>
-        new MomentumRecurrence(learningRate, Unit(momentum, nameof(momentum)), nesterov: false);
+        new MomentumRecurrence(learningRate, Fraction(momentum, nameof(momentum)), nesterov: false);
 
     /// <summary>
     /// Nesterov momentum (Sutskever et al., 2013), in PyTorch's form: v ← μv + g, d = g + μv.
@@ -65,7 +66,7 @@ public abstract record Optimizer
     /// <param name="learningRate">η(t).</param>
     /// <param name="momentum">μ in [0, 1). Defaults to 0.9.</param>
     public static Optimizer Nesterov(Schedule learningRate, double momentum = 0.9) =>
-        new MomentumRecurrence(learningRate, Unit(momentum, nameof(momentum)), nesterov: true);
+        new MomentumRecurrence(learningRate, Fraction(momentum, nameof(momentum)), nesterov: true);
 
     /// <summary>
     /// Adam (Kingma and Ba, 2015): m ← β₁m + (1 − β₁)g; v ← β₂v + (1 − β₂)g²;
@@ -79,7 +80,7 @@ public abstract record Optimizer
     public static Optimizer Adam(
         Schedule learningRate, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-8) =>
         new AdamRecurrence(
-            learningRate, Unit(beta1, nameof(beta1)), Unit(beta2, nameof(beta2)),
+            learningRate, Fraction(beta1, nameof(beta1)), Fraction(beta2, nameof(beta2)),
             Positive(epsilon, nameof(epsilon)));
 
     /// <summary>
@@ -111,7 +112,7 @@ public abstract record Optimizer
     public static Optimizer RmsProp(
         Schedule learningRate, double rho = 0.99, double epsilon = 1e-8) =>
         new RmsPropRecurrence(
-            learningRate, Unit(rho, nameof(rho)), Positive(epsilon, nameof(epsilon)));
+            learningRate, Fraction(rho, nameof(rho)), Positive(epsilon, nameof(epsilon)));
 
     /// <summary>This optimizer with <paramref name="transforms"/> appended to its chain.</summary>
     public Optimizer With(params Transform[] transforms) =>
@@ -186,23 +187,6 @@ public abstract record Optimizer
     private protected abstract (T[][] Direction, T[][][] Buffers) Recurrence<T>(
         T[][] g, T[][][] buffers, long t)
         where T : struct, System.Numerics.IFloatingPointIeee754<T>;
-
-    private static double Positive(double x, string name) =>
-        double.IsFinite(x) && x > 0
-            ? x
-            : throw new ArgumentOutOfRangeException(
-                name, x, $"{name} must be finite and > 0, got {x}");
-
-    private static double NonNegative(double x, string name) =>
-        double.IsFinite(x) && x >= 0
-            ? x
-            : throw new ArgumentOutOfRangeException(
-                name, x, $"{name} must be finite and ≥ 0, got {x}");
-
-    private static double Unit(double x, string name) =>
-        double.IsFinite(x) && x >= 0 && x < 1
-            ? x
-            : throw new ArgumentOutOfRangeException(name, x, $"{name} must be in [0, 1), got {x}");
 
     private sealed record SgdRecurrence : Optimizer
     {

@@ -22,7 +22,7 @@ public sealed record Schedule(string Name, Func<long, double> At)
     /// finite.</exception>
     public static Schedule Constant(double rate)
     {
-        Positive(rate, nameof(rate));
+        Hyperparameter.Positive(rate, nameof(rate));
         return new($"constant({rate:G4})", _ => rate);
     }
 
@@ -35,8 +35,8 @@ public sealed record Schedule(string Name, Func<long, double> At)
     /// <exception cref="ArgumentOutOfRangeException">An argument is outside its range.</exception>
     public static Schedule Step(double rate, long every, double factor)
     {
-        Positive(rate, nameof(rate));
-        Positive(factor, nameof(factor));
+        Hyperparameter.Positive(rate, nameof(rate));
+        Hyperparameter.Positive(factor, nameof(factor));
         AtLeastOne(every, nameof(every));
         return new($"step({rate:G4} × {factor:G4} every {every})",
             t => rate * Math.Pow(factor, t / every));
@@ -51,8 +51,8 @@ public sealed record Schedule(string Name, Func<long, double> At)
     /// <exception cref="ArgumentOutOfRangeException">An argument is outside its range.</exception>
     public static Schedule Exponential(double rate, double factor, long every = 1)
     {
-        Positive(rate, nameof(rate));
-        Positive(factor, nameof(factor));
+        Hyperparameter.Positive(rate, nameof(rate));
+        Hyperparameter.Positive(factor, nameof(factor));
         AtLeastOne(every, nameof(every));
         return new($"exponential({rate:G4} × {factor:G4} per {every})",
             t => rate * Math.Pow(factor, (double)t / every));
@@ -68,7 +68,7 @@ public sealed record Schedule(string Name, Func<long, double> At)
     /// <exception cref="ArgumentOutOfRangeException">An argument is outside its range.</exception>
     public static Schedule Cosine(double rate, long steps, double floor = 0.0)
     {
-        Positive(rate, nameof(rate));
+        Hyperparameter.Positive(rate, nameof(rate));
         AtLeastOne(steps, nameof(steps));
         if (!(floor >= 0 && floor <= rate))
         {
@@ -90,15 +90,6 @@ public sealed record Schedule(string Name, Func<long, double> At)
             ? this
             : new($"{Name} after {steps} warm-up steps",
                 t => t < steps ? At(t) * (t + 1) / steps : At(t));
-
-    private static void Positive(double x, string name)
-    {
-        if (!(double.IsFinite(x) && x > 0))
-        {
-            throw new ArgumentOutOfRangeException(
-                name, x, $"{name} must be finite and > 0, got {x}");
-        }
-    }
 
     private static void AtLeastOne(long x, string name)
     {

@@ -1,6 +1,7 @@
 using System;
 using System.Linq;
 using System.Numerics.Tensors;
+using static Backprop.Functional.Hyperparameter;
 
 namespace Backprop.Functional;
 
@@ -57,18 +58,6 @@ public abstract record Transform
 
     /// <inheritdoc/>
     public sealed override string ToString() => Name;
-
-    private static double Positive(double x, string name) =>
-        double.IsFinite(x) && x > 0
-            ? x
-            : throw new ArgumentOutOfRangeException(
-                name, x, $"{name} must be finite and > 0, got {x}");
-
-    private static double NonNegative(double x, string name) =>
-        double.IsFinite(x) && x >= 0
-            ? x
-            : throw new ArgumentOutOfRangeException(
-                name, x, $"{name} must be finite and ≥ 0, got {x}");
 
     private sealed record ClipNorm(double Max) : Transform
     {
