@@ -72,7 +72,7 @@ internal static class Dense
     /// <summary>Whether every element is finite (no NaN, no ±∞), checked in SIMD.</summary>
     public static bool AllFinite<T>(ReadOnlySpan<T> values)
         where T : struct, System.Numerics.IFloatingPointIeee754<T> =>
-        TensorPrimitives.IsFiniteAll(values);
+        Scalar.AllFinite(values);
 
     /// <summary>Index of the first element that is NaN or ±∞, or −1.</summary>
     public static int FirstNonFinite<T>(ReadOnlySpan<T> values)

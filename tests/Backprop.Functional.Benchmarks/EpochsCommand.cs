@@ -24,7 +24,8 @@ internal static class EpochsCommand
             .Split(',', StringSplitOptions.RemoveEmptyEntries).Select(EpochConfig.Named).ToList();
         var epochs = options.Integer("--epochs", 5);
         var managedEpochs = options.Integer("--managed-epochs", 0);
-        var maxBusy = options.Number("--max-busy", 0.15);
+        var quiet = (options.Number("--max-busy", 0.15),
+            TimeSpan.FromMinutes(options.Number("--max-wait", 10)));
         var data = options.Data();
         var peers = options.Peers();
         var scratch = Directory.CreateTempSubdirectory("backprop-bench-").FullName;
@@ -36,22 +37,24 @@ internal static class EpochsCommand
 
         log.WriteLine($"load average at start: {File.ReadAllText("/proc/loadavg").Trim()}");
         var rows = new List<Row>();
-        var sgemmPeak = peers is null ? double.NaN : SgemmPeak(peers, environment, scratch, log);
+        var sgemmPeak = peers is null
+            ? double.NaN
+            : SgemmPeak(peers, environment, scratch, quiet, log);
         foreach (var config in configs)
         {
             log.WriteLine($"{config.Name}:");
-            var ours = Ours(config, "openblas", epochs, data, environment, scratch, maxBusy, log);
+            var ours = Ours(config, "openblas", epochs, data, environment, scratch, quiet, log);
             var managed = managedEpochs > 0
-                ? Ours(config, "managed", managedEpochs, data, environment, scratch, maxBusy, log)
+                ? Ours(config, "managed", managedEpochs, data, environment, scratch, quiet, log)
                 : null;
             var numpy = peers is null
                 ? null
                 : Peer(peers, "numpy_seed.py", ["--variant", "batched"], config, epochs,
-                    environment, scratch, maxBusy, log);
+                    environment, scratch, quiet, log);
             var torch = peers is null
                 ? null
                 : Peer(peers, "torch_peer.py", ["--threads", options.Value("--torch-threads", "1")],
-                    config, epochs, environment, scratch, maxBusy, log);
+                    config, epochs, environment, scratch, quiet, log);
             rows.Add(new Row(config, ours, managed, numpy, torch));
         }
 
@@ -87,11 +90,11 @@ internal static class EpochsCommand
         string data,
         Dictionary<string, string> environment,
         string scratch,
-        double maxBusy,
+        (double Busy, TimeSpan Wait) quiet,
         TextWriter log)
     {
         log.WriteLine($"  this library ({backend}):");
-        var load = Processes.WaitQuiet(maxBusy, TimeSpan.FromMinutes(10), log);
+        var load = Processes.WaitQuiet(quiet.Busy, quiet.Wait, log);
         var output = Path.Combine(scratch, $"ours-{config.Name}-{backend}.json");
         var host = Environment.ProcessPath ?? "dotnet";
         var arguments = new List<string>();
@@ -117,11 +120,11 @@ internal static class EpochsCommand
         int epochs,
         Dictionary<string, string> environment,
         string scratch,
-        double maxBusy,
+        (double Busy, TimeSpan Wait) quiet,
         TextWriter log)
     {
         log.WriteLine($"  {script} {string.Join(' ', flags)}:");
-        var load = Processes.WaitQuiet(maxBusy, TimeSpan.FromMinutes(10), log);
+        var load = Processes.WaitQuiet(quiet.Busy, quiet.Wait, log);
         var output = Path.Combine(scratch, $"{Path.GetFileNameWithoutExtension(script)}-"
             + $"{config.Name}.json");
         string[] arguments =
@@ -135,11 +138,15 @@ internal static class EpochsCommand
 
     // The float32 GEMM peak through numpy (OpenBLAS), the best median over the sizes tried.
     private static double SgemmPeak(
-        string peers, Dictionary<string, string> environment, string scratch, TextWriter log)
+        string peers,
+        Dictionary<string, string> environment,
+        string scratch,
+        (double Busy, TimeSpan Wait) quiet,
+        TextWriter log)
     {
         log.WriteLine("GEMM peak (gemm_peak.py):");
         var output = Path.Combine(scratch, "gemm.json");
-        var load = Processes.WaitQuiet(0.15, TimeSpan.FromMinutes(10), log);
+        var load = Processes.WaitQuiet(quiet.Busy, quiet.Wait, log);
         var result = Processes.Run(
             Python,
             [

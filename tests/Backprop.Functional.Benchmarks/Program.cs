@@ -20,10 +20,12 @@ public static class Program
         usage:
           micro [BenchmarkDotNet arguments]       Forward, Backward and Update per layer size
           epochs --data DIR [--peers DIR] [--configs C1-f64,C2-f64,C2-f32,C3-f32]
-                 [--epochs 5] [--managed-epochs 0] [--max-busy 0.15] [--out FILE]
+                 [--epochs 5] [--managed-epochs 0] [--max-busy 0.15] [--max-wait 10]
+                 [--blas-threads 2] [--torch-threads 1] [--out FILE]
           run --config NAME --data DIR [--epochs 5] [--backend openblas|managed] --out FILE
         --data defaults to $FMNIST_DIR and --peers to $BACKPROP_PEERS_DIR; without peers only
-        this library is timed.
+        this library is timed. Before each run, epochs waits up to --max-wait minutes until
+        fewer than --max-busy CPUs are busy with other processes.
         """;
 
     /// <summary>Runs the mode named by the first argument.</summary>

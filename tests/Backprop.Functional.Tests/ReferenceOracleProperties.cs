@@ -93,11 +93,13 @@ public sealed class ReferenceOracleProperties(ITestOutputHelper output)
                     return value;
                 }
 
+                // MathNet moves one entry of the array it is given and restores it: a copy.
                 var (coarse, fine) = (Stencil(Math.Pow(2, -10)), Stencil(Math.Pow(2, -11)));
-                var point = (double[])θ.Clone();
+                var working = (double[])θ.Clone();
                 var numeric = Enumerable.Range(0, θ.Length).Select(i =>
-                    ((16 * fine.EvaluatePartialDerivative(L, point, i, 1))
-                        - coarse.EvaluatePartialDerivative(L, point, i, 1)) / 15).ToArray();
+                    ((16 * fine.EvaluatePartialDerivative(L, working, i, 1))
+                        - coarse.EvaluatePartialDerivative(L, working, i, 1)) / 15).ToArray();
+
                 var analytic = ReferenceModel.Flatten(
                     c.Network.Backward(c.Network.Forward(c.Inputs), c.Targets, c.Loss));
                 var floor = GradientTolerance.Floor(loss);
@@ -106,12 +108,20 @@ public sealed class ReferenceOracleProperties(ITestOutputHelper output)
                     .Select(i => (Index: i, Error:
                         PropertyConfig.RelativeError(analytic[i], numeric[i], floor)))
                     .ToArray();
-                var bad = errors.MaxBy(e => e.Error);
-                worst = Math.Max(worst, errors.Length == 0 ? 0.0 : bad.Error);
+
                 counted += errors.Length;
                 total += θ.Length;
+                if (errors.Length == 0)
+                {
+                    // Every parameter's stencil crossed a kink: nothing to compare here, and
+                    // the share asserted below keeps such cases rare.
+                    return Prop.Label(true, "no parameter counted");
+                }
+
+                var bad = errors.MaxBy(e => e.Error);
+                worst = Math.Max(worst, bad.Error);
                 return Prop.Label(
-                    errors.All(e => e.Error <= GradientTolerance.Relative),
+                    bad.Error <= GradientTolerance.Relative,
                     $"parameter {bad.Index} of {θ.Length} (flattened: W row by row, then b): "
                     + $"analytic {analytic[bad.Index]:R}, numeric {numeric[bad.Index]:R}, "
                     + $"relative {bad.Error:E3}");

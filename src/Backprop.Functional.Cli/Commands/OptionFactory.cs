@@ -72,6 +72,67 @@ internal static class OptionFactory
                     : Reject<double>(name, token, "must be a finite number > 0")),
         };
 
+    /// <summary>
+    /// A number that <paramref name="accepts"/> takes, or null when the option is absent (for a
+    /// default that depends on other options, or for "none"). A rejected value is a parse error
+    /// "NAME REASON, got 'TOKEN'".
+    /// </summary>
+    public static Option<double?> OptionalNumber(
+        string name, string description, Func<double, bool> accepts, string reason) => new(name)
+    {
+        Description = description,
+        HelpName = "X",
+        CustomParser = result => Single(result, token =>
+            double.TryParse(token, NumberStyles.Float, Invariant, out var x)
+            && double.IsFinite(x) && accepts(x)
+                ? FinSucc<double?>(x)
+                : Reject<double?>(name, token, reason)),
+    };
+
+    /// <summary>A whole number ≥ <paramref name="minimum"/>, or null when absent.</summary>
+    public static Option<int?> OptionalInteger(string name, string description, int minimum) =>
+        new(name)
+        {
+            Description = description,
+            HelpName = "N",
+            CustomParser = result => Single(result, token =>
+                int.TryParse(token, NumberStyles.AllowLeadingSign, Invariant, out var n)
+                && n >= minimum
+                    ? FinSucc<int?>(n)
+                    : Reject<int?>(name, token, minimum == 1
+                        ? "must be a positive whole number"
+                        : $"must be a whole number ≥ {minimum}")),
+        };
+
+    /// <summary><c>--optimizer NAME</c>: sgd, momentum, nesterov, adam, adamw or rmsprop.</summary>
+    public static Option<OptimizerKind> Optimizer() => new("--optimizer")
+    {
+        Description = "The optimizer: "
+            + string.Join(", ", OptimizerKinds.All.Select(e => e.Name)) + ". Defaults to sgd.",
+        HelpName = "NAME",
+        DefaultValueFactory = _ => OptimizerKind.Sgd,
+        CustomParser = result => Single(result, token =>
+            OptimizerKinds.Parse(token) is { } kind
+                ? FinSucc(kind)
+                : Reject<OptimizerKind>("--optimizer", token, "must be one of "
+                    + string.Join(", ", OptimizerKinds.All.Select(e => e.Name)))),
+    };
+
+    /// <summary><c>--schedule NAME</c>: constant, step, exponential or cosine.</summary>
+    public static Option<ScheduleKind> Schedule() => new("--schedule")
+    {
+        Description = "How the learning rate changes: constant; step (× --decay-factor every "
+            + "--decay-every epochs); exponential (the same decay, smoothly); cosine (to 0 over "
+            + "the run). Defaults to constant.",
+        HelpName = "NAME",
+        DefaultValueFactory = _ => ScheduleKind.Constant,
+        CustomParser = result => Single(result, token =>
+            ScheduleKinds.Parse(token) is { } kind
+                ? FinSucc(kind)
+                : Reject<ScheduleKind>("--schedule", token, "must be one of "
+                    + string.Join(", ", ScheduleKinds.All.Select(e => e.Name)))),
+    };
+
     /// <summary><c>--seed N</c>: an unsigned 64-bit seed, 1 by default.</summary>
     public static Option<ulong> Seed(string description) => new("--seed")
     {

@@ -46,7 +46,11 @@ internal static class ModelReader
         }
     }
 
-    private static Fin<LoadedModel> Read(string name, JsonElement root, string? wanted) =>
+    /// <summary>
+    /// The model in <paramref name="root"/>, a model file's object that may sit inside another
+    /// document (a checkpoint holds two), or the first problem with it.
+    /// </summary>
+    internal static Fin<LoadedModel> Read(string name, JsonElement root, string? wanted) =>
         from isObject in Require(
             root.ValueKind == JsonValueKind.Object,
             () => $"{name}: the top level is {Kind(root)}; expected a JSON object")
@@ -181,7 +185,7 @@ internal static class ModelReader
 
     // Each number is read straight into the file's precision (a float32 value is never read as
     // a double and rounded again), so the shortest decimals the writer chose read back exactly.
-    private static Fin<T[]> Numbers<T>(string at, JsonElement array)
+    internal static Fin<T[]> Numbers<T>(string at, JsonElement array)
         where T : struct, IFloatingPointIeee754<T>
     {
         var values = new T[array.GetArrayLength()];
@@ -249,10 +253,10 @@ internal static class ModelReader
                 : Error.New($"{name}: '{key}' entry {i + 1} is {Kind(item)}; expected a string"))
         select (IReadOnlyList<string>)texts;
 
-    private static Fin<string> Text(string at, JsonElement json, string key) =>
+    internal static Fin<string> Text(string at, JsonElement json, string key) =>
         Member(at, json, key, JsonValueKind.String).Map(e => e.GetString()!);
 
-    private static Fin<JsonElement> Member(
+    internal static Fin<JsonElement> Member(
         string at, JsonElement json, string key, JsonValueKind kind)
     {
         if (!json.TryGetProperty(key, out var value))
@@ -282,14 +286,14 @@ internal static class ModelReader
         return values;
     }
 
-    private static Fin<Unit> Require(bool condition, Func<string> problem) =>
+    internal static Fin<Unit> Require(bool condition, Func<string> problem) =>
         condition ? unit : Error.New(problem());
 
     // Puts where a core error happened in front of its message.
     private static Fin<T> Within<T>(string at, Fin<T> result) =>
         result.BiMap(x => x, e => Error.New($"{at}: {e.Message}"));
 
-    private static string Kind(JsonElement json) => json.ValueKind switch
+    internal static string Kind(JsonElement json) => json.ValueKind switch
     {
         JsonValueKind.Array => "an array",
         JsonValueKind.Object => "an object",
@@ -309,7 +313,7 @@ internal static class ModelReader
 
     // One line for a JSON syntax error: where it is (1-based line and column) and a short
     // reason, or that the text ends early, which is what a truncated file looks like.
-    private static string JsonProblem(string name, byte[] json, JsonException e)
+    internal static string JsonProblem(string name, byte[] json, JsonException e)
     {
         if (json.All(b => b is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n'))
         {

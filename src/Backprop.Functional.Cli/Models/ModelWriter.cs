@@ -143,7 +143,7 @@ internal static class ModelWriter
 
     // The shortest round-trip form: "R" on .NET Core 3.0 and later, in the invariant culture
     // whatever the user's, and as float for float so that float32 files read back exactly.
-    private static string Number<T>(T value)
+    internal static string Number<T>(T value)
         where T : struct, IFloatingPointIeee754<T> =>
         typeof(T) == typeof(float)
             ? float.CreateTruncating(value).ToString("R", CultureInfo.InvariantCulture)

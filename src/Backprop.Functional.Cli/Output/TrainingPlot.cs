@@ -18,9 +18,12 @@ internal static class TrainingPlot
     public const int Height = 540;
 
     /// <summary>
-    /// The PNG bytes of the plot of <paramref name="history"/>, titled <paramref name="title"/>.
+    /// The PNG bytes of the plot of <paramref name="history"/>, titled <paramref name="title"/>:
+    /// with the validation loss and accuracy too when the run had a validation set, and a
+    /// vertical line at <paramref name="kept"/>, the epoch whose network was saved, when early
+    /// stopping chose it.
     /// </summary>
-    public static byte[] Render(IReadOnlyList<EpochMetrics> history, string title)
+    public static byte[] Render(IReadOnlyList<EpochMetrics> history, string title, int? kept)
     {
         PlotFont.EnsureRegistered();
         var plot = new Plot();
@@ -44,10 +47,37 @@ internal static class TrainingPlot
         accuracy.MarkerSize = 7;
         accuracy.Axes.YAxis = plot.Axes.Right;
 
+        if (history.All(m => m.ValidationLoss is not null))
+        {
+            var validationLoss = plot.Add.Scatter(
+                epochs, history.Select(m => m.ValidationLoss!.Value).ToArray());
+            validationLoss.LegendText = "validation loss";
+            validationLoss.LineWidth = 2;
+            validationLoss.MarkerSize = 7;
+            validationLoss.LinePattern = LinePattern.Dotted;
+
+            var validationAccuracy = plot.Add.Scatter(
+                epochs, history.Select(m => m.ValidationAccuracy!.Value).ToArray());
+            validationAccuracy.LegendText = "validation accuracy (right axis)";
+            validationAccuracy.LineWidth = 2;
+            validationAccuracy.MarkerSize = 7;
+            validationAccuracy.LinePattern = LinePattern.Dotted;
+            validationAccuracy.Axes.YAxis = plot.Axes.Right;
+        }
+
+        if (kept is { } epoch)
+        {
+            var line = plot.Add.VerticalLine(epoch, width: 1, pattern: LinePattern.Dashed);
+            line.LegendText = $"saved (epoch {epoch})";
+            line.Color = Colors.Gray;
+        }
+
         plot.Title(title, size: 16);
         plot.XLabel("epoch", size: 15);
         plot.YLabel("mean loss", size: 15);
-        plot.Axes.Right.Label.Text = "test accuracy";
+        plot.Axes.Right.Label.Text = history.All(m => m.ValidationLoss is not null)
+            ? "accuracy"
+            : "test accuracy";
         plot.Axes.Right.Label.FontSize = 15;
         plot.Axes.Title.Label.Bold = false;
         plot.Axes.Bottom.Label.Bold = false;
@@ -67,5 +97,6 @@ internal static class TrainingPlot
     }
 
     private static double Max(IReadOnlyList<EpochMetrics> history) =>
-        history.Max(m => System.Math.Max(m.TrainingLoss, m.TestLoss));
+        history.Max(m => System.Math.Max(
+            System.Math.Max(m.TrainingLoss, m.TestLoss), m.ValidationLoss ?? 0.0));
 }

@@ -2,43 +2,47 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
+using System.Linq;
 using System.Numerics;
-using Backprop.Functional.Cli.Data;
+using Backprop.Functional.Cli.Checkpoints;
 using Backprop.Functional.Cli.Output;
 using Backprop.Functional.Cli.Shell;
 
 namespace Backprop.Functional.Cli.Running;
 
 /// <summary>
-/// The training run: the core's lazy sequence of SGD steps, cut into epochs, with a test-set
-/// evaluation after each one and a check that nothing has turned NaN or infinite.
+/// The training run: the core's lazy sequence of steps, cut into epochs, with an evaluation on
+/// the validation and test sets after each one, early stopping, a checkpoint per epoch, and a
+/// check that nothing has turned NaN or infinite.
 /// </summary>
 internal static class TrainingLoop
 {
     /// <summary>
-    /// Initialises a network for <paramref name="data"/> as <paramref name="settings"/> say,
-    /// trains it for <c>settings.Epochs</c> epochs and returns it with one
-    /// <see cref="EpochMetrics"/> per epoch, reporting each epoch to <paramref name="display"/>.
+    /// Trains as <paramref name="run"/> says, from a fresh network or from
+    /// <paramref name="resume"/>, until the last epoch or an early stop, reporting each epoch
+    /// to <paramref name="display"/>.
     /// </summary>
     /// <exception cref="CommandFailure">A loss, gradient or weight became NaN or ±∞ (the run
-    /// diverged).</exception>
-    public static (Network<T> Network, IReadOnlyList<EpochMetrics> History) Run<T>(
-        TrainSettings settings, DataSplit data, TrainingDisplay display)
+    /// diverged), or a checkpoint could not be written.</exception>
+    public static TrainingOutcome<T> Run<T>(
+        TrainingRun run, TrainingDisplay display, Checkpoint<T>? resume)
         where T : struct, IFloatingPointIeee754<T>
     {
-        var train = data.Train;
-        var sizes = settings.Sizes(train.Features, data.ClassNames.Count);
-        var initial = Network.Initialize<T>(
-            sizes, settings.Activation, settings.Output, settings.Initialization, settings.Seed);
-        var steps = Training.Steps(
-            initial,
-            DataSource.Batches<T>(train),
-            settings.Loss,
-            T.CreateChecked(settings.LearningRate),
-            settings.BatchSize,
-            settings.Seed);
+        var s = run.Settings;
+        var options = new TrainingOptions(run.Optimizer, s.Loss, s.BatchSize, s.Seed)
+        {
+            Dropout = s.Dropout,
+        };
+        var data = DataSource.Batches<T>(run.Sets.Train);
+        var steps = resume is null
+            ? Training.Run(
+                Network.Initialize<T>(run.Sizes, s.Activation, s.Output, s.Initialization, s.Seed),
+                data,
+                options)
+            : Training.Resume(resume.Position, data, options);
 
-        var history = new List<EpochMetrics>();
+        var history = new List<EpochMetrics>(resume?.Header.History ?? []);
+        var best = new Best<T>(resume?.Header.BestEpoch, resume?.Best, history);
         var lossSum = 0.0;
         var clock = Stopwatch.StartNew();
         var started = false;
@@ -46,7 +50,7 @@ internal static class TrainingLoop
         {
             if (!started)
             {
-                display.EpochStarted(step.Epoch, settings.Epochs, step.BatchesPerEpoch);
+                display.EpochStarted(step.Epoch, s.Epochs, step.BatchesPerEpoch);
                 started = true;
             }
 
@@ -62,23 +66,34 @@ internal static class TrainingLoop
             }
 
             display.EpochEnded();
-            var trainingSeconds = clock.Elapsed.TotalSeconds;
-            clock.Restart();
-            var test = DataSource.Evaluate(step.Network, data.Test, settings.Loss);
-            var metrics = new EpochMetrics(
-                step.Epoch,
-                lossSum / train.Count,
-                trainingSeconds,
-                clock.Elapsed.TotalSeconds,
-                test.MeanLoss,
-                test.Accuracy,
-                test.Correct,
-                test.Count);
+            var metrics = Evaluate(run, step, lossSum, clock);
             history.Add(metrics);
-            display.Line(Describe(metrics, settings.Epochs));
-            if (step.Epoch == settings.Epochs)
+            display.Line(Describe(metrics, s));
+            if (s.EarlyStop > 0)
             {
-                return (step.Network, history);
+                best = best.After(metrics, step.Network);
+            }
+
+            var stop = s.EarlyStop > 0
+                ? EarlyStopping.Find(history.Select(h => h.ValidationLoss!.Value), s.EarlyStop)
+                : LanguageExt.Option<EarlyStop>.None;
+            if (s.CheckpointPath is { } path)
+            {
+                Save(run, step, history, best, path);
+            }
+
+            if (stop.IsSome || step.Epoch == s.Epochs)
+            {
+                int? stoppedAt = null;
+                stop.IfSome(e => stoppedAt = e.Epoch);
+                if (stoppedAt is { } at)
+                {
+                    display.Line(StopLine(at, best, s.EarlyStop));
+                }
+
+                return s.EarlyStop > 0 && best.Network is { } kept
+                    ? new(kept, best.Epoch!.Value, history, stoppedAt)
+                    : new(step.Network, step.Epoch, history, stoppedAt);
             }
 
             lossSum = 0.0;
@@ -90,17 +105,108 @@ internal static class TrainingLoop
     }
 
     /// <summary>
-    /// The epoch line: epoch over total, mean training loss to 4 decimals, test accuracy as
-    /// correct/total and a percentage, and seconds (training + evaluation).
+    /// The epoch line: epoch over total, mean training loss to 4 decimals, the validation loss
+    /// and accuracy when there is a validation set, test accuracy as correct/total and a
+    /// percentage, η when the schedule changes it, and seconds (training + evaluation).
     /// </summary>
-    public static string Describe(EpochMetrics m, int epochs)
+    public static string Describe(EpochMetrics m, TrainSettings settings)
     {
+        var epochs = settings.Epochs;
         var width = epochs.ToString(CultureInfo.InvariantCulture).Length;
+        var validation = m.ValidationLoss is { } loss
+            ? $"  validation loss {loss:F4} {m.ValidationCorrect}/{m.ValidationTotal} "
+                + $"({m.ValidationAccuracy * 100:F2}%)"
+            : string.Empty;
+        var varies = settings.Optimizer.Schedule != ScheduleKind.Constant
+            || settings.Optimizer.Warmup > 0;
+        var rate = varies ? $"  η {m.LearningRate:G4}" : string.Empty;
         return string.Create(
             CultureInfo.InvariantCulture,
             $"epoch {m.Epoch.ToString(CultureInfo.InvariantCulture).PadLeft(width)}/{epochs}"
-            + $"  loss {m.TrainingLoss:F4}"
+            + $"  loss {m.TrainingLoss:F4}{validation}"
             + $"  test {m.TestCorrect}/{m.TestTotal} ({m.TestAccuracy * 100:F2}%)"
-            + $"  {m.TrainingSeconds + m.EvaluationSeconds:F1}s");
+            + $"{rate}  {m.TrainingSeconds + m.EvaluationSeconds:F1}s");
+    }
+
+    // The epoch's figures: the training loss summed over its batches, then the evaluations.
+    private static EpochMetrics Evaluate<T>(
+        TrainingRun run, TrainingStep<T> step, double lossSum, Stopwatch clock)
+        where T : struct, IFloatingPointIeee754<T>
+    {
+        var trainingSeconds = clock.Elapsed.TotalSeconds;
+        clock.Restart();
+        var loss = run.Settings.Loss;
+        var validation = run.Sets.Validation is { } set
+            ? DataSource.Evaluate(step.Network, set, loss)
+            : null;
+        var test = DataSource.Evaluate(step.Network, run.Sets.Test, loss);
+        return new EpochMetrics(
+            step.Epoch,
+            lossSum / run.Sets.Train.Count,
+            step.Optimizer.LearningRate,
+            trainingSeconds,
+            clock.Elapsed.TotalSeconds,
+            validation?.MeanLoss,
+            validation?.Accuracy,
+            validation?.Correct,
+            validation?.Count,
+            test.MeanLoss,
+            test.Accuracy,
+            test.Correct,
+            test.Count);
+    }
+
+    private static void Save<T>(
+        TrainingRun run,
+        TrainingStep<T> step,
+        IReadOnlyList<EpochMetrics> history,
+        Best<T> best,
+        string path)
+        where T : struct, IFloatingPointIeee754<T>
+    {
+        var header = new CheckpointHeader(
+            run.Settings.Precision.Name(),
+            run.Identity.Select(e => (e.Key, e.Value)).ToArray(),
+            step.Epoch,
+            step.Batch,
+            step.BatchesPerEpoch,
+            step.Step,
+            step.Skipped,
+            history.ToArray(),
+            best.Epoch);
+        var checkpoint = new Checkpoint<T>(header, step.Network, step.Optimizer, best.Network);
+        if (!System.IO.Directory.Exists(run.Settings.CheckpointDirectory))
+        {
+            System.IO.Directory.CreateDirectory(run.Settings.CheckpointDirectory!);
+        }
+
+        CheckpointFile.Save(path, checkpoint, run.Info).OrFail();
+    }
+
+    private static string StopLine<T>(int epoch, Best<T> best, int patience)
+        where T : struct, IFloatingPointIeee754<T> =>
+        string.Create(
+            CultureInfo.InvariantCulture,
+            $"early stop after epoch {epoch}: the validation loss has not improved for "
+            + $"{patience} {(patience == 1 ? "epoch" : "epochs")}; the best was epoch "
+            + $"{best.Epoch} ({best.Loss:F4})");
+
+    // The lowest validation loss so far, its epoch and the network after that epoch. A loss
+    // improves only when it is lower (a NaN never does), as in EarlyStopping.Find.
+    private sealed record Best<T>(int? Epoch, Network<T>? Network, double Loss)
+        where T : struct, IFloatingPointIeee754<T>
+    {
+        public Best(int? epoch, Network<T>? network, IReadOnlyList<EpochMetrics> history)
+            : this(
+                epoch,
+                network,
+                epoch is { } e ? history[e - 1].ValidationLoss!.Value : double.PositiveInfinity)
+        {
+        }
+
+        public Best<T> After(EpochMetrics metrics, Network<T> network) =>
+            metrics.ValidationLoss < Loss
+                ? new(metrics.Epoch, network, metrics.ValidationLoss.Value)
+                : this;
     }
 }

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Numerics;
+using Backprop.Functional.Cli.Checkpoints;
 using Backprop.Functional.Cli.Data;
 using Backprop.Functional.Cli.Models;
 using Backprop.Functional.Cli.Output;
@@ -11,8 +12,9 @@ using Backprop.Functional.Cli.Shell;
 namespace Backprop.Functional.Cli.Running;
 
 /// <summary>
-/// One <c>backprop train</c> from settings to files: describe the run, train, then write the
-/// model (and plot), in that order, only once every epoch has finished with finite numbers.
+/// One <c>backprop train</c> from settings to files: check a checkpoint to resume from, describe
+/// the run, train, then write the model (and plot), in that order, only once every epoch has
+/// finished with finite numbers.
 /// </summary>
 internal static class TrainingSession
 {
@@ -20,21 +22,32 @@ internal static class TrainingSession
     /// <returns>The exit code: 0, as every failure throws a <see cref="CommandFailure"/>.</returns>
     public static int Run(TrainSettings settings, DataSplit data, CliContext context)
     {
+        if (settings.Validation >= data.Train.Count)
+        {
+            throw CommandFailure.Usage(
+                $"--validation must be less than the {data.Train.Count} training images, got "
+                + $"'{settings.Validation}'");
+        }
+
+        var run = TrainingRun.Create(settings, data);
+        var resume = settings.ResumePath is { } path ? ResumeCheck.Header(run, path) : null;
         var human = context.Human(settings.Json);
-        var sizes = settings.Sizes(data.Train.Features, data.ClassNames.Count);
-        foreach (var line in Describe(settings, data, sizes))
+        foreach (var line in Describe(run, resume))
         {
             human.WriteLine(line);
         }
 
         human.Flush();
         var interactive = context.ShowsProgress(settings.Json);
-        var history = TrainingDisplay.Run(human, interactive, display =>
+        var (history, epoch, stoppedEarly) = TrainingDisplay.Run(human, interactive, display =>
             settings.Precision == Precision.Float64
-                ? TrainAndSave<double>(settings, data, display)
-                : TrainAndSave<float>(settings, data, display));
+                ? TrainAndSave<double>(run, display)
+                : TrainAndSave<float>(run, display));
 
-        human.WriteLine($"model written to {settings.ModelPath}");
+        var kept = settings.EarlyStop > 0
+            ? $" (the network after epoch {epoch}, the lowest validation loss)"
+            : string.Empty;
+        human.WriteLine($"model written to {settings.ModelPath}{kept}");
         if (settings.PlotPath is not null)
         {
             human.WriteLine($"plot written to {settings.PlotPath}");
@@ -42,18 +55,20 @@ internal static class TrainingSession
 
         if (settings.Json)
         {
-            JsonOutput.Write(context.Out, Report(settings, data, sizes, history));
+            JsonOutput.Write(context.Out, TrainReports.Of(run, history, epoch, stoppedEarly));
         }
 
         return ExitCode.Success;
     }
 
     /// <summary>
-    /// The settings lines: the data, the network, the training (with the seed), the backend of
-    /// the matrix products and where the model goes.
+    /// The settings lines: the data, the network, the training (with the optimizer chain and
+    /// the seed), the validation split when there is one, the backend of the matrix products,
+    /// where the files go, and where a resumed run starts.
     /// </summary>
-    public static IEnumerable<string> Describe(TrainSettings s, DataSplit data, int[] sizes)
+    public static IEnumerable<string> Describe(TrainingRun run, CheckpointHeader? resume)
     {
+        var (s, data, sizes) = (run.Settings, run.Data, run.Sizes);
         var invariant = CultureInfo.InvariantCulture;
         yield return $"data: {data.Description}";
         yield return string.Create(
@@ -61,17 +76,41 @@ internal static class TrainingSession
             $"network: {string.Join(" → ", sizes)}, {HiddenActivation(s)}{s.Output.Name} output, "
             + $"{s.Initialization.Name()} init, {s.Precision.Name()} "
             + $"({Parameters(sizes):N0} parameters)");
+        var dropout = s.Dropout > 0
+            ? string.Create(invariant, $", dropout {s.Dropout}")
+            : string.Empty;
         yield return string.Create(
             invariant,
-            $"training: {s.Loss.Name} loss, SGD with learning rate {s.LearningRate}, "
+            $"training: {s.Loss.Name} loss, optimizer {run.Optimizer.Name}{dropout}, "
             + $"batch size {s.BatchSize}, {s.Epochs} {(s.Epochs == 1 ? "epoch" : "epochs")}, "
             + $"seed {s.Seed}");
+        if (run.Sets.Validation is { } validation)
+        {
+            var stop = s.EarlyStop > 0
+                ? $"; early stop after {s.EarlyStop} {(s.EarlyStop == 1 ? "epoch" : "epochs")} "
+                    + "without a lower validation loss, keeping the best network"
+                : string.Empty;
+            yield return $"validation: {validation.Count} of the {data.Train.Count} training "
+                + $"images, drawn with the seed; training on the other {run.Sets.Train.Count}"
+                + stop;
+        }
+
         yield return $"backend: {Backends.Describe()}";
         var relative = Path.IsPathRooted(s.ModelPath)
             ? string.Empty
             : " (relative to the current directory)";
         var plot = s.PlotPath is null ? string.Empty : $"; plot: {s.PlotPath}";
-        yield return $"model: {s.ModelPath}{relative}{plot}";
+        var checkpoint = s.CheckpointPath is null
+            ? string.Empty
+            : $"; checkpoint: {s.CheckpointPath}";
+        yield return $"model: {s.ModelPath}{relative}{plot}{checkpoint}";
+        if (resume is not null)
+        {
+            yield return string.Create(
+                invariant,
+                $"resuming from {s.ResumePath}: epoch {resume.Epoch} of {s.Epochs} done "
+                + $"(step {resume.Step})");
+        }
     }
 
     /// <summary>Σ (n_(l−1) + 1)·n_l, the weights and biases of a network of these sizes.</summary>
@@ -83,61 +122,39 @@ internal static class TrainingSession
 
     // Trains, then renders the plot in memory (so that a plot failure writes nothing), then
     // saves the model atomically, then writes the plot atomically.
-    private static IReadOnlyList<EpochMetrics> TrainAndSave<T>(
-        TrainSettings settings, DataSplit data, TrainingDisplay display)
+    private static (IReadOnlyList<EpochMetrics> History, int Epoch, int? StoppedEarly)
+        TrainAndSave<T>(TrainingRun run, TrainingDisplay display)
         where T : struct, IFloatingPointIeee754<T>
     {
-        var (network, history) = TrainingLoop.Run<T>(settings, data, display);
+        var settings = run.Settings;
+        var resume = settings.ResumePath is { } path
+            ? CheckpointFile.Load<T>(path).OrFail()
+            : null;
+        var outcome = TrainingLoop.Run(run, display, resume);
         var png = settings.PlotPath is null
             ? null
-            : TrainingPlot.Render(history, PlotTitle(settings, network));
-        var info = new ModelInfo(
-            settings.Precision.Name(),
-            settings.Loss.Name,
-            data.ClassNames,
-            settings.Seed,
-            data.Description);
-        ModelFile.Save(settings.ModelPath, network, info).OrFail();
+            : TrainingPlot.Render(
+                outcome.History,
+                PlotTitle(run),
+                settings.EarlyStop > 0 ? outcome.Epoch : null);
+        ModelFile.Save(settings.ModelPath, outcome.Network, run.Info).OrFail();
         if (png is not null)
         {
             AtomicFile.Write(settings.PlotPath!, png).OrFail();
         }
 
-        return history;
+        return (outcome.History, outcome.Epoch, outcome.StoppedEarly);
     }
 
-    private static string PlotTitle<T>(TrainSettings s, Network<T> network)
-        where T : struct, IFloatingPointIeee754<T> =>
-        string.Create(
-            CultureInfo.InvariantCulture,
-            $"{string.Join(" → ", network.Sizes)} ({HiddenActivation(s)}{s.Output.Name} output), "
-            + $"η = {s.LearningRate}, batch {s.BatchSize}, seed {s.Seed}");
-
-    private static TrainReport Report(
-        TrainSettings s, DataSplit data, int[] sizes, IReadOnlyList<EpochMetrics> history)
+    private static string PlotTitle(TrainingRun run)
     {
-        var last = history[^1];
-        return new TrainReport(
-            "train",
-            new TrainReportSettings(
-                s.DataDirectory ?? "embedded",
-                data.Description,
-                data.Train.Count,
-                data.Test.Count,
-                sizes,
-                s.Activation.Name,
-                s.Output.Name,
-                s.Loss.Name,
-                s.Initialization.Name(),
-                s.Epochs,
-                s.BatchSize,
-                s.LearningRate,
-                s.Precision.Name(),
-                Parameters(sizes)),
-            s.Seed,
-            history,
-            new FinalMetrics(last.TestLoss, last.TestAccuracy, last.TestCorrect, last.TestTotal),
-            s.ModelPath,
-            s.PlotPath);
+        var s = run.Settings;
+        var o = s.Optimizer;
+        var schedule = o.Schedule == ScheduleKind.Constant ? string.Empty : $" {o.Schedule.Name()}";
+        return string.Create(
+            CultureInfo.InvariantCulture,
+            $"{string.Join(" → ", run.Sizes)} ({HiddenActivation(s)}{s.Output.Name} output), "
+            + $"{o.Kind.Name()}, η = {o.LearningRate}{schedule}, batch {s.BatchSize}, "
+            + $"seed {s.Seed}");
     }
 }

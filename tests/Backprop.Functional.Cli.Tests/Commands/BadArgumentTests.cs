@@ -32,6 +32,38 @@ public sealed class BadArgumentTests
     [InlineData("--init|zeros", "--init", "'zeros'")]
     [InlineData("--precision|float16", "--precision", "'float16'")]
     [InlineData("--seed|-1", "--seed", "'-1'")]
+    [InlineData("--optimizer|lbfgs", "--optimizer", "'lbfgs'")]
+    [InlineData("--optimizer|adam|--learning-rate|0", "--learning-rate", "'0'")]
+    [InlineData("--optimizer|adam|--learning-rate|-1e-3", "--learning-rate", "'-1e-3'")]
+    [InlineData("--optimizer|adam|--learning-rate|Infinity", "--learning-rate", "'Infinity'")]
+    [InlineData("--optimizer|momentum|--momentum|1", "--momentum", "'1'")]
+    [InlineData("--optimizer|nesterov|--momentum|-0.1", "--momentum", "'-0.1'")]
+    [InlineData("--optimizer|adam|--momentum|NaN", "--momentum", "'NaN'")]
+    [InlineData("--optimizer|adam|--beta2|1", "--beta2", "'1'")]
+    [InlineData("--optimizer|rmsprop|--beta2|-0.5", "--beta2", "'-0.5'")]
+    [InlineData("--weight-decay|-0.01", "--weight-decay", "'-0.01'")]
+    [InlineData("--weight-decay|NaN", "--weight-decay", "'NaN'")]
+    [InlineData("--l2|-1", "--l2", "'-1'")]
+    [InlineData("--dropout|1", "--dropout", "'1'")]
+    [InlineData("--dropout|-0.2", "--dropout", "'-0.2'")]
+    [InlineData("--dropout|1.5", "--dropout", "'1.5'")]
+    [InlineData("--clip-norm|0", "--clip-norm", "'0'")]
+    [InlineData("--clip-norm|-3", "--clip-norm", "'-3'")]
+    [InlineData("--schedule|linear", "--schedule", "'linear'")]
+    [InlineData("--schedule|step|--decay-factor|0", "--decay-factor", "'0'")]
+    [InlineData("--schedule|step|--decay-factor|1.5", "--decay-factor", "'1.5'")]
+    [InlineData("--schedule|step|--decay-every|0", "--decay-every", "'0'")]
+    [InlineData("--warmup|-1", "--warmup", "'-1'")]
+    [InlineData("--validation|0", "--validation", "'0'")]
+    [InlineData("--validation|-5", "--validation", "'-5'")]
+    [InlineData("--validation|6000", "--validation", "'6000'")]
+    [InlineData("--validation|60000", "--validation", "'60000'")]
+    [InlineData("--validation|100|--early-stop|0", "--early-stop", "'0'")]
+    [InlineData("--early-stop|3", "--early-stop 3 needs --validation N", "")]
+    [InlineData("--momentum|0.5", "--momentum 0.5 does not apply to --optimizer sgd", "")]
+    [InlineData("--optimizer|momentum|--beta2|0.9", "--beta2 0.9 does not apply", "momentum")]
+    [InlineData("--decay-every|2", "--decay-every 2 does not apply to --schedule constant", "")]
+    [InlineData("--schedule|cosine|--decay-factor|0.5", "--decay-factor 0.5", "cosine")]
     [InlineData("--frobnicate", "'--frobnicate'", "")]
     [InlineData("--epochs", "--epochs", "")]
     [InlineData("--output|sigmoid", "--loss softmax-cross-entropy", "--output sigmoid")]
@@ -63,6 +95,26 @@ public sealed class BadArgumentTests
         Assert.Contains(
             $"{option} names a file in a directory that does not exist, got '{path}'", line);
         Assert.Empty(Directory.GetFileSystemEntries(dir.Path));
+    }
+
+    [Fact]
+    public void Train_rejects_a_checkpoint_directory_that_is_a_file_or_cannot_be_made()
+    {
+        using var dir = new TempDirectory();
+        var file = dir.File("file");
+        File.WriteAllText(file, "not a directory");
+        var missing = Path.Combine(dir.Path, "missing", "run");
+
+        var onFile = Cli.Run("train", "--checkpoint", file, "--out", dir.File("m.json"));
+        var inMissing = Cli.Run("train", "--checkpoint", missing, "--out", dir.File("m.json"));
+
+        Assert.Equal(
+            $"error: --checkpoint must name a directory, got '{file}'", onFile.AssertOneErrorLine(2));
+        Assert.Equal(
+            $"error: --checkpoint names a directory inside one that does not exist, got '{missing}'",
+            inMissing.AssertOneErrorLine(2));
+        Assert.Equal(["file"], dir.Files);
+        Assert.Empty(Directory.GetDirectories(dir.Path));
     }
 
     [Fact]

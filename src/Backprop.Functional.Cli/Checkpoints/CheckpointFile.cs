@@ -1,0 +1,102 @@
+using System;
+using System.IO;
+using System.Numerics;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Backprop.Functional.Cli.Models;
+using LanguageExt;
+using LanguageExt.Common;
+
+namespace Backprop.Functional.Cli.Checkpoints;
+
+/// <summary>
+/// Saves and loads checkpoints: a training run at the end of an epoch, as one JSON file from
+/// which <c>backprop train --resume</c> continues exactly as the run would have gone on.
+/// </summary>
+/// <remarks>
+/// A checkpoint file is one UTF-8 JSON object with, in this order: "format"
+/// (<see cref="FormatName"/>), "version" (<see cref="FormatVersion"/>), "precision", "settings"
+/// (the run's settings as text, key by key), "epoch", "batch", "batchesPerEpoch", "step",
+/// "skipped", "bestEpoch", "history" (one object per epoch finished, as <c>--json</c> lists
+/// them), "optimizer" ("step", "learningRate" and the named "buffers", each one W and b per
+/// layer), "model" (a model file's object) and "best" (another, or null). Saving is atomic and
+/// deterministic, and every number reads back bit for bit.
+/// </remarks>
+internal static class CheckpointFile
+{
+    /// <summary>The value of "format" in every checkpoint file.</summary>
+    public const string FormatName = "backprop-functional-checkpoint";
+
+    /// <summary>The version of the format this program writes and reads.</summary>
+    public const int FormatVersion = 1;
+
+    /// <summary>The largest checkpoint read, 2 GiB less a byte: the most one read holds.</summary>
+    public const long MaxFileBytes = int.MaxValue;
+
+    /// <summary>How the history entries are written and read: one line each, camelCase.</summary>
+    internal static readonly JsonSerializerOptions HistoryOptions = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        RespectRequiredConstructorParameters = true,
+    };
+
+    /// <summary>
+    /// Writes <paramref name="checkpoint"/> to <paramref name="path"/> atomically, replacing
+    /// any file there; the model files inside record <paramref name="info"/>.
+    /// </summary>
+    /// <returns>Unit, or a one-line error that starts "cannot save PATH:" or "cannot write
+    /// PATH:".</returns>
+    public static Fin<Unit> Save<T>(string path, Checkpoint<T> checkpoint, ModelInfo info)
+        where T : struct, IFloatingPointIeee754<T> =>
+        CheckpointWriter.Serialize(checkpoint, info)
+            .BiMap(bytes => bytes, e => Error.New($"cannot save {path}: {e.Message}"))
+            .Bind(bytes => AtomicFile.Write(path, bytes));
+
+    /// <summary>
+    /// The header of the checkpoint at <paramref name="path"/>: its settings, position and
+    /// history, checked, without reading its networks into memory.
+    /// </summary>
+    public static Fin<CheckpointHeader> ReadHeader(string path) =>
+        ReadBytes(path).Bind(bytes => CheckpointReader.Parse(path, bytes, CheckpointReader.Header));
+
+    /// <summary>
+    /// The whole checkpoint at <paramref name="path"/>, which must have been saved in the
+    /// precision of <typeparamref name="T"/>.
+    /// </summary>
+    public static Fin<Checkpoint<T>> Load<T>(string path)
+        where T : struct, IFloatingPointIeee754<T> =>
+        ReadBytes(path).Bind(bytes =>
+            CheckpointReader.Parse(path, bytes, CheckpointReader.Whole<T>));
+
+    private static Fin<byte[]> ReadBytes(string path)
+    {
+        try
+        {
+            if (Directory.Exists(path))
+            {
+                return Error.New($"{path}: is a directory; expected a checkpoint file");
+            }
+
+            var file = new FileInfo(path);
+            if (!file.Exists)
+            {
+                return Error.New($"{path}: no such checkpoint file");
+            }
+
+            if (file.Length > MaxFileBytes)
+            {
+                return Error.New(
+                    $"{path}: the file has {file.Length} bytes; expected a checkpoint of at most "
+                    + $"{MaxFileBytes} bytes");
+            }
+
+            return File.ReadAllBytes(path);
+        }
+        catch (Exception e)
+            when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            return Error.New($"{path}: cannot read the file ({e.Message.ReplaceLineEndings(" ")})");
+        }
+    }
+}

@@ -1,0 +1,306 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Numerics;
+using System.Text.Json;
+using Backprop.Functional.Cli.Models;
+using Backprop.Functional.Cli.Running;
+using LanguageExt;
+using LanguageExt.Common;
+using MathNet.Numerics.LinearAlgebra;
+using static LanguageExt.Prelude;
+
+namespace Backprop.Functional.Cli.Checkpoints;
+
+/// <summary>
+/// Reads the JSON of a checkpoint file, checking it from top to bottom and stopping at the
+/// first problem, which it names with where it is ("run/checkpoint.json: optimizer buffer 'm',
+/// layer 2: the weights have 64 columns but the layer has 128 inputs").
+/// </summary>
+/// <remarks>
+/// In order: valid JSON; the format name and version; the precision; the settings; the
+/// position (epoch, batch, steps); the best epoch and the history; then, for a whole
+/// checkpoint, the precision against the caller's, the model (checked as a model file is), the
+/// best model when the run stops early, and the optimizer state, each buffer with the model's
+/// shapes and finite numbers.
+/// </remarks>
+internal static class CheckpointReader
+{
+    /// <summary>What <paramref name="read"/> makes of the JSON <paramref name="json"/>.</summary>
+    /// <param name="name">The file's name, which starts every error message.</param>
+    /// <param name="json">The file's bytes, UTF-8 JSON.</param>
+    /// <param name="read">Reads the top-level object: <see cref="Header"/> or
+    /// <see cref="Whole{T}"/>.</param>
+    public static Fin<TResult> Parse<TResult>(
+        string name, byte[] json, Func<string, JsonElement, Fin<TResult>> read)
+    {
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = 16 });
+        }
+        catch (JsonException e)
+        {
+            return Error.New(json.All(b => b is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n')
+                ? $"{name}: the file is empty; expected a JSON checkpoint"
+                : ModelReader.JsonProblem(name, json, e));
+        }
+
+        using (document)
+        {
+            return read(name, document.RootElement);
+        }
+    }
+
+    /// <summary>The header: format, precision, settings, position and history.</summary>
+    public static Fin<CheckpointHeader> Header(string name, JsonElement root) =>
+        from isObject in ModelReader.Require(
+            root.ValueKind == JsonValueKind.Object,
+            () => $"{name}: the top level is {ModelReader.Kind(root)}; expected a JSON object")
+        from format in ModelReader.Text(name, root, "format")
+        from knownFormat in ModelReader.Require(
+            format == CheckpointFile.FormatName,
+            () => $"{name}: format is '{format}'; expected '{CheckpointFile.FormatName}'")
+        from version in Whole(name, root, "version", 0)
+        from knownVersion in ModelReader.Require(
+            version == CheckpointFile.FormatVersion,
+            () => $"{name}: version {version} is not supported; "
+                + $"expected {CheckpointFile.FormatVersion}")
+        from precision in ModelReader.Text(name, root, "precision")
+        from knownPrecision in ModelReader.Require(
+            precision is ModelInfo.Float32 or ModelInfo.Float64,
+            () => $"{name}: precision is '{precision}'; expected "
+                + $"'{ModelInfo.Float32}' or '{ModelInfo.Float64}'")
+        from settings in Settings(name, root)
+        from epoch in Whole(name, root, "epoch", 1)
+        from batchesPerEpoch in Whole(name, root, "batchesPerEpoch", 1)
+        from batch in Whole(name, root, "batch", 1)
+        from batchInEpoch in ModelReader.Require(
+            batch <= batchesPerEpoch,
+            () => $"{name}: 'batch' is {batch} but an epoch has {batchesPerEpoch} batches")
+        from step in Long(name, root, "step")
+        from skipped in Whole(name, root, "skipped", 0)
+        from bestEpoch in BestEpoch(name, root, epoch)
+        from history in History(name, root, epoch)
+        select new CheckpointHeader(
+            precision,
+            settings,
+            epoch,
+            batch,
+            batchesPerEpoch,
+            step,
+            skipped,
+            history,
+            bestEpoch.ToNullable());
+
+    /// <summary>
+    /// The whole checkpoint, saved in the precision of <typeparamref name="T"/>: the header,
+    /// the model, the best model and the optimizer state.
+    /// </summary>
+    public static Fin<Checkpoint<T>> Whole<T>(string name, JsonElement root)
+        where T : struct, IFloatingPointIeee754<T> =>
+        from header in Header(name, root)
+        from wanted in ModelInfo.PrecisionOf<T>()
+        from samePrecision in ModelReader.Require(
+            header.Precision == wanted,
+            () => $"{name}: the checkpoint is {header.Precision}; expected {wanted}")
+        from modelJson in ModelReader.Member(name, root, "model", JsonValueKind.Object)
+        from model in Network<T>($"{name}: model", modelJson, wanted)
+        from best in Best(name, root, header, model, wanted)
+        from optimizer in Optimizer(name, root, header, model)
+        select new Checkpoint<T>(header, model, optimizer, best.IfNoneUnsafe((Network<T>?)null));
+
+    private static Fin<IReadOnlyList<(string Key, string Value)>> Settings(
+        string name, JsonElement root) =>
+        from settings in ModelReader.Member(name, root, "settings", JsonValueKind.Object)
+        from entries in Each(
+            settings.EnumerateObject().ToArray(),
+            (property, _) => property.Value.ValueKind == JsonValueKind.String
+                ? FinSucc((property.Name, property.Value.GetString()!))
+                : Error.New($"{name}: setting '{property.Name}' is "
+                    + $"{ModelReader.Kind(property.Value)}; expected a string"))
+        select (IReadOnlyList<(string Key, string Value)>)entries;
+
+    private static Fin<Option<int>> BestEpoch(string name, JsonElement root, int epoch)
+    {
+        if (root.TryGetProperty("bestEpoch", out var best) && best.ValueKind == JsonValueKind.Null)
+        {
+            return FinSucc(Option<int>.None);
+        }
+
+        return Whole(name, root, "bestEpoch", 1).Bind(e => e <= epoch
+            ? FinSucc(Some(e))
+            : Error.New($"{name}: 'bestEpoch' is {e} but the checkpoint is at epoch {epoch}"));
+    }
+
+    // One entry per epoch finished, numbered 1, 2, … in order.
+    private static Fin<IReadOnlyList<EpochMetrics>> History(
+        string name, JsonElement root, int epoch) =>
+        from history in ModelReader.Member(name, root, "history", JsonValueKind.Array)
+        from count in ModelReader.Require(
+            history.GetArrayLength() == epoch,
+            () => $"{name}: 'history' has {history.GetArrayLength()} entries but the checkpoint "
+                + $"is at epoch {epoch}; expected one per epoch")
+        from entries in Each(history.EnumerateArray().ToArray(), (item, i) =>
+            Metrics(item).Bind(m => m.Epoch == i + 1
+                ? FinSucc(m)
+                : Error.New($"epoch {m.Epoch}; expected {i + 1}"))
+            .BiMap(m => m, e => Error.New($"{name}: 'history' entry {i + 1}: {e.Message}")))
+        select (IReadOnlyList<EpochMetrics>)entries;
+
+    private static Fin<EpochMetrics> Metrics(JsonElement item)
+    {
+        try
+        {
+            return item.Deserialize<EpochMetrics>(CheckpointFile.HistoryOptions) is { } metrics
+                ? FinSucc(metrics)
+                : Error.New("null; expected an object");
+        }
+        catch (JsonException e)
+        {
+            var reason = e.Message;
+            var cut = reason.IndexOf(" Path:", StringComparison.Ordinal);
+            return Error.New((cut >= 0 ? reason[..cut] : reason).TrimEnd('.'));
+        }
+    }
+
+    private static Fin<Network<T>> Network<T>(string at, JsonElement json, string precision)
+        where T : struct, IFloatingPointIeee754<T> =>
+        ModelReader.Read(at, json, precision).Map(m => m.Match(
+            (n, _) => (Network<T>)(object)n,
+            (n, _) => (Network<T>)(object)n));
+
+    // The best network when the header names a best epoch, and none otherwise. A best epoch
+    // that is the checkpoint's own is saved once, as "model", with null here.
+    private static Fin<Option<Network<T>>> Best<T>(
+        string name, JsonElement root, CheckpointHeader header, Network<T> model, string precision)
+        where T : struct, IFloatingPointIeee754<T>
+    {
+        if (!root.TryGetProperty("best", out var best))
+        {
+            return Error.New($"{name}: 'best' is missing; expected an object or null");
+        }
+
+        var own = header.BestEpoch == header.Epoch;
+        return (header.BestEpoch, best.ValueKind) switch
+        {
+            (null, JsonValueKind.Null) => FinSucc(Option<Network<T>>.None),
+            ({ }, JsonValueKind.Null) when own => FinSucc(Some(model)),
+            ({ }, JsonValueKind.Object) when !own => Network<T>($"{name}: best", best, precision)
+                .Map(Some),
+            _ => Error.New($"{name}: 'best' is {ModelReader.Kind(best)} but 'bestEpoch' is "
+                + $"{header.BestEpoch?.ToString(CultureInfo.InvariantCulture) ?? "null"} and "
+                + $"'epoch' {header.Epoch}; expected "
+                + (header.BestEpoch is null || own ? "null" : "a model")),
+        };
+    }
+
+    private static Fin<OptimizerState<T>> Optimizer<T>(
+        string name, JsonElement root, CheckpointHeader header, Network<T> network)
+        where T : struct, IFloatingPointIeee754<T>
+    {
+        var at = $"{name}: optimizer";
+        return
+            from state in ModelReader.Member(name, root, "optimizer", JsonValueKind.Object)
+            from step in Long(at, state, "step")
+            from updates in ModelReader.Require(
+                step == header.Step - header.Skipped,
+                () => $"{at} has taken {step} steps but the run {header.Step - header.Skipped} "
+                    + $"({header.Step} less {header.Skipped} skipped)")
+            from rate in ModelReader.Member(at, state, "learningRate", JsonValueKind.Number)
+            from η in rate.TryGetDouble(out var r) && double.IsFinite(r) && r >= 0
+                ? FinSucc(r)
+                : Error.New($"{at}: 'learningRate' is {rate.GetRawText()}; expected a finite "
+                    + "number ≥ 0")
+            from buffers in ModelReader.Member(at, state, "buffers", JsonValueKind.Array)
+            from read in Each(
+                buffers.EnumerateArray().ToArray(), (b, i) => Buffer(at, b, i, network))
+            select new OptimizerState<T>(step, η, toSeq(read));
+    }
+
+    private static Fin<(string Name, Gradient<T> Buffer)> Buffer<T>(
+        string at, JsonElement json, int index, Network<T> network)
+        where T : struct, IFloatingPointIeee754<T>
+    {
+        var place = $"{at} buffer {index + 1}";
+        var layers = network.Layers.ToArray();
+        return
+            from isObject in ModelReader.Require(
+                json.ValueKind == JsonValueKind.Object,
+                () => $"{place} is {ModelReader.Kind(json)}; expected an object")
+            from bufferName in ModelReader.Text(place, json, "name")
+            from named in FinSucc($"{at} buffer '{bufferName}'")
+            from array in ModelReader.Member(named, json, "layers", JsonValueKind.Array)
+            from count in ModelReader.Require(
+                array.GetArrayLength() == layers.Length,
+                () => $"{named} has {array.GetArrayLength()} layers but the model has "
+                    + $"{layers.Length}")
+            from read in Each(array.EnumerateArray().ToArray(), (l, i) =>
+                LayerBuffer<T>($"{named}, layer {i + 1}", l, layers[i]))
+            select (bufferName, new Gradient<T>(toSeq(read)));
+    }
+
+    // W row by row, each row as many numbers as the layer has inputs, then b.
+    private static Fin<LayerGradient<T>> LayerBuffer<T>(string at, JsonElement json, Layer<T> layer)
+        where T : struct, IFloatingPointIeee754<T>
+    {
+        var (rows, columns) = (layer.OutputSize, layer.InputSize);
+        return
+            from isObject in ModelReader.Require(
+                json.ValueKind == JsonValueKind.Object,
+                () => $"{at} is {ModelReader.Kind(json)}; expected an object")
+            from weights in ModelReader.Member(at, json, "weights", JsonValueKind.Array)
+            from rowCount in ModelReader.Require(
+                weights.GetArrayLength() == rows,
+                () => $"{at}: the weights have {weights.GetArrayLength()} rows but the layer "
+                    + $"has {rows} outputs")
+            from values in Each(weights.EnumerateArray().ToArray(), (row, r) =>
+                row.ValueKind == JsonValueKind.Array && row.GetArrayLength() == columns
+                    ? ModelReader.Numbers<T>($"{at} weights row {r + 1}", row)
+                    : Error.New($"{at}: weights row {r + 1} is not {columns} numbers, the "
+                        + "layer's inputs"))
+            from bias in ModelReader.Member(at, json, "bias", JsonValueKind.Array)
+            from biasLength in ModelReader.Require(
+                bias.GetArrayLength() == rows,
+                () => $"{at}: the bias has {bias.GetArrayLength()} values but the layer has "
+                    + $"{rows} outputs")
+            from b in ModelReader.Numbers<T>($"{at} bias", bias)
+            select new LayerGradient<T>(
+                Matrix<T>.Build.Dense(rows, columns, (i, j) => values[i][j]),
+                MathNet.Numerics.LinearAlgebra.Vector<T>.Build.Dense(b));
+    }
+
+    private static Fin<int> Whole(string at, JsonElement json, string key, int minimum) =>
+        from number in ModelReader.Member(at, json, key, JsonValueKind.Number)
+        from value in number.TryGetInt32(out var n) && n >= minimum
+            ? FinSucc(n)
+            : Error.New($"{at}: '{key}' is {number.GetRawText()}; expected a whole number ≥ "
+                + $"{minimum}")
+        select value;
+
+    private static Fin<long> Long(string at, JsonElement json, string key) =>
+        from number in ModelReader.Member(at, json, key, JsonValueKind.Number)
+        from value in number.TryGetInt64(out var n) && n >= 0
+            ? FinSucc(n)
+            : Error.New($"{at}: '{key}' is {number.GetRawText()}; expected a whole number ≥ 0")
+        select value;
+
+    private static Fin<TValue[]> Each<TItem, TValue>(
+        TItem[] items, Func<TItem, int, Fin<TValue>> read)
+    {
+        var values = new TValue[items.Length];
+        for (var i = 0; i < items.Length; i++)
+        {
+            var value = read(items[i], i);
+            if (value.IsFail)
+            {
+                return (Error)value;
+            }
+
+            values[i] = (TValue)value;
+        }
+
+        return values;
+    }
+}

@@ -1,0 +1,42 @@
+using System.Linq;
+using Backprop.Functional.Cli.Checkpoints;
+using Backprop.Functional.Cli.Shell;
+
+namespace Backprop.Functional.Cli.Running;
+
+/// <summary>
+/// Whether a run may continue from a checkpoint: the same settings, and epochs left to train.
+/// </summary>
+internal static class ResumeCheck
+{
+    /// <summary>
+    /// The header of the checkpoint at <paramref name="path"/>, after checking that
+    /// <paramref name="run"/> continues it.
+    /// </summary>
+    /// <exception cref="CommandFailure">Exit code 1 when the file cannot be read or is not a
+    /// checkpoint; exit code 2 when the run's settings contradict it, when it has stopped early,
+    /// or when --epochs leaves nothing to train.</exception>
+    public static CheckpointHeader Header(TrainingRun run, string path)
+    {
+        var header = CheckpointFile.ReadHeader(path).OrFail();
+        RunIdentity.CheckAgainst(run.Identity, header, path);
+
+        var s = run.Settings;
+        if (s.EarlyStop > 0)
+        {
+            var losses = header.History.Select(h => h.ValidationLoss!.Value);
+            EarlyStopping.Find(losses, s.EarlyStop).IfSome(stop => throw CommandFailure.Usage(
+                $"--resume {path}: that run stopped early at epoch {stop.Epoch} (its best was "
+                + $"epoch {stop.BestEpoch}); there is nothing to resume"));
+        }
+
+        if (header.Epoch >= s.Epochs)
+        {
+            throw CommandFailure.Usage(
+                $"--resume {path}: the checkpoint is at the end of epoch {header.Epoch} and "
+                + $"--epochs is {s.Epochs}; give more epochs to train on");
+        }
+
+        return header;
+    }
+}

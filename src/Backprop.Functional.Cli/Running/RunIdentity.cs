@@ -1,0 +1,89 @@
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using Backprop.Functional.Cli.Checkpoints;
+using Backprop.Functional.Cli.Data;
+using Backprop.Functional.Cli.Shell;
+
+namespace Backprop.Functional.Cli.Running;
+
+/// <summary>One setting that makes a run what it is, as a checkpoint records it.</summary>
+/// <param name="Key">The name in the checkpoint's "settings".</param>
+/// <param name="Label">What an error message calls it: the option, or what it follows from.</param>
+/// <param name="Value">The value as text, numbers in full precision.</param>
+internal sealed record RunSetting(string Key, string Label, string Value);
+
+/// <summary>
+/// The settings a resumed run must share with its checkpoint: everything that shapes the steps
+/// (the data's sizes, the network, the optimizer chain and its schedule, the batches, the seed,
+/// dropout, the validation split, early stopping), but not the number of epochs (unless the
+/// schedule depends on it), the output files or the backend.
+/// </summary>
+internal static class RunIdentity
+{
+    /// <summary>The settings of a run over <paramref name="data"/>, in a fixed order.</summary>
+    public static IReadOnlyList<RunSetting> Of(
+        TrainSettings s, DataSplit data, int[] sizes, Optimizer optimizer)
+    {
+        var o = s.Optimizer;
+        return
+        [
+            new("precision", "--precision", s.Precision.Name()),
+            new("trainingImages", "--data (its training images)", Text(data.Train.Count)),
+            new("validation", "--validation", Text(s.Validation)),
+            new("sizes", "--hidden (the network)", string.Join(" → ", sizes)),
+            new("activation", "--activation", s.Activation.Name),
+            new("output", "--output", s.Output.Name),
+            new("loss", "--loss", s.Loss.Name),
+            new("init", "--init", s.Initialization.Name()),
+            new("batchSize", "--batch-size", Text(s.BatchSize)),
+            new("seed", "--seed", s.Seed.ToString(CultureInfo.InvariantCulture)),
+            new("optimizer", "--optimizer", o.Kind.Name()),
+            new("learningRate", "--learning-rate", Text(o.LearningRate)),
+            new("momentum", "--momentum", Text(o.Momentum)),
+            new("beta2", "--beta2", Text(o.Beta2)),
+            new("weightDecay", "--weight-decay", Text(o.WeightDecay)),
+            new("l2", "--l2", Text(o.L2)),
+            new("clipNorm", "--clip-norm", Text(o.ClipNorm)),
+            new("schedule", "--schedule", o.Schedule.Name()),
+            new("decayFactor", "--decay-factor", Text(o.DecayFactor)),
+            new("decayEvery", "--decay-every", Text(o.DecayEvery)),
+            new("warmup", "--warmup", Text(o.Warmup)),
+            new("chain", "the optimizer chain (the schedule follows --epochs)", optimizer.Name),
+            new("dropout", "--dropout", Text(s.Dropout)),
+            new("earlyStop", "--early-stop", Text(s.EarlyStop)),
+        ];
+    }
+
+    /// <summary>
+    /// Throws a <see cref="CommandFailure"/> (exit code 2) naming the first setting of
+    /// <paramref name="run"/> that differs from the checkpoint's, or that the checkpoint lacks.
+    /// </summary>
+    public static void CheckAgainst(
+        IReadOnlyList<RunSetting> run, CheckpointHeader checkpoint, string path)
+    {
+        var saved = checkpoint.Settings.ToDictionary(e => e.Key, e => e.Value);
+        foreach (var setting in run)
+        {
+            if (!saved.TryGetValue(setting.Key, out var value))
+            {
+                throw CommandFailure.Usage(
+                    $"--resume {path}: the checkpoint does not record '{setting.Key}'");
+            }
+
+            if (value != setting.Value)
+            {
+                throw CommandFailure.Usage(
+                    $"--resume {path}: {setting.Label} gives {Shown(setting.Value)} but the "
+                    + $"checkpoint's run has {Shown(value)}");
+            }
+        }
+    }
+
+    private static string Shown(string value) => value.Length == 0 ? "none" : value;
+
+    private static string Text(double? x) =>
+        x is { } v ? v.ToString("R", CultureInfo.InvariantCulture) : string.Empty;
+
+    private static string Text(long x) => x.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,200 @@
+using System;
+using System.IO;
+using System.Linq;
+using Backprop.Functional.Cli.Checkpoints;
+using Backprop.Functional.Cli.Models;
+using Backprop.Functional.Cli.Running;
+using Backprop.Functional.Cli.Tests.Data;
+using Backprop.Functional.Cli.Tests.Models;
+using LanguageExt;
+using Xunit;
+using static LanguageExt.Prelude;
+
+namespace Backprop.Functional.Cli.Tests.Checkpoints;
+
+/// <summary>Checkpoint files: a bit-exact round trip, atomic saves, and checked loads.</summary>
+public sealed class CheckpointFileTests
+{
+    [Fact]
+    public void A_float64_checkpoint_round_trips_bit_for_bit()
+    {
+        using var dir = new TempDirectory();
+        var path = dir.File("checkpoint.json");
+        var saved = Make(TestModels.AwkwardDouble(1), TestModels.AwkwardDouble(2), bestEpoch: 1);
+
+        FinAssert.Succeeds(CheckpointFile.Save(path, saved, TestModels.Info<double>()));
+        var loaded = FinAssert.Succeeds(CheckpointFile.Load<double>(path));
+
+        AssertSame(saved, loaded);
+    }
+
+    [Fact]
+    public void A_float32_checkpoint_round_trips_bit_for_bit_and_saves_the_same_bytes_again()
+    {
+        using var dir = new TempDirectory();
+        var path = dir.File("checkpoint.json");
+        var saved = Make(TestModels.AwkwardSingle(3), TestModels.AwkwardSingle(4), bestEpoch: 1);
+
+        FinAssert.Succeeds(CheckpointFile.Save(path, saved, TestModels.Info<float>()));
+        var loaded = FinAssert.Succeeds(CheckpointFile.Load<float>(path));
+        var again = dir.File("again.json");
+        FinAssert.Succeeds(CheckpointFile.Save(again, loaded, TestModels.Info<float>()));
+
+        AssertSame(saved, loaded);
+        Assert.Equal(File.ReadAllBytes(path), File.ReadAllBytes(again));
+        Assert.Equal(
+            ["again.json", "checkpoint.json"],
+            Directory.GetFiles(dir.Path).Select(Path.GetFileName).Order());
+    }
+
+    [Fact]
+    public void A_best_epoch_that_is_the_checkpoints_own_is_saved_once()
+    {
+        using var dir = new TempDirectory();
+        var path = dir.File("checkpoint.json");
+        var network = TestModels.Small<double>();
+        var saved = Make(network, network, bestEpoch: 2);
+
+        FinAssert.Succeeds(CheckpointFile.Save(path, saved, TestModels.Info<double>()));
+        var loaded = FinAssert.Succeeds(CheckpointFile.Load<double>(path));
+
+        Assert.Contains("\"best\": null\n", File.ReadAllText(path));
+        Assert.Same(loaded.Network, loaded.Best);
+        Assert.Equal(2, loaded.Header.BestEpoch);
+    }
+
+    [Fact]
+    public void The_header_reads_without_the_networks_and_a_wrong_precision_is_named()
+    {
+        using var dir = new TempDirectory();
+        var path = dir.File("checkpoint.json");
+        var saved = Make(TestModels.Small<float>(), null, bestEpoch: null);
+        FinAssert.Succeeds(CheckpointFile.Save(path, saved, TestModels.Info<float>()));
+
+        var header = FinAssert.Succeeds(CheckpointFile.ReadHeader(path));
+        var wrong = FinAssert.Fails(CheckpointFile.Load<double>(path));
+
+        Assert.Equal(saved.Header.Settings, header.Settings);
+        Assert.Equal(saved.Header.History, header.History);
+        Assert.Equal(
+            $"{path}: the checkpoint is float32; expected float64", wrong);
+    }
+
+    [Theory]
+    [InlineData("\"epoch\": 2,", "\"epoch\": 3,", "'history' has 2 entries but the checkpoint is at epoch 3; expected one per epoch")]
+    [InlineData("\"name\": \"m\"", "\"name\": \"momentum\"", "")]
+    [InlineData("\"step\": 20,\n    \"learning", "\"step\": 19,\n    \"learning", "optimizer has taken 19 steps but the run 20 (20 less 0 skipped)")]
+    [InlineData("\"bias\": [0.25, -0.5]", "\"bias\": [0.25]", "buffer 'v', layer 2: the bias has 1 values but the layer has 2 outputs")]
+    [InlineData("\"bias\": [0.25, -0.5]", "\"bias\": [0.25, \"x\"]", "bias: \"x\" is not a finite float64 number")]
+    public void A_damaged_checkpoint_names_the_first_problem(
+        string find, string replace, string expected)
+    {
+        using var dir = new TempDirectory();
+        var path = dir.File("checkpoint.json");
+        var saved = Make(TestModels.Small<double>(), null, bestEpoch: null, lastBias: true);
+        FinAssert.Succeeds(CheckpointFile.Save(path, saved, TestModels.Info<double>()));
+        var text = File.ReadAllText(path);
+        Assert.Contains(find, text, StringComparison.Ordinal);
+        File.WriteAllText(path, ReplaceLast(text, find, replace));
+
+        var result = CheckpointFile.Load<double>(path);
+
+        if (expected.Length == 0)
+        {
+            // A renamed buffer is the optimizer's business: the file itself is well formed.
+            Assert.Equal("momentum", FinAssert.Succeeds(result).Optimizer.Buffers[0].Name);
+            return;
+        }
+
+        Assert.Contains(expected, FinAssert.Fails(result), StringComparison.Ordinal);
+    }
+
+    // A checkpoint at the end of epoch 2 of 10 steps each, with Adam-like buffers derived from
+    // the network (awkward values included), a history with and without validation figures,
+    // and optionally a best network.
+    private static Checkpoint<T> Make<T>(
+        Network<T> network, Network<T>? best, int? bestEpoch, bool lastBias = false)
+        where T : struct, System.Numerics.IFloatingPointIeee754<T>
+    {
+        var m = new Gradient<T>(network.Layers.Map(l =>
+            new LayerGradient<T>(l.Weights.Clone(), l.Bias.Clone())).Strict());
+        var v = new Gradient<T>(network.Layers.Map(l =>
+            new LayerGradient<T>(
+                l.Weights.PointwiseMultiply(l.Weights),
+                l.Bias.PointwiseMultiply(l.Bias))).Strict());
+        if (lastBias)
+        {
+            v.Layers.Last.Bias[0] = T.CreateChecked(0.25);
+            v.Layers.Last.Bias[1] = T.CreateChecked(-0.5);
+        }
+
+        EpochMetrics[] history =
+        [
+            new(1, 1.0 / 3.0, 0.001, 1.5, 0.25, null, null, null, null, 0.7, 0.6, 6, 10),
+            new(2, 0.1, 1e-300, 2.0, 0.5, Math.PI, 0.9, 9, 10, 0.6, 0.7, 7, 10),
+        ];
+        var header = new CheckpointHeader(
+            FinAssert.Succeeds(ModelInfo.PrecisionOf<T>()),
+            [("sizes", "3 → 4 → 2"), ("optimizer", "adam"), ("clipNorm", string.Empty)],
+            2,
+            10,
+            10,
+            20,
+            0,
+            history,
+            bestEpoch);
+        var state = new OptimizerState<T>(20, 0.000123456789, Seq(("m", m), ("v", v)));
+        return new Checkpoint<T>(header, network, state, best);
+    }
+
+    private static void AssertSame<T>(Checkpoint<T> expected, Checkpoint<T> actual)
+        where T : struct, System.Numerics.IFloatingPointIeee754<T>
+    {
+        Assert.Equal(expected.Header.Settings, actual.Header.Settings);
+        Assert.Equal(expected.Header.History, actual.Header.History);
+        Assert.Equal(
+            (expected.Header.Epoch, expected.Header.Batch, expected.Header.Step),
+            (actual.Header.Epoch, actual.Header.Batch, actual.Header.Step));
+        Assert.Equal(expected.Header.BestEpoch, actual.Header.BestEpoch);
+        Assert.Equal(Bits(expected.Network), Bits(actual.Network));
+        Assert.Equal(Bits(expected.Best!), Bits(actual.Best!));
+        Assert.Equal(expected.Optimizer.Step, actual.Optimizer.Step);
+        Assert.Equal(expected.Optimizer.LearningRate, actual.Optimizer.LearningRate);
+        Assert.Equal(
+            expected.Optimizer.Buffers.Map(b => b.Name), actual.Optimizer.Buffers.Map(b => b.Name));
+        foreach (var (e, a) in expected.Optimizer.Buffers.Zip(actual.Optimizer.Buffers))
+        {
+            Assert.Equal(Bits(e.Buffer), Bits(a.Buffer));
+        }
+    }
+
+    private static double[] Bits<T>(Network<T> network)
+        where T : struct, System.Numerics.IFloatingPointIeee754<T> =>
+        network.Layers.ToArray()
+            .SelectMany(l => l.Weights.ToColumnMajorArray().Concat(l.Bias.ToArray()))
+            .Select(x => BitConverter.Int64BitsToDouble(BitsOf(x)))
+            .ToArray();
+
+    private static double[] Bits<T>(Gradient<T> gradient)
+        where T : struct, System.Numerics.IFloatingPointIeee754<T> =>
+        gradient.Layers.ToArray()
+            .SelectMany(l => l.Weights.ToColumnMajorArray().Concat(l.Bias.ToArray()))
+            .Select(x => BitConverter.Int64BitsToDouble(BitsOf(x)))
+            .ToArray();
+
+    // The raw bits, so that −0 and 0 differ and NaN equals itself.
+    private static long BitsOf<T>(T x)
+        where T : struct, System.Numerics.IFloatingPointIeee754<T> =>
+        x switch
+        {
+            double d => BitConverter.DoubleToInt64Bits(d),
+            float f => BitConverter.SingleToInt32Bits(f),
+            _ => throw new NotSupportedException(typeof(T).Name),
+        };
+
+    private static string ReplaceLast(string text, string find, string replace)
+    {
+        var at = text.LastIndexOf(find, StringComparison.Ordinal);
+        return text[..at] + replace + text[(at + find.Length)..];
+    }
+}

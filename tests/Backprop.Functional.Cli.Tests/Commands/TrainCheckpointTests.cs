@@ -1,0 +1,265 @@
+using System;
+using System.IO;
+using System.Linq;
+using Xunit;
+
+namespace Backprop.Functional.Cli.Tests.Commands;
+
+/// <summary>
+/// --checkpoint saves the run after every epoch; --resume continues it exactly as the run
+/// would have gone on, or refuses with one line when the settings contradict the checkpoint.
+/// </summary>
+public sealed class TrainCheckpointTests
+{
+    // Everything that carries state from step to step: Adam's two buffers, decoupled decay, an
+    // L2 penalty, clipping, dropout masks, a schedule with warm-up, and a validation split.
+    private static readonly string[] Busy =
+    [
+        "--hidden", "8", "--optimizer", "adamw", "--weight-decay", "0.001", "--l2", "0.0001",
+        "--clip-norm", "5", "--dropout", "0.2", "--schedule", "exponential",
+        "--decay-every", "1", "--decay-factor", "0.5", "--warmup", "30", "--validation", "500",
+    ];
+
+    [Fact]
+    public void Three_epochs_equal_one_epoch_and_a_resume_for_two_more_byte_for_byte()
+    {
+        // Given an uninterrupted run of 3 epochs
+        using var dir = new TempDirectory();
+        var whole = Cli.Run(
+            ["train", "--epochs", "3", .. Busy, "--out", dir.File("whole.json"), "--json"]);
+        whole.AssertSucceeded();
+
+        // When a run of 1 epoch saves a checkpoint and a second run resumes it up to 3
+        var first = Cli.Run(
+            [
+                "train", "--epochs", "1", .. Busy, "--checkpoint", dir.File("run"),
+                "--out", dir.File("part.json"),
+            ]);
+        first.AssertSucceeded();
+        var checkpoint = Path.Combine(dir.File("run"), "checkpoint.json");
+        var resumed = Cli.Run(
+            [
+                "train", "--epochs", "3", .. Busy, "--resume", checkpoint,
+                "--out", dir.File("resumed.json"), "--json",
+            ]);
+
+        // Then the two final models are the same bytes, and the reports the same figures
+        resumed.AssertSucceeded();
+        Assert.Equal(
+            File.ReadAllBytes(dir.File("whole.json")),
+            File.ReadAllBytes(dir.File("resumed.json")));
+        Assert.Contains(
+            $"resuming from {checkpoint}: epoch 1 of 3 done (step 172)", resumed.ErrorLines);
+        Assert.Equal(
+            ["epoch 2/3", "epoch 3/3"],
+            resumed.ErrorLines.Where(l => l.StartsWith("epoch ")).Select(l => l[..9]));
+        string[] figures = ["trainingLoss", "learningRate", "validationLoss", "testLoss"];
+        var a = whole.Json().At("epochs").EnumerateArray().ToArray();
+        var b = resumed.Json().At("epochs").EnumerateArray().ToArray();
+        Assert.Equal(3, b.Length);
+        foreach (var name in figures)
+        {
+            Assert.Equal(a.Select(e => e.Number(name)), b.Select(e => e.Number(name)));
+        }
+
+        Assert.Equal(checkpoint, resumed.Json().Text("resumedFrom"));
+    }
+
+    [Fact]
+    public void A_checkpoint_is_one_file_replaced_after_every_epoch_and_holds_a_model()
+    {
+        using var dir = new TempDirectory();
+        var run = dir.File("run");
+
+        var result = Cli.Run(
+            "train", "--epochs", "2", "--hidden", "8", "--optimizer", "momentum",
+            "--checkpoint", run, "--out", dir.File("m.json"), "--json");
+
+        result.AssertSucceeded();
+        var checkpoint = Path.Combine(run, "checkpoint.json");
+        Assert.Equal(["checkpoint.json"], Directory.GetFiles(run).Select(Path.GetFileName));
+        Assert.Equal(checkpoint, result.Json().Text("checkpoint"));
+        Assert.EndsWith($"; checkpoint: {checkpoint}", result.ErrorLines[4]);
+        using var document = System.Text.Json.JsonDocument.Parse(File.ReadAllBytes(checkpoint));
+        var root = document.RootElement;
+        Assert.Equal("backprop-functional-checkpoint", root.Text("format"));
+        Assert.Equal(2, root.At("epoch").GetInt32());
+        Assert.Equal(376, root.At("step").GetInt64());
+        Assert.Equal("momentum", root.Text("settings.optimizer"));
+        Assert.Equal("velocity", root.At("optimizer.buffers").EnumerateArray().Single().Text("name"));
+        Assert.Equal(2, root.At("history").GetArrayLength());
+
+        // The "model" inside is a model file: the same bytes as the one saved, re-indented.
+        var model = File.ReadAllText(dir.File("m.json")).TrimEnd('\n').Replace("\n", "\n  ");
+        Assert.Contains($"\"model\": {model},\n", File.ReadAllText(checkpoint));
+    }
+
+    [Fact]
+    public void Early_stopping_resumes_with_its_best_network_and_stops_where_it_would_have()
+    {
+        // Given the run that stops early, and where it stopped
+        using var dir = new TempDirectory();
+        string[] run =
+        [
+            "train", "--hidden", "8", "--optimizer", "adam", "--learning-rate", "0.02",
+            "--validation", "500", "--early-stop", "2",
+        ];
+        var whole = Cli.Run([.. run, "--epochs", "12", "--out", dir.File("whole.json"), "--json"]);
+        whole.AssertSucceeded();
+        var stopped = whole.Json().At("earlyStop.stoppedEpoch").GetInt32();
+        var best = whole.Json().At("earlyStop.bestEpoch").GetInt32();
+
+        // When a run ends one epoch short of it, after a worse epoch, and is resumed
+        var checkpoint = Path.Combine(dir.File("run"), "checkpoint.json");
+        Cli.Run([.. run, "--epochs", $"{stopped - 1}", "--checkpoint", dir.File("run"),
+            "--out", dir.File("short.json")]).AssertSucceeded();
+        var resumed = Cli.Run([.. run, "--epochs", "12", "--resume", checkpoint,
+            "--checkpoint", dir.File("run"), "--out", dir.File("resumed.json"), "--json"]);
+
+        // Then it stops at the same epoch and saves the same best network
+        resumed.AssertSucceeded();
+        Assert.Equal(stopped, resumed.Json().At("earlyStop.stoppedEpoch").GetInt32());
+        Assert.Equal(best, resumed.Json().At("earlyStop.bestEpoch").GetInt32());
+        Assert.Equal(
+            File.ReadAllBytes(dir.File("whole.json")),
+            File.ReadAllBytes(dir.File("resumed.json")));
+
+        // And a run that has stopped early cannot be resumed
+        var again = Cli.Run([.. run, "--epochs", "12", "--resume", checkpoint,
+            "--out", dir.File("again.json")]);
+        var line = again.AssertOneErrorLine(2);
+        Assert.Equal(
+            $"error: --resume {checkpoint}: that run stopped early at epoch {stopped} (its best "
+            + $"was epoch {best}); there is nothing to resume",
+            line);
+    }
+
+    [Theory]
+    [InlineData("--hidden|16", "--hidden (the network) gives 784 → 16 → 10 but the checkpoint's run has 784 → 8 → 10")]
+    [InlineData("--batch-size|64", "--batch-size gives 64 but the checkpoint's run has 32")]
+    [InlineData("--optimizer|adam", "--optimizer gives adam but the checkpoint's run has sgd")]
+    [InlineData("--learning-rate|0.05", "--learning-rate gives 0.05 but the checkpoint's run has 0.1")]
+    [InlineData("--seed|2", "--seed gives 2 but the checkpoint's run has 1")]
+    [InlineData("--dropout|0.1", "--dropout gives 0.1 but the checkpoint's run has 0")]
+    [InlineData("--validation|100", "--validation gives 100 but the checkpoint's run has 0")]
+    [InlineData("--precision|float64", "--precision gives float64 but the checkpoint's run has float32")]
+    [InlineData("--schedule|cosine", "--schedule gives cosine but the checkpoint's run has constant")]
+    public void Resuming_with_settings_that_contradict_the_checkpoint_fails_with_one_line(
+        string change, string expected)
+    {
+        // Given a checkpoint of a plain run
+        using var dir = new TempDirectory();
+        var checkpoint = Checkpoint(dir, "--hidden", "8");
+
+        // When the resumed run differs in one setting
+        var result = Cli.Run(
+            [
+                "train", "--epochs", "3", "--hidden", "8", "--resume", checkpoint,
+                "--out", dir.File("m.json"), .. change.Split('|'),
+            ]);
+
+        // Then it names that setting and writes nothing
+        var line = result.AssertOneErrorLine(2);
+        Assert.Equal($"error: --resume {checkpoint}: {expected}", line);
+        Assert.False(File.Exists(dir.File("m.json")));
+    }
+
+    [Fact]
+    public void Resuming_on_data_of_another_size_fails_naming_the_data()
+    {
+        using var dir = new TempDirectory();
+        var small = TinyData.Write(dir.File("small"), trainPerClass: 50);
+        var large = TinyData.Write(dir.File("large"), trainPerClass: 60);
+        var checkpoint = Checkpoint(dir, "--data", small, "--hidden", "4");
+
+        var result = Cli.Run(
+            "train", "--data", large, "--hidden", "4", "--epochs", "3", "--resume", checkpoint,
+            "--out", dir.File("m.json"));
+
+        var line = result.AssertOneErrorLine(2);
+        Assert.Equal(
+            $"error: --resume {checkpoint}: --data (its training images) gives 120 but the "
+            + "checkpoint's run has 100",
+            line);
+    }
+
+    [Fact]
+    public void A_schedule_that_follows_the_epochs_cannot_be_stretched_on_resume()
+    {
+        using var dir = new TempDirectory();
+        var checkpoint = Checkpoint(dir, "--hidden", "8", "--schedule", "cosine");
+
+        var result = Cli.Run(
+            "train", "--hidden", "8", "--schedule", "cosine", "--epochs", "3",
+            "--resume", checkpoint, "--out", dir.File("m.json"));
+
+        var line = result.AssertOneErrorLine(2);
+        Assert.Equal(
+            $"error: --resume {checkpoint}: the optimizer chain (the schedule follows --epochs) "
+            + "gives sgd, η = cosine(0.1 → 0 over 564) but the checkpoint's run has sgd, "
+            + "η = cosine(0.1 → 0 over 188)",
+            line);
+    }
+
+    [Fact]
+    public void Resuming_a_finished_run_without_more_epochs_says_there_is_nothing_to_do()
+    {
+        using var dir = new TempDirectory();
+        var checkpoint = Checkpoint(dir, "--hidden", "8");
+
+        var result = Cli.Run(
+            "train", "--hidden", "8", "--epochs", "1", "--resume", checkpoint,
+            "--out", dir.File("m.json"));
+
+        Assert.Equal(
+            $"error: --resume {checkpoint}: the checkpoint is at the end of epoch 1 and --epochs "
+            + "is 1; give more epochs to train on",
+            result.AssertOneErrorLine(2));
+    }
+
+    [Theory]
+    [InlineData("", "the file is empty; expected a JSON checkpoint")]
+    [InlineData("{\"format\": \"backprop-functional-model\"}", "format is 'backprop-functional-model'; expected 'backprop-functional-checkpoint'")]
+    [InlineData("{\"format\": \"backprop-functional-checkpoint\", \"version\": 2}", "version 2 is not supported; expected 1")]
+    public void A_file_that_is_not_a_checkpoint_fails_with_code_1(string content, string expected)
+    {
+        using var dir = new TempDirectory();
+        var path = dir.File("bad.json");
+        File.WriteAllText(path, content);
+
+        var result = Cli.Run(
+            "train", "--hidden", "8", "--epochs", "2", "--resume", path,
+            "--out", dir.File("m.json"));
+
+        Assert.Equal($"error: {path}: {expected}", result.AssertOneErrorLine(1));
+        Assert.False(File.Exists(dir.File("m.json")));
+    }
+
+    [Fact]
+    public void A_truncated_checkpoint_fails_with_code_1_and_says_so()
+    {
+        using var dir = new TempDirectory();
+        var checkpoint = Checkpoint(dir, "--hidden", "8");
+        var bytes = File.ReadAllBytes(checkpoint);
+        File.WriteAllBytes(checkpoint, bytes[..(bytes.Length / 2)]);
+
+        var result = Cli.Run(
+            "train", "--hidden", "8", "--epochs", "2", "--resume", checkpoint,
+            "--out", dir.File("m.json"));
+
+        var line = result.AssertOneErrorLine(1);
+        Assert.Contains("the JSON ends early", line, StringComparison.Ordinal);
+    }
+
+    // The checkpoint of a one-epoch run on the embedded sample (or --data) with these options.
+    private static string Checkpoint(TempDirectory dir, params string[] options)
+    {
+        Cli.Run(
+            [
+                "train", "--epochs", "1", .. options, "--checkpoint", dir.File("run"),
+                "--out", dir.File("first.json"),
+            ]).AssertSucceeded();
+        File.Delete(dir.File("first.json"));
+        return Path.Combine(dir.File("run"), "checkpoint.json");
+    }
+}
