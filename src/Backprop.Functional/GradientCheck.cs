@@ -28,10 +28,11 @@ public enum ParameterKind
 /// <param name="Analytic">∂L/∂θ from Backward.</param>
 /// <param name="Numeric">∂L/∂θ from central differences.</param>
 /// <param name="AbsoluteError">|analytic − numeric|.</param>
-/// <param name="RelativeError">max(0, |a − n| − noise) / max(|a|, |n|, floor), the part of
-/// the disagreement that rounding cannot explain, relative; NaN whenever either is NaN.</param>
+/// <param name="RelativeError">|a − n| / max(|a|, |n|, floor); NaN whenever either is NaN.</param>
 /// <param name="NearKink">Whether a step of ±2h moved some Σ across a kink (ReLU's 0); such a
 /// parameter's numeric derivative is not meaningful and it is not counted as a failure.</param>
+/// <param name="Noise">What rounding in the loss can put into the numeric derivative, about
+/// 33·ε·max(1, |L|, |Σ_L|)/h: an absolute error below it is no evidence against Backward.</param>
 public sealed record ParameterCheck(
     int Layer,
     ParameterKind Kind,
@@ -43,7 +44,17 @@ public sealed record ParameterCheck(
     double Numeric,
     double AbsoluteError,
     double RelativeError,
-    bool NearKink);
+    bool NearKink,
+    double Noise)
+{
+    /// <summary>
+    /// Whether the two derivatives agree: the relative error is within
+    /// <paramref name="tolerance"/>, or the absolute error is below the rounding
+    /// <see cref="Noise"/>. Never true when either derivative is NaN.
+    /// </summary>
+    public bool Agrees(double tolerance) =>
+        !double.IsNaN(RelativeError) && (RelativeError <= tolerance || AbsoluteError <= Noise);
+}
 
 /// <summary>Settings of <see cref="GradientCheck.Run"/>.</summary>
 /// <param name="RelativeStep">h = RelativeStep·max(1, |θ|) per parameter. Defaults to 1e-3:
@@ -83,9 +94,14 @@ public sealed record GradientCheckReport(Seq<ParameterCheck> Parameters, double 
     /// </summary>
     public double WorstRelativeError => WorstOf(Counted);
 
-    /// <summary>The counted parameter with the worst relative error (a NaN one first).</summary>
+    /// <summary>
+    /// The counted parameter that disagrees worst (a NaN one first), or, when all agree, the
+    /// one with the largest relative error.
+    /// </summary>
     public Option<ParameterCheck> Worst =>
         Counted.Find(p => double.IsNaN(p.RelativeError))
+        || Counted.Filter(p => !p.Agrees(Tolerance)).OrderByDescending(p => p.RelativeError)
+            .HeadOrNone()
         || Counted.OrderByDescending(p => p.RelativeError).HeadOrNone();
 
     /// <summary>The worst relative error of each layer's counted parameters, by layer.</summary>
@@ -94,9 +110,10 @@ public sealed record GradientCheckReport(Seq<ParameterCheck> Parameters, double 
             .Select(l => (l, WorstOf(Counted.Filter(p => p.Layer == l)))).ToArray());
 
     /// <summary>
-    /// Whether every counted parameter is within tolerance (false if any is NaN).
+    /// Whether every counted parameter agrees (<see cref="ParameterCheck.Agrees"/>); false if
+    /// any derivative is NaN.
     /// </summary>
-    public bool Passed => WorstRelativeError <= Tolerance;
+    public bool Passed => Counted.ForAll(p => p.Agrees(Tolerance));
 
     private static double WorstOf(Seq<ParameterCheck> checks) =>
         checks.Exists(p => double.IsNaN(p.RelativeError))
@@ -121,10 +138,11 @@ public static class GradientCheck
     /// flagged <see cref="ParameterCheck.NearKink"/>, as is one that moves an output across the
     /// probability clamp of an unfused cross-entropy: the loss is not differentiable there and
     /// the finite difference means nothing, so it is reported but not counted. The relative
-    /// error is max(0, |a − n| − noise) / max(|a|, |n|, <see cref="GradientCheckOptions.Floor"/>):
-    /// the noise, about 33·ε·max(1, |L|, |Σ_L|)/h, is what rounding in the loss can put into the
-    /// stencil (near 7e-12 for |L| ≤ 1 and h = 1e-3), so a disagreement below it is not held
-    /// against Backward. The error is never 0/0, and a NaN in either derivative fails.
+    /// error is |a − n| / max(|a|, |n|, <see cref="GradientCheckOptions.Floor"/>), never 0/0.
+    /// A parameter agrees (<see cref="ParameterCheck.Agrees"/>) when that is within the
+    /// tolerance or when |a − n| is below the rounding noise of the stencil, about
+    /// 33·ε·max(1, |L|, |Σ_L|)/h (near 7e-12 for h = 1e-3): finite differences cannot resolve
+    /// a derivative more finely than that. A NaN in either derivative never agrees.
     /// </remarks>
     public static GradientCheckReport Run(
         Network<double> network,
@@ -161,15 +179,15 @@ public static class GradientCheck
             // What rounding in L alone can explain: each L is good to about 10 ulps of the
             // terms it is computed from, at least 1 and at least the output logits (lse(Σ) − Σᵢ
             // is small when both terms are large), and the stencil multiplies that by about
-            // 3.3/h. Only the part of the disagreement beyond that noise counts.
+            // 3.3/h. A disagreement below that noise is no evidence against Backward.
             var noise = 33.0 * Epsilon * Math.Max(scale, L.Max(Math.Abs)) / h;
             var rel = double.IsNaN(a) || double.IsNaN(numeric)
                 ? double.NaN
-                : Math.Max(0.0, abs - noise)
-                    / Math.Max(Math.Max(Math.Abs(a), Math.Abs(numeric)), o.Floor);
+                : abs / Math.Max(Math.Max(Math.Abs(a), Math.Abs(numeric)), o.Floor);
             var nearKink = traces.Exists(t =>
                 CrossesKink(baseTrace, t) || CrossesClamp(loss, baseTrace, t));
-            return new ParameterCheck(layer, kind, row, column, θ, h, a, numeric, abs, rel, nearKink);
+            return new ParameterCheck(
+                layer, kind, row, column, θ, h, a, numeric, abs, rel, nearKink, noise);
         });
         return new GradientCheckReport(checks.Strict(), o.Tolerance);
     }

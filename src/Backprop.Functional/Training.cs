@@ -95,7 +95,12 @@ public static class Training
     /// <remarks>
     /// Nothing happens until the sequence is enumerated, and enumerating it twice repeats the same
     /// steps bit for bit. Take from it to stop (early stopping is <c>TakeWhile</c>); save any
-    /// step to checkpoint, and <see cref="Resume{T}"/> from it.
+    /// step to checkpoint, and <see cref="Resume{T}"/> from it. A step computes exactly what
+    /// Forward, Backward and the optimizer's Update compute, into buffers that the enumeration
+    /// reuses, so it allocates only the new network and small records.
+    /// NOTE: every step's new weight matrices are fresh arrays; over 85 KB they land on the
+    /// large-object heap and cost gen-2 collections unless the executable raises
+    /// System.GC.LOHThreshold, as the CLI does. See docs/limitations.md.
     /// </remarks>
     /// <exception cref="ArgumentException">No samples, a batch size below 1, a dropout rate outside
     /// [0, 1), or a loss that cannot follow the network's output.</exception>

@@ -52,9 +52,11 @@ public sealed record Pairing(Activation Output, Loss Loss, TargetKind Targets)
     public string Name => $"{Loss.Name} after {Output.Name}";
 
     /// <summary>Whether the loss clamps probabilities (a non-fused cross-entropy).</summary>
-    public bool Clamps =>
-        Loss == Loss.CrossEntropy
-        || (Loss == Loss.BinaryCrossEntropy && Output != Activation.Sigmoid);
+    public bool Clamps => Loss == Loss.CrossEntropy || ComplementsOutput;
+
+    /// <summary>Whether the loss takes ln(1 − o) of the output: binary cross-entropy, unfused.</summary>
+    public bool ComplementsOutput =>
+        Loss == Loss.BinaryCrossEntropy && Output != Activation.Sigmoid;
 
     /// <summary>The pair called <paramref name="name"/>.</summary>
     public static Pairing Named(string name) => All.Single(p => p.Name == name);

@@ -39,26 +39,32 @@ public sealed class PurityProperties
     }
 
     [Property(MaxTest = PropertyConfig.Cases, Arbitrary = [typeof(NetworkArbitraries)])]
-    public Property The_same_arguments_give_the_same_bits(NetworkCase c)
+    public Property The_same_arguments_give_the_same_bits_and_results_stay_as_they_were(
+        NetworkCase c)
     {
-        var copy = Bits.Copy(c.Network);
-        var x = c.Inputs.Clone();
-        var y = c.Targets.Clone();
-
+        // Each result's bits are read as soon as it is made, and again after the second call,
+        // so that a result that shared storage with a later one would show.
         var trace = c.Network.Forward(c.Inputs);
-        var again = copy.Forward(x);
+        var traced = Bits.Of(trace);
         var gradient = c.Network.Backward(trace, c.Targets, c.Loss);
-        var gradientAgain = copy.Backward(again, y, c.Loss);
+        var computed = Bits.Of(gradient);
+        var predicted = Bits.Of(c.Network.Predict(c.Inputs));
+        var stepped = Bits.Of(c.Network.Update(gradient, LearningRate));
 
-        return Prop.Label(Bits.Of(trace).SequenceEqual(Bits.Of(again)), "Forward")
-            .And(Prop.Label(Bits.Of(gradient).SequenceEqual(Bits.Of(gradientAgain)), "Backward"))
+        var copy = Bits.Copy(c.Network);
+        var again = copy.Forward(c.Inputs.Clone());
+        var gradientAgain = copy.Backward(again, c.Targets.Clone(), c.Loss);
+
+        return Prop.Label(Bits.Of(again).SequenceEqual(traced), "Forward")
+            .And(Prop.Label(Bits.Of(gradientAgain).SequenceEqual(computed), "Backward"))
             .And(Prop.Label(
-                Bits.Of(c.Network.Predict(c.Inputs)).SequenceEqual(Bits.Of(copy.Predict(x))),
-                "Predict"))
+                Bits.Of(copy.Predict(c.Inputs)).SequenceEqual(predicted), "Predict"))
             .And(Prop.Label(
-                Bits.Of(c.Network.Update(gradient, LearningRate))
-                    .SequenceEqual(Bits.Of(copy.Update(gradientAgain, LearningRate))),
-                "Update"));
+                Bits.Of(copy.Update(gradientAgain, LearningRate)).SequenceEqual(stepped),
+                "Update"))
+            .And(Prop.Label(
+                Bits.Of(trace).SequenceEqual(traced) && Bits.Of(gradient).SequenceEqual(computed),
+                "a later call changed an earlier result"));
     }
 
     [Property(MaxTest = PropertyConfig.Cases, Arbitrary = [typeof(NetworkArbitraries)])]

@@ -104,32 +104,36 @@ internal static class OptionFactory
                         : $"must be a whole number ≥ {minimum}")),
         };
 
-    /// <summary><c>--optimizer NAME</c>: sgd, momentum, nesterov, adam, adamw or rmsprop.</summary>
-    public static Option<OptimizerKind> Optimizer() => new("--optimizer")
+    /// <summary>
+    /// <c>--optimizer NAME</c>: sgd, momentum, nesterov, adam, adamw or rmsprop; null when
+    /// absent, meaning sgd.
+    /// </summary>
+    public static Option<OptimizerKind?> Optimizer() => new("--optimizer")
     {
         Description = "The optimizer: "
             + string.Join(", ", OptimizerKinds.All.Select(e => e.Name)) + ". Defaults to sgd.",
         HelpName = "NAME",
-        DefaultValueFactory = _ => OptimizerKind.Sgd,
         CustomParser = result => Single(result, token =>
             OptimizerKinds.Parse(token) is { } kind
-                ? FinSucc(kind)
-                : Reject<OptimizerKind>("--optimizer", token, "must be one of "
+                ? FinSucc<OptimizerKind?>(kind)
+                : Reject<OptimizerKind?>("--optimizer", token, "must be one of "
                     + string.Join(", ", OptimizerKinds.All.Select(e => e.Name)))),
     };
 
-    /// <summary><c>--schedule NAME</c>: constant, step, exponential or cosine.</summary>
-    public static Option<ScheduleKind> Schedule() => new("--schedule")
+    /// <summary>
+    /// <c>--schedule NAME</c>: constant, step, exponential or cosine; null when absent, meaning
+    /// constant.
+    /// </summary>
+    public static Option<ScheduleKind?> Schedule() => new("--schedule")
     {
         Description = "How the learning rate changes: constant; step (× --decay-factor every "
             + "--decay-every epochs); exponential (the same decay, smoothly); cosine (to 0 over "
             + "the run). Defaults to constant.",
         HelpName = "NAME",
-        DefaultValueFactory = _ => ScheduleKind.Constant,
         CustomParser = result => Single(result, token =>
             ScheduleKinds.Parse(token) is { } kind
-                ? FinSucc(kind)
-                : Reject<ScheduleKind>("--schedule", token, "must be one of "
+                ? FinSucc<ScheduleKind?>(kind)
+                : Reject<ScheduleKind?>("--schedule", token, "must be one of "
                     + string.Join(", ", ScheduleKinds.All.Select(e => e.Name)))),
     };
 

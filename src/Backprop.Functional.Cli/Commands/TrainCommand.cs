@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.IO;
+using Backprop.Functional.Cli.Models;
 using Backprop.Functional.Cli.Running;
 using Backprop.Functional.Cli.Shell;
 
@@ -140,8 +141,8 @@ internal static class TrainCommand
         };
         command.SetAction(parse =>
         {
-            var kind = parse.GetValue(optimizer);
-            var scheduleKind = parse.GetValue(schedule);
+            var kind = parse.GetValue(optimizer) ?? OptimizerKind.Sgd;
+            var scheduleKind = parse.GetValue(schedule) ?? ScheduleKind.Constant;
             var given = new Given(
                 parse.GetValue(momentum),
                 parse.GetValue(beta2),
@@ -237,6 +238,12 @@ internal static class TrainCommand
         if (s.PlotPath is not null)
         {
             CheckWritable("--plot", s.PlotPath);
+            if (Path.GetFullPath(s.PlotPath) == Path.GetFullPath(s.ModelPath))
+            {
+                throw CommandFailure.Usage(
+                    $"--plot and --out name the same file, '{s.PlotPath}'; the plot would replace "
+                    + "the model");
+            }
         }
 
         if (s.CheckpointDirectory is { } directory)
@@ -258,6 +265,10 @@ internal static class TrainCommand
             throw CommandFailure.Usage(
                 $"{option} names a file in a directory that does not exist, got '{path}'");
         }
+
+        // Found now, not after the training it would waste.
+        AtomicFile.CheckWritable(path)
+            .IfFail(e => throw CommandFailure.Usage($"{option}: {e.Message}"));
     }
 
     // --checkpoint names a directory that exists, or one that can be made in one that does.

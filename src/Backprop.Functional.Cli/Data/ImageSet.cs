@@ -79,20 +79,15 @@ public sealed record ImageSet(
         where T : struct, IFloatingPointIeee754<T>
     {
         var features = Features;
-        var scale = PixelScale<T>();
-        var x = new T[features * indices.Length];
+        var x = GC.AllocateUninitializedArray<T>(features * indices.Length);
         var y = new T[ClassCount * indices.Length];
         for (var j = 0; j < indices.Length; j++)
         {
             var i = CheckIndex(indices[j]);
 
             // Column-major storage: column j of X is one contiguous run, as is column j of Y.
-            var image = Pixels.AsSpan(i * features, features);
-            var column = x.AsSpan(j * features, features);
-            for (var p = 0; p < features; p++)
-            {
-                column[p] = scale[image[p]];
-            }
+            UnitScale.Divide<T>(
+                Pixels.AsSpan(i * features, features), x.AsSpan(j * features, features));
 
             y[(j * ClassCount) + Labels[i]] = T.One;
         }
@@ -142,20 +137,6 @@ public sealed record ImageSet(
     /// <inheritdoc/>
     public override string ToString() =>
         $"ImageSet({Source}: {Count} images of {Rows} × {Columns}, {ClassCount} classes)";
-
-    // v/255 for every byte v, so that a batch costs one table look-up per pixel.
-    private static T[] PixelScale<T>()
-        where T : struct, IFloatingPointIeee754<T>
-    {
-        var table = new T[256];
-        var max = T.CreateChecked(255);
-        for (var v = 0; v < table.Length; v++)
-        {
-            table[v] = T.CreateChecked(v) / max;
-        }
-
-        return table;
-    }
 
     private int CheckIndex(int index) =>
         (uint)index < (uint)Count

@@ -55,9 +55,81 @@ internal static class AtomicFile
             TryDelete(temporary);
             return Error.New(Directory.Exists(full)
                 ? $"cannot write {path}: it is a directory"
-                : $"cannot write {path}: {e.Message.ReplaceLineEndings(" ")}");
+                : $"cannot write {path}: {Reason(e, temporary, full)}");
         }
     }
+
+    /// <summary>
+    /// Whether a file can be written at <paramref name="path"/> now: a temporary file is created
+    /// in its directory and deleted again, so that a run that would fail to save its results
+    /// fails before the work, not after it.
+    /// </summary>
+    public static Fin<Unit> CheckWritable(string path)
+    {
+        var full = Path.GetFullPath(path);
+        var directory = Path.GetDirectoryName(full) ?? full;
+        var probe = Path.Combine(
+            directory, $".{Path.GetFileName(full)}.{Path.GetRandomFileName()}.tmp");
+        try
+        {
+            using (new FileStream(probe, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            {
+            }
+
+            File.Delete(probe);
+            return unit;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            TryDelete(probe);
+            return Error.New($"cannot write {path}: {Reason(e, probe, full)}");
+        }
+    }
+
+    /// <summary>
+    /// Writes several files so that either all of them are replaced or none is: every content
+    /// goes to its temporary file first, and only when all are written are they renamed.
+    /// </summary>
+    public static Fin<Unit> WriteAll(params (string Path, byte[] Content)[] files)
+    {
+        var written = new System.Collections.Generic.List<(string Temporary, string Full)>();
+        foreach (var (path, content) in files)
+        {
+            var full = Path.GetFullPath(path);
+            var temporary = Path.Combine(
+                Path.GetDirectoryName(full) ?? full,
+                $".{Path.GetFileName(full)}.{Path.GetRandomFileName()}.tmp");
+            try
+            {
+                using var stream = new FileStream(
+                    temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None);
+                stream.Write(content);
+                stream.Flush(flushToDisk: true);
+                written.Add((temporary, full));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                TryDelete(temporary);
+                written.ForEach(w => TryDelete(w.Temporary));
+                return Error.New($"cannot write {path}: {Reason(e, temporary, full)}");
+            }
+        }
+
+        try
+        {
+            written.ForEach(w => File.Move(w.Temporary, w.Full, overwrite: true));
+            return unit;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            written.ForEach(w => TryDelete(w.Temporary));
+            return Error.New($"cannot write {files[0].Path}: {e.Message.ReplaceLineEndings(" ")}");
+        }
+    }
+
+    // The system's reason, with the temporary file's name replaced by the target's.
+    private static string Reason(Exception e, string temporary, string full) =>
+        e.Message.Replace(temporary, full, StringComparison.Ordinal).ReplaceLineEndings(" ");
 
     private static void TryDelete(string path)
     {

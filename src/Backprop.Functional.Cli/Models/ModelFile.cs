@@ -52,6 +52,15 @@ public static class ModelFile
             .Bind(bytes => AtomicFile.Write(path, bytes));
 
     /// <summary>
+    /// The bytes <see cref="Save{T}"/> would write, after the same checks, for callers that
+    /// write the model together with other files (<see cref="AtomicFile.WriteAll"/>).
+    /// </summary>
+    internal static Fin<byte[]> Serialize<T>(string path, Network<T> network, ModelInfo info)
+        where T : struct, IFloatingPointIeee754<T> =>
+        ModelWriter.Serialize(network, info)
+            .BiMap(bytes => bytes, e => Error.New($"cannot save {path}: {e.Message}"));
+
+    /// <summary>
     /// Reads the model at <paramref name="path"/> in whichever precision it was saved, for
     /// callers that dispatch on it (<see cref="LoadedModel.Match{R}"/>).
     /// </summary>

@@ -47,7 +47,7 @@ internal static class RunIdentity
             new("clipNorm", "--clip-norm", Text(o.ClipNorm)),
             new("schedule", "--schedule", o.Schedule.Name()),
             new("decayFactor", "--decay-factor", Text(o.DecayFactor)),
-            new("decayEvery", "--decay-every", Text(o.DecayEvery)),
+            new("decayEvery", "--decay-every (by default a third of --epochs)", Text(o.DecayEvery)),
             new("warmup", "--warmup", Text(o.Warmup)),
             new("chain", "the optimizer chain (the schedule follows --epochs)", optimizer.Name),
             new("dropout", "--dropout", Text(s.Dropout)),

@@ -87,7 +87,7 @@ internal sealed record TrainReportSettings(
     double Dropout,
     int? EarlyStop,
     string Precision,
-    int Parameters);
+    long Parameters);
 
 /// <summary>Where early stopping ended a run and which epoch it kept.</summary>
 /// <param name="Patience">The epochs without a lower validation loss that stop the run.</param>

@@ -65,27 +65,20 @@ internal static class TrainingLoop
                 continue;
             }
 
+            // The epoch's end: evaluate, keep the best network, checkpoint, stop or go on.
             display.EpochEnded();
             var metrics = Evaluate(run, step, lossSum, clock);
             history.Add(metrics);
             display.Line(Describe(metrics, s));
-            if (s.EarlyStop > 0)
-            {
-                best = best.After(metrics, step.Network);
-            }
-
-            var stop = s.EarlyStop > 0
-                ? EarlyStopping.Find(history.Select(h => h.ValidationLoss!.Value), s.EarlyStop)
-                : LanguageExt.Option<EarlyStop>.None;
+            best = s.EarlyStop > 0 ? best.After(metrics, step.Network) : best;
             if (s.CheckpointPath is { } path)
             {
                 Save(run, step, history, best, path);
             }
 
-            if (stop.IsSome || step.Epoch == s.Epochs)
+            var stoppedAt = StoppedAt(history, s.EarlyStop);
+            if (stoppedAt is not null || step.Epoch == s.Epochs)
             {
-                int? stoppedAt = null;
-                stop.IfSome(e => stoppedAt = e.Epoch);
                 if (stoppedAt is { } at)
                 {
                     display.Line(StopLine(at, best, s.EarlyStop));
@@ -182,6 +175,15 @@ internal static class TrainingLoop
 
         CheckpointFile.Save(path, checkpoint, run.Info).OrFail();
     }
+
+    // The epoch at which early stopping ends the run, if it does now: the core's rule applied
+    // to the validation losses so far.
+    private static int? StoppedAt(IReadOnlyList<EpochMetrics> history, int patience) =>
+        patience > 0
+            ? EarlyStopping.Find(history.Select(h => h.ValidationLoss!.Value), patience)
+                .Map(stop => stop.Epoch)
+                .ToNullable()
+            : null;
 
     private static string StopLine<T>(int epoch, Best<T> best, int patience)
         where T : struct, IFloatingPointIeee754<T> =>

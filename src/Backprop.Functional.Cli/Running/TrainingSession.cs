@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
@@ -29,6 +30,7 @@ internal static class TrainingSession
                 + $"'{settings.Validation}'");
         }
 
+        CheckSize(settings.Sizes(data.Train.Features, data.ClassNames.Count), settings.Precision);
         var run = TrainingRun.Create(settings, data);
         var resume = settings.ResumePath is { } path ? ResumeCheck.Header(run, path) : null;
         var human = context.Human(settings.Json);
@@ -114,14 +116,34 @@ internal static class TrainingSession
     }
 
     /// <summary>Σ (n_(l−1) + 1)·n_l, the weights and biases of a network of these sizes.</summary>
-    public static int Parameters(IReadOnlyList<int> sizes) =>
-        Enumerable.Range(1, sizes.Count - 1).Sum(l => (sizes[l - 1] + 1) * sizes[l]);
+    public static long Parameters(IReadOnlyList<int> sizes) =>
+        Enumerable.Range(1, sizes.Count - 1).Sum(l => (sizes[l - 1] + 1L) * sizes[l]);
+
+    // A network that cannot fit is refused before anything is allocated: one matrix must fit
+    // in one array, and training holds about six copies of the parameters at once (the
+    // network, its gradient, the next network and up to two optimizer buffers, plus slack).
+    private static void CheckSize(int[] sizes, Precision precision)
+    {
+        var bytes = precision == Precision.Float32 ? sizeof(float) : sizeof(double);
+        var largest = Enumerable.Range(1, sizes.Length - 1)
+            .Max(l => (long)sizes[l - 1] * sizes[l]);
+        var needed = Parameters(sizes) * bytes * 6;
+        var available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+        if (largest > Array.MaxLength || needed > available)
+        {
+            throw CommandFailure.Usage(string.Create(
+                CultureInfo.InvariantCulture,
+                $"--hidden {string.Join(",", sizes[1..^1])} gives {Parameters(sizes):N0} "
+                + $"parameters, which need about {needed / 1e9:F1} GB to train; this machine "
+                + $"has {available / 1e9:F1} GB"));
+        }
+    }
 
     private static string HiddenActivation(TrainSettings s) =>
         s.Hidden.Count == 0 ? string.Empty : $"{s.Activation.Name} hidden, ";
 
-    // Trains, then renders the plot in memory (so that a plot failure writes nothing), then
-    // saves the model atomically, then writes the plot atomically.
+    // Trains, renders the plot in memory, then writes the model and the plot together: both
+    // are replaced or neither is.
     private static (IReadOnlyList<EpochMetrics> History, int Epoch, int? StoppedEarly)
         TrainAndSave<T>(TrainingRun run, TrainingDisplay display)
         where T : struct, IFloatingPointIeee754<T>
@@ -137,11 +159,12 @@ internal static class TrainingSession
                 outcome.History,
                 PlotTitle(run),
                 settings.EarlyStop > 0 ? outcome.Epoch : null);
-        ModelFile.Save(settings.ModelPath, outcome.Network, run.Info).OrFail();
-        if (png is not null)
-        {
-            AtomicFile.Write(settings.PlotPath!, png).OrFail();
-        }
+        var model = ModelFile.Serialize(settings.ModelPath, outcome.Network, run.Info).OrFail();
+
+        // Both files or neither: a plot that cannot be written must not leave a new model.
+        (png is null
+            ? AtomicFile.WriteAll((settings.ModelPath, model))
+            : AtomicFile.WriteAll((settings.ModelPath, model), (settings.PlotPath!, png))).OrFail();
 
         return (outcome.History, outcome.Epoch, outcome.StoppedEarly);
     }

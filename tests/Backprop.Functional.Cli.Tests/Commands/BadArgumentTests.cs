@@ -109,9 +109,11 @@ public sealed class BadArgumentTests
         var inMissing = Cli.Run("train", "--checkpoint", missing, "--out", dir.File("m.json"));
 
         Assert.Equal(
-            $"error: --checkpoint must name a directory, got '{file}'", onFile.AssertOneErrorLine(2));
+            $"error: --checkpoint must name a directory, got '{file}'",
+            onFile.AssertOneErrorLine(2));
         Assert.Equal(
-            $"error: --checkpoint names a directory inside one that does not exist, got '{missing}'",
+            "error: --checkpoint names a directory inside one that does not exist, got "
+            + $"'{missing}'",
             inMissing.AssertOneErrorLine(2));
         Assert.Equal(["file"], dir.Files);
         Assert.Empty(Directory.GetDirectories(dir.Path));

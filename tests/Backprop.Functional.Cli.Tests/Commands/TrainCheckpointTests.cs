@@ -86,7 +86,8 @@ public sealed class TrainCheckpointTests
         Assert.Equal(2, root.At("epoch").GetInt32());
         Assert.Equal(376, root.At("step").GetInt64());
         Assert.Equal("momentum", root.Text("settings.optimizer"));
-        Assert.Equal("velocity", root.At("optimizer.buffers").EnumerateArray().Single().Text("name"));
+        var buffer = root.At("optimizer.buffers").EnumerateArray().Single();
+        Assert.Equal("velocity", buffer.Text("name"));
         Assert.Equal(2, root.At("history").GetArrayLength());
 
         // The "model" inside is a model file: the same bytes as the one saved, re-indented.
@@ -135,17 +136,17 @@ public sealed class TrainCheckpointTests
     }
 
     [Theory]
-    [InlineData("--hidden|16", "--hidden (the network) gives 784 → 16 → 10 but the checkpoint's run has 784 → 8 → 10")]
-    [InlineData("--batch-size|64", "--batch-size gives 64 but the checkpoint's run has 32")]
-    [InlineData("--optimizer|adam", "--optimizer gives adam but the checkpoint's run has sgd")]
-    [InlineData("--learning-rate|0.05", "--learning-rate gives 0.05 but the checkpoint's run has 0.1")]
-    [InlineData("--seed|2", "--seed gives 2 but the checkpoint's run has 1")]
-    [InlineData("--dropout|0.1", "--dropout gives 0.1 but the checkpoint's run has 0")]
-    [InlineData("--validation|100", "--validation gives 100 but the checkpoint's run has 0")]
-    [InlineData("--precision|float64", "--precision gives float64 but the checkpoint's run has float32")]
-    [InlineData("--schedule|cosine", "--schedule gives cosine but the checkpoint's run has constant")]
+    [InlineData("--hidden|16", "--hidden (the network)", "784 → 16 → 10", "784 → 8 → 10")]
+    [InlineData("--batch-size|64", "--batch-size", "64", "32")]
+    [InlineData("--optimizer|adam", "--optimizer", "adam", "sgd")]
+    [InlineData("--learning-rate|0.05", "--learning-rate", "0.05", "0.1")]
+    [InlineData("--seed|2", "--seed", "2", "1")]
+    [InlineData("--dropout|0.1", "--dropout", "0.1", "0")]
+    [InlineData("--validation|100", "--validation", "100", "0")]
+    [InlineData("--precision|float64", "--precision", "float64", "float32")]
+    [InlineData("--schedule|cosine", "--schedule", "cosine", "constant")]
     public void Resuming_with_settings_that_contradict_the_checkpoint_fails_with_one_line(
-        string change, string expected)
+        string change, string setting, string given, string saved)
     {
         // Given a checkpoint of a plain run
         using var dir = new TempDirectory();
@@ -160,7 +161,10 @@ public sealed class TrainCheckpointTests
 
         // Then it names that setting and writes nothing
         var line = result.AssertOneErrorLine(2);
-        Assert.Equal($"error: --resume {checkpoint}: {expected}", line);
+        Assert.Equal(
+            $"error: --resume {checkpoint}: {setting} gives {given} but the checkpoint's run "
+            + $"has {saved}",
+            line);
         Assert.False(File.Exists(dir.File("m.json")));
     }
 
@@ -219,8 +223,12 @@ public sealed class TrainCheckpointTests
 
     [Theory]
     [InlineData("", "the file is empty; expected a JSON checkpoint")]
-    [InlineData("{\"format\": \"backprop-functional-model\"}", "format is 'backprop-functional-model'; expected 'backprop-functional-checkpoint'")]
-    [InlineData("{\"format\": \"backprop-functional-checkpoint\", \"version\": 2}", "version 2 is not supported; expected 1")]
+    [InlineData(
+        "{\"format\": \"backprop-functional-model\"}",
+        "format is 'backprop-functional-model'; expected 'backprop-functional-checkpoint'")]
+    [InlineData(
+        "{\"format\": \"backprop-functional-checkpoint\", \"version\": 2}",
+        "version 2 is not supported; expected 1")]
     public void A_file_that_is_not_a_checkpoint_fails_with_code_1(string content, string expected)
     {
         using var dir = new TempDirectory();

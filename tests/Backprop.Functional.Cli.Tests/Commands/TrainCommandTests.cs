@@ -36,8 +36,8 @@ public sealed class TrainCommandTests
             + "(6,370 parameters)",
             lines[1]);
         Assert.Equal(
-            "training: softmax-cross-entropy loss, optimizer sgd, η = constant(0.1), batch size 32, "
-            + "2 epochs, seed 1",
+            "training: softmax-cross-entropy loss, optimizer sgd, η = constant(0.1), batch size "
+            + "32, 2 epochs, seed 1",
             lines[2]);
         Assert.StartsWith("backend: ", lines[3]);
         Assert.Equal($"model: {model}", lines[4]);

@@ -7,7 +7,7 @@ using Xunit;
 
 namespace Backprop.Functional.Cli.Tests.Commands;
 
-/// <summary>--validation N holds images out of the training set; --early-stop watches them.</summary>
+/// <summary>--validation N holds training images out; --early-stop watches them.</summary>
 public sealed class TrainValidationTests
 {
     private static readonly Regex EpochLine = new(
