@@ -1,4 +1,3 @@
-using System;
 using System.Linq;
 using FsCheck;
 using FsCheck.Fluent;
@@ -140,22 +139,4 @@ public static class NetworkArbitraries
     /// Cases for every pairing; not shrunk (a smaller network is a different case).
     /// </summary>
     public static Arbitrary<NetworkCase> Cases() => Generators.AnyCase.ToArbitrary();
-}
-
-/// <summary>The FsCheck settings the properties here run with.</summary>
-public static class PropertyConfig
-{
-    /// <summary>The number of cases each property draws, the floor the suite agreed on.</summary>
-    public const int Cases = 200;
-
-    /// <summary>Throw on failure, print nothing on success, <see cref="Cases"/> cases.</summary>
-    public static Config Default { get; } =
-        Config.QuickThrowOnFailure.WithMaxTest(Cases).WithQuietOnSuccess(true);
-
-    /// <summary>Checks <paramref name="property"/> with <see cref="Default"/>.</summary>
-    public static void Verify(Property property) => property.Check(Default);
-
-    /// <summary>The case's relative error |a − b| / max(|a|, |b|, floor).</summary>
-    public static double RelativeError(double a, double b, double floor) =>
-        Math.Abs(a - b) / Math.Max(Math.Max(Math.Abs(a), Math.Abs(b)), floor);
 }

@@ -8,8 +8,8 @@ using Xunit.Abstractions;
 namespace Backprop.Functional.Tests;
 
 /// <summary>
-/// Backward agrees with the fourth-order central differences of the public GradientCheck, for
-/// every activation/loss pair, on random networks (see <see cref="Generators"/>), within
+/// Backward agrees with the central differences of the public GradientCheck, for every
+/// activation/loss pair, on random networks (see <see cref="Generators"/>), within
 /// <see cref="GradientTolerance"/>.
 /// </summary>
 /// <remarks>
@@ -55,7 +55,12 @@ public sealed class GradientCheckProperties(ITestOutputHelper output)
                     p => $"worst: layer {p.Layer} {p.Kind}[{p.Row},{p.Column}] analytic "
                         + $"{p.Analytic:R} numeric {p.Numeric:R} relative {p.RelativeError:E3}",
                     () => "no parameter counted");
-                return Prop.Label(report.Passed, label);
+
+                // Passed also accepts an absolute error below the stencil's own rounding noise;
+                // the relative error is held to the tolerance as well.
+                return Prop.Label(
+                    report.Passed && report.WorstRelativeError <= GradientTolerance.Relative,
+                    label);
             }));
 
         var share = (double)counted / total;

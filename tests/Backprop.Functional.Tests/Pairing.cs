@@ -54,7 +54,8 @@ public sealed record Pairing(Activation Output, Loss Loss, TargetKind Targets)
     /// <summary>Whether the loss clamps probabilities (a non-fused cross-entropy).</summary>
     public bool Clamps => Loss == Loss.CrossEntropy || ComplementsOutput;
 
-    /// <summary>Whether the loss takes ln(1 − o) of the output: binary cross-entropy, unfused.</summary>
+    /// <summary>Whether the loss takes ln(1 − o) of the output (unfused binary
+    /// cross-entropy).</summary>
     public bool ComplementsOutput =>
         Loss == Loss.BinaryCrossEntropy && Output != Activation.Sigmoid;
 
