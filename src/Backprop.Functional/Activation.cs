@@ -71,7 +71,9 @@ public abstract record Activation
         double.IsFinite(slope) && slope >= 0.0 && slope < 1.0
             ? new LeakyFunction(slope)
             : throw new ArgumentOutOfRangeException(
-                nameof(slope), slope, $"leaky ReLU slope must be finite and in [0, 1), got {slope}");
+                nameof(slope),
+                slope,
+                $"leaky ReLU slope must be finite and in [0, 1), got {slope}");
 
     /// <summary>
     /// A user-defined elementwise activation from f and f′ (evaluated in float64 whatever the
@@ -213,7 +215,9 @@ public abstract record Activation
     private sealed record LeakyFunction(double Slope) : Activation
     {
         public override string Name =>
-            Slope == 0.0 ? "relu" : "leaky-relu:" + Slope.ToString("R", CultureInfo.InvariantCulture);
+            Slope == 0.0
+                ? "relu"
+                : "leaky-relu:" + Slope.ToString("R", CultureInfo.InvariantCulture);
 
         public override Seq<double> Kinks => Seq1(0.0);
 

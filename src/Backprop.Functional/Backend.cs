@@ -25,7 +25,8 @@ public enum Backend
 /// </remarks>
 public static class Backends
 {
-    private static Backend active = OpenBlasLibrary.IsAvailable ? Backend.OpenBlas : Backend.Managed;
+    private static Backend active =
+        OpenBlasLibrary.IsAvailable ? Backend.OpenBlas : Backend.Managed;
 
     /// <summary>The backend in use.</summary>
     public static Backend Active => active;
@@ -48,7 +49,8 @@ public static class Backends
         if (backend == Backend.OpenBlas && !OpenBlasLibrary.IsAvailable)
         {
             throw new InvalidOperationException(
-                "OpenBLAS (libopenblas.so.0) could not be loaded; install it (Debian: libopenblas0) "
+                "OpenBLAS (libopenblas.so.0) could not be loaded; install it "
+                + "(Debian: libopenblas0) "
                 + "or use the managed backend");
         }
 

@@ -73,8 +73,10 @@ public static class Gradient
         CheckShapes(g, h);
         return g.Layers.Zip(h.Layers).Fold(T.Zero, (sum, pair) =>
             sum
-            + TensorPrimitives.Dot<T>(Dense.Values(pair.Item1.Weights), Dense.Values(pair.Item2.Weights))
-            + TensorPrimitives.Dot<T>(Dense.Values(pair.Item1.Bias), Dense.Values(pair.Item2.Bias)));
+            + TensorPrimitives.Dot<T>(
+                Dense.Values(pair.Item1.Weights), Dense.Values(pair.Item2.Weights))
+            + TensorPrimitives.Dot<T>(
+                Dense.Values(pair.Item1.Bias), Dense.Values(pair.Item2.Bias)));
     }
 
     /// <summary>(1/k)·Σᵢ gᵢ, the mean of k ≥ 1 gradients, summed in order.</summary>
@@ -82,8 +84,11 @@ public static class Gradient
     public static Gradient<T> Mean<T>(Seq<Gradient<T>> gradients)
         where T : struct, System.Numerics.IFloatingPointIeee754<T> =>
         gradients.IsEmpty
-            ? throw new ArgumentException("the mean of no gradients is undefined", nameof(gradients))
-            : Scale(T.One / T.CreateChecked(gradients.Count), gradients.Tail.Fold(gradients.Head, Add));
+            ? throw new ArgumentException(
+                "the mean of no gradients is undefined", nameof(gradients))
+            : Scale(
+                T.One / T.CreateChecked(gradients.Count),
+                gradients.Tail.Fold(gradients.Head, Add));
 
     /// <summary>
     /// Throws unless <paramref name="gradient"/> has the shapes of <paramref name="network"/>.
@@ -111,7 +116,8 @@ public static class Gradient
         CheckShapes(g, h);
         return new(g.Layers.Zip(h.Layers).Map(pair => new LayerGradient<T>(
             Dense.Zip(pair.Item1.Weights, pair.Item2.Weights, f),
-            Dense.Of(Zipped(Dense.Values(pair.Item1.Bias), Dense.Values(pair.Item2.Bias), f)))).Strict());
+            Dense.Of(Zipped(Dense.Values(pair.Item1.Bias), Dense.Values(pair.Item2.Bias), f))))
+            .Strict());
     }
 
     private static T[] Scaled<T>(T[] x, T c)

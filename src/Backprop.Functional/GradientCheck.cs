@@ -212,11 +212,14 @@ public static class GradientCheck
         toSeq(network.Layers.SelectMany((layer, l) =>
             Enumerable.Range(0, layer.OutputSize).SelectMany(i =>
                 Enumerable.Range(0, layer.InputSize).Select(j => (l, ParameterKind.Weight, i, j)))
-            .Concat(Enumerable.Range(0, layer.OutputSize).Select(i => (l, ParameterKind.Bias, i, 0))))
+            .Concat(Enumerable.Range(0, layer.OutputSize)
+                .Select(i => (l, ParameterKind.Bias, i, 0))))
             .ToArray());
 
     private static Network<double> With(
-        Network<double> network, (int Layer, ParameterKind Kind, int Row, int Column) p, double value)
+        Network<double> network,
+        (int Layer, ParameterKind Kind, int Row, int Column) p,
+        double value)
     {
         var layers = network.Layers.Indexed().Map(item =>
         {
@@ -262,5 +265,7 @@ public static class GradientCheck
     private static bool CrossesKink(Trace<double> baseline, Trace<double> perturbed) =>
         baseline.Layers.Zip(perturbed.Layers).Exists(pair =>
             pair.Item1.Activation.Kinks.Exists(kink => Crosses(
-                Dense.Values(pair.Item1.WeightedInput), Dense.Values(pair.Item2.WeightedInput), kink)));
+                Dense.Values(pair.Item1.WeightedInput),
+                Dense.Values(pair.Item2.WeightedInput),
+                kink)));
 }

@@ -96,7 +96,8 @@ public static partial class Network
         return (σ == 1.0 ? g : g.Select(x => x * σ).ToArray(), after);
     }
 
-    private static (double[] Values, Rng Next) DrawBiases(Initialization scheme, int nOut, Rng rng) =>
+    private static (double[] Values, Rng Next) DrawBiases(
+        Initialization scheme, int nOut, Rng rng) =>
         scheme is Initialization.StandardNormal or Initialization.ScaledNormal
             ? rng.NextNormals(nOut)
             : (new double[nOut], rng);

@@ -53,13 +53,15 @@ public static class Layer
     /// A layer from copies of W (out × in) and b (length out), after checking that the shapes
     /// agree, neither is empty and every value is finite.
     /// </summary>
-    public static Fin<Layer<T>> TryCreate<T>(Matrix<T> weights, Vector<T> bias, Activation activation)
+    public static Fin<Layer<T>> TryCreate<T>(
+        Matrix<T> weights, Vector<T> bias, Activation activation)
         where T : struct, System.Numerics.IFloatingPointIeee754<T>
     {
         if (weights.RowCount == 0 || weights.ColumnCount == 0)
         {
             return FinFail<Layer<T>>(Error.New(
-                $"weights are {Shapes.Describe(weights)}; a layer needs at least one input and one unit"));
+                $"weights are {Shapes.Describe(weights)}; a layer needs at least one input "
+                + "and one unit"));
         }
 
         if (bias.Count != weights.RowCount)

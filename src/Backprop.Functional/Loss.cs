@@ -153,7 +153,8 @@ public abstract record Loss
     }
 
     private static T Floor<T>()
-        where T : struct, System.Numerics.IFloatingPointIeee754<T> => T.CreateChecked(ProbabilityFloor);
+        where T : struct, System.Numerics.IFloatingPointIeee754<T> =>
+        T.CreateChecked(ProbabilityFloor);
 
     private sealed record QuadraticLoss : Loss
     {
@@ -191,7 +192,8 @@ public abstract record Loss
                 if (activation == Activation.Sigmoid)
                 {
                     // −[y ln σ(z) + (1 − y) ln(1 − σ(z))] = softplus(z) − y·z, finite for any z.
-                    ℓ += T.Max(z[i], T.Zero) + Scalar.LogOnePlus(T.Exp(-T.Abs(z[i]))) - (y[i] * z[i]);
+                    var softplus = T.Max(z[i], T.Zero) + Scalar.LogOnePlus(T.Exp(-T.Abs(z[i])));
+                    ℓ += softplus - (y[i] * z[i]);
                 }
                 else
                 {

@@ -44,7 +44,8 @@ public sealed record Network<T>
 
     /// <inheritdoc/>
     public override string ToString() =>
-        $"Network({string.Join(" → ", Sizes)}; {string.Join(", ", Layers.Map(l => l.Activation.Name))})";
+        $"Network({string.Join(" → ", Sizes)}; "
+        + $"{string.Join(", ", Layers.Map(l => l.Activation.Name))})";
 }
 
 /// <summary>Factories for <see cref="Network{T}"/>.</summary>
@@ -68,7 +69,8 @@ public static partial class Network
             Some: p => FinFail<Network<T>>(Error.New(
                 $"layer {p.Index + 1} has {p.Item.Item1.OutputSize} outputs "
                 + $"(W is {Shapes.Describe(p.Item.Item1.Weights)}) but layer {p.Index + 2} expects "
-                + $"{p.Item.Item2.InputSize} inputs (W is {Shapes.Describe(p.Item.Item2.Weights)})")),
+                + $"{p.Item.Item2.InputSize} inputs "
+                + $"(W is {Shapes.Describe(p.Item.Item2.Weights)})")),
             None: () => FinSucc(new Network<T>(layers.Strict())));
     }
 

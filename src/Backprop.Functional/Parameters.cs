@@ -25,14 +25,18 @@ internal static class Parameters
     /// <summary>Whether array i of the list holds biases (odd positions).</summary>
     public static bool IsBias(int i) => i % 2 == 1;
 
-    /// <summary>A gradient with the network's shapes over the given arrays, which it takes over.</summary>
+    /// <summary>
+    /// A gradient with the network's shapes over the given arrays, which it takes over.
+    /// </summary>
     public static Gradient<T> ToGradient<T>(Network<T> shapes, T[][] arrays)
         where T : struct, System.Numerics.IFloatingPointIeee754<T> =>
         new(toSeq(shapes.Layers.Select((l, i) => new LayerGradient<T>(
             Dense.Of(l.OutputSize, l.InputSize, arrays[2 * i]),
             Dense.Of(arrays[(2 * i) + 1]))).ToArray()));
 
-    /// <summary>A network with the given layers' activations over new arrays, which it takes over.</summary>
+    /// <summary>
+    /// A network with the given layers' activations over new arrays, which it takes over.
+    /// </summary>
     public static Network<T> ToNetwork<T>(Network<T> shapes, T[][] arrays)
         where T : struct, System.Numerics.IFloatingPointIeee754<T> =>
         new(toSeq(shapes.Layers.Select((l, i) => new Layer<T>(

@@ -32,7 +32,8 @@ public static class PortableMath
 
         var bits = BitConverter.DoubleToInt64Bits(x);
         e += (int)((bits >> 52) & 0x7FF) - 1023;
-        var m = BitConverter.Int64BitsToDouble((bits & 0x000F_FFFF_FFFF_FFFFL) | 0x3FF0_0000_0000_0000L);
+        var m = BitConverter.Int64BitsToDouble(
+            (bits & 0x000F_FFFF_FFFF_FFFFL) | 0x3FF0_0000_0000_0000L);
         if (m > 1.4142135623730951)
         {
             m *= 0.5;

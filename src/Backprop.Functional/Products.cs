@@ -12,12 +12,6 @@ namespace Backprop.Functional;
 /// </summary>
 internal static class Products
 {
-    // OpenBLAS 0.3 threads a product only when m·n·k exceeds 65536 × 4 (its SMP threshold
-    // times GEMM_MULTITHREAD_THRESHOLD); below a quarter of that, a hand-off costs more than
-    // it saves.
-    private const double SingleThreadLimit = 262_144;
-    private const double SplitFloor = 65_536;
-
     /// <summary>Σ = W·X + b·1ᵀ, out × m, into <paramref name="into"/>.</summary>
     public static Matrix<T> Affine<T>(Matrix<T> w, Matrix<T> x, Vector<T> b, Matrix<T> into)
         where T : struct, System.Numerics.IFloatingPointIeee754<T>
@@ -77,45 +71,14 @@ internal static class Products
     }
 
     // C (m × n) = op(A)·op(B) + β·C with op(A) m × k, column-major, leading dimensions the
-    // stored row counts. OpenBLAS runs a product with m·n·k up to SingleThreadLimit on one
-    // thread; from SplitFloor up such a product pays for a hand-off, so C is cut in two blocks
-    // (of columns, or of rows when it has more rows), one computed here and one on the second
-    // core. The cut depends only on the shape, so on one core or two the result is the same
-    // bits; it can differ in the last bits from one uncut call (OpenBLAS rounds the edge of a
-    // block differently), as any two BLAS call patterns may.
+    // stored row counts.
     private static void Gemm<T>(
         bool transA, bool transB, int m, int n, int k, Matrix<T> a, Matrix<T> b, T β, T[] c)
-        where T : struct, System.Numerics.IFloatingPointIeee754<T>
-    {
-        var (av, lda, bv, ldb) = (Dense.Values(a), a.RowCount, Dense.Values(b), b.RowCount);
-        var work = (double)m * n * k;
-        if (work < SplitFloor || work > SingleThreadLimit)
-        {
-            Block(transA, transB, m, n, k, av, 0, lda, bv, 0, ldb, β, c, 0, m);
-        }
-        else if (n >= m)
-        {
-            // Column j of op(B) starts at j·ldb, or at j when op(B) = Bᵀ.
-            var h = n / 2;
-            var bStep = transB ? 1 : ldb;
-            SecondCore.Run(
-                () => Block(transA, transB, m, h, k, av, 0, lda, bv, 0, ldb, β, c, 0, m),
-                () => Block(
-                    transA, transB, m, n - h, k, av, 0, lda, bv, h * bStep, ldb, β, c, h * m, m));
-        }
-        else
-        {
-            // Row i of op(A) starts at i, or at i·lda when op(A) = Aᵀ.
-            var h = m / 2;
-            var aStep = transA ? lda : 1;
-            SecondCore.Run(
-                () => Block(transA, transB, h, n, k, av, 0, lda, bv, 0, ldb, β, c, 0, m),
-                () => Block(
-                    transA, transB, m - h, n, k, av, h * aStep, lda, bv, 0, ldb, β, c, h, m));
-        }
-    }
+        where T : struct, System.Numerics.IFloatingPointIeee754<T> =>
+        Block(transA, transB, m, n, k, Dense.Values(a), 0, a.RowCount, Dense.Values(b), 0,
+            b.RowCount, β, c, 0, m);
 
-    // One OpenBLAS call on the block of C that starts at cOffset, A and B from their offsets.
+    // One OpenBLAS call on C from cOffset on, with A and B from their offsets.
     private static void Block<T>(
         bool transA,
         bool transB,

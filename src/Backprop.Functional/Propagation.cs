@@ -36,7 +36,8 @@ public static class Propagation
     /// </summary>
     /// <param name="network">The network.</param>
     /// <param name="inputs">X, n₀ × m, one sample a column, every value finite.</param>
-    /// <param name="dropout">The rate and key of the masks; <see cref="Dropout.None"/> for none.</param>
+    /// <param name="dropout">The rate and key of the masks; <see cref="Dropout.None"/> for
+    /// none.</param>
     public static Trace<T> Forward<T>(this Network<T> network, Matrix<T> inputs, Dropout dropout)
         where T : struct, System.Numerics.IFloatingPointIeee754<T> =>
         Forward(network, inputs, dropout, Scratch<T>.Fresh);

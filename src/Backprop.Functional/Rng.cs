@@ -31,7 +31,9 @@ public readonly record struct Rng(ulong Seed, ulong Position)
         return (Mix(unchecked(Seed + (k * Gamma))), this with { Position = k });
     }
 
-    /// <summary>The k-th draw of this stream (k ≥ 1 from the start), without drawing the ones before.</summary>
+    /// <summary>
+    /// The k-th draw of this stream (k ≥ 1 from the start), without drawing the ones before.
+    /// </summary>
     public ulong BitsAt(long k) => Mix(unchecked(Seed + ((ulong)k * Gamma)));
 
     /// <summary>A uniform double in (0, 1) and the stream after it.</summary>

@@ -16,7 +16,8 @@ public static class Sgd
     /// <param name="learningRate">η ≥ 0 and finite.</param>
     /// <exception cref="ArgumentException">The gradient's shapes differ from the network's, or η is
     /// negative or not finite.</exception>
-    public static Network<T> Update<T>(this Network<T> network, Gradient<T> gradient, T learningRate)
+    public static Network<T> Update<T>(
+        this Network<T> network, Gradient<T> gradient, T learningRate)
         where T : struct, System.Numerics.IFloatingPointIeee754<T>
     {
         if (!T.IsFinite(learningRate) || learningRate < T.Zero)

@@ -13,7 +13,8 @@ public static class Shapes
 {
     /// <summary>Describes a matrix's shape as "rows × columns".</summary>
     public static string Describe<T>(Matrix<T> m)
-        where T : struct, System.Numerics.IFloatingPointIeee754<T> => $"{m.RowCount} × {m.ColumnCount}";
+        where T : struct, System.Numerics.IFloatingPointIeee754<T> =>
+        $"{m.RowCount} × {m.ColumnCount}";
 
     /// <summary>
     /// Checks a batch of inputs (one sample a column) against a network's input size: at least
@@ -25,7 +26,8 @@ public static class Shapes
         if (inputs.ColumnCount == 0)
         {
             return FinFail<Matrix<T>>(Error.New(
-                $"the batch of inputs is empty ({Describe(inputs)}); expected at least one column"));
+                $"the batch of inputs is empty ({Describe(inputs)}); expected at least one "
+                + "column"));
         }
 
         if (inputs.RowCount != inputSize)

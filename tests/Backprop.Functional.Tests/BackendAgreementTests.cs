@@ -74,30 +74,6 @@ public sealed class BackendAgreementTests
         Network<double> Train() => Training.Run(network, data, options).Take(16).Last().Network;
     }
 
-    [Fact]
-    public void Small_products_give_the_same_bits_on_one_core_and_on_two()
-    {
-        // 30 × 784 by batch 10 is under OpenBLAS's own threading threshold, so the library
-        // cuts these products in two blocks and may run one on a second core.
-        var network = Network.Initialize<double>(
-            [784, 30, 10], Activation.Sigmoid, Activation.Sigmoid, Initialization.He, 23);
-        var (x, y) = Batch<double>(784, 10, 10, 29);
-
-        var (twoTrace, two) = On(Fast, () => Pass(network, x, y, Loss.Quadratic));
-        SecondCore.Off = true;
-        try
-        {
-            var (oneTrace, one) = On(Fast, () => Pass(network, x, y, Loss.Quadratic));
-            var (Σ1, Σ2) = (oneTrace.Layers[0].WeightedInput, twoTrace.Layers[0].WeightedInput);
-            Assert.Equal(Values(Σ1), Values(Σ2));
-            Assert.Equal(Values(one.Layers[0].Weights), Values(two.Layers[0].Weights));
-        }
-        finally
-        {
-            SecondCore.Off = false;
-        }
-    }
-
     private static Backend Fast =>
         Backends.OpenBlasAvailable ? Backend.OpenBlas : Backend.Managed;
 

@@ -7,8 +7,10 @@ namespace Backprop.Functional;
 /// (a <see cref="Gradient{T}"/> is used for them, one per layer: ∂W and ∂b shapes).
 /// </summary>
 /// <param name="Step">t, the number of updates taken so far.</param>
-/// <param name="LearningRate">η used by the last update (the schedule's value; 0 before any).</param>
-/// <param name="Buffers">The named buffers, e.g. ("m", …) and ("v", …) for Adam; empty for SGD.</param>
+/// <param name="LearningRate">η used by the last update (the schedule's value; 0 before
+/// any).</param>
+/// <param name="Buffers">The named buffers, e.g. ("m", …) and ("v", …) for Adam; empty for
+/// SGD.</param>
 public sealed record OptimizerState<T>(
     long Step, double LearningRate, Seq<(string Name, Gradient<T> Buffer)> Buffers)
     where T : struct, System.Numerics.IFloatingPointIeee754<T>

@@ -97,7 +97,8 @@ public abstract record Transform
     private sealed record Penalty(double Lambda, bool IncludeBiases, bool Decoupled) : Transform
     {
         public override string Name =>
-            $"{(Decoupled ? "weight-decay" : "l2")}({Lambda:G4}{(IncludeBiases ? ", biases" : string.Empty)})";
+            (Decoupled ? "weight-decay" : "l2")
+            + $"({Lambda:G4}{(IncludeBiases ? ", biases" : string.Empty)})";
 
         internal override bool AfterOptimizer => Decoupled;
 
