@@ -74,45 +74,22 @@ internal static class Products
     // stored row counts.
     private static void Gemm<T>(
         bool transA, bool transB, int m, int n, int k, Matrix<T> a, Matrix<T> b, T β, T[] c)
-        where T : struct, System.Numerics.IFloatingPointIeee754<T> =>
-        Block(transA, transB, m, n, k, Dense.Values(a), 0, a.RowCount, Dense.Values(b), 0,
-            b.RowCount, β, c, 0, m);
-
-    // One OpenBLAS call on C from cOffset on, with A and B from their offsets.
-    private static void Block<T>(
-        bool transA,
-        bool transB,
-        int m,
-        int n,
-        int k,
-        T[] a,
-        int aOffset,
-        int lda,
-        T[] b,
-        int bOffset,
-        int ldb,
-        T β,
-        T[] c,
-        int cOffset,
-        int ldc)
         where T : struct, System.Numerics.IFloatingPointIeee754<T>
     {
-        var av = a.AsSpan(aOffset);
-        var bv = b.AsSpan(bOffset);
-        var cv = c.AsSpan(cOffset);
+        var (av, bv) = (Dense.Values(a), Dense.Values(b));
         if (typeof(T) == typeof(double))
         {
             OpenBlasLibrary.Gemm(transA, transB, m, n, k, 1.0,
-                MemoryMarshal.Cast<T, double>(av), lda,
-                MemoryMarshal.Cast<T, double>(bv), ldb,
-                double.CreateTruncating(β), MemoryMarshal.Cast<T, double>(cv), ldc);
+                MemoryMarshal.Cast<T, double>(av), a.RowCount,
+                MemoryMarshal.Cast<T, double>(bv), b.RowCount,
+                double.CreateTruncating(β), MemoryMarshal.Cast<T, double>(c.AsSpan()), m);
         }
         else if (typeof(T) == typeof(float))
         {
             OpenBlasLibrary.Gemm(transA, transB, m, n, k, 1.0f,
-                MemoryMarshal.Cast<T, float>(av), lda,
-                MemoryMarshal.Cast<T, float>(bv), ldb,
-                float.CreateTruncating(β), MemoryMarshal.Cast<T, float>(cv), ldc);
+                MemoryMarshal.Cast<T, float>(av), a.RowCount,
+                MemoryMarshal.Cast<T, float>(bv), b.RowCount,
+                float.CreateTruncating(β), MemoryMarshal.Cast<T, float>(c.AsSpan()), m);
         }
         else
         {

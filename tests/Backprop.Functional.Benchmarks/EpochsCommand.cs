@@ -40,22 +40,32 @@ internal static class EpochsCommand
         var sgemmPeak = peers is null
             ? double.NaN
             : SgemmPeak(peers, environment, scratch, quiet, log);
+        var repeats = options.Integer("--repeat", 1);
+        var torchThreads = options.Value("--torch-threads", "1");
         foreach (var config in configs)
         {
+            // Each repetition runs ours and the peers one after the other, so that a burst of
+            // load elsewhere hits them alike; the fastest repetition of each is kept.
             log.WriteLine($"{config.Name}:");
-            var ours = Ours(config, "openblas", epochs, data, environment, scratch, quiet, log);
+            var runs = Enumerable.Range(0, repeats).Select(_ => (
+                Ours: Ours(config, "openblas", epochs, data, environment, scratch, quiet, log),
+                Numpy: peers is null
+                    ? null
+                    : Peer(peers, "numpy_seed.py", ["--variant", "batched"], config, epochs,
+                        environment, scratch, quiet, log),
+                Torch: peers is null
+                    ? null
+                    : Peer(peers, "torch_peer.py", ["--threads", torchThreads], config, epochs,
+                        environment, scratch, quiet, log))).ToList();
             var managed = managedEpochs > 0
                 ? Ours(config, "managed", managedEpochs, data, environment, scratch, quiet, log)
                 : null;
-            var numpy = peers is null
-                ? null
-                : Peer(peers, "numpy_seed.py", ["--variant", "batched"], config, epochs,
-                    environment, scratch, quiet, log);
-            var torch = peers is null
-                ? null
-                : Peer(peers, "torch_peer.py", ["--threads", options.Value("--torch-threads", "1")],
-                    config, epochs, environment, scratch, quiet, log);
-            rows.Add(new Row(config, ours, managed, numpy, torch));
+            rows.Add(new Row(
+                config,
+                Fastest(runs.Select(r => r.Ours), "MedianSeconds")!,
+                managed,
+                Fastest(runs.Select(r => r.Numpy), "epoch_median_s"),
+                Fastest(runs.Select(r => r.Torch), "epoch_median_s")));
         }
 
         Report.Print(rows, sgemmPeak, Samples, log);
@@ -164,6 +174,11 @@ internal static class EpochsCommand
     }
 
     private static string Python => "/usr/bin/python3";
+
+    // The repetition with the shortest median epoch, or null when there were none.
+    private static ChildResult? Fastest(IEnumerable<ChildResult?> runs, string seconds) =>
+        runs.Where(r => r is not null)
+            .MinBy(r => r!.Json.GetProperty(seconds).GetDouble());
 
     // The peers' own set-up: OpenBLAS unpacked beside them, when it is there, as their
     // harness's --blas openblas does.

@@ -12,7 +12,8 @@ namespace Backprop.Functional.Benchmarks;
 /// <summary>What a child process reported: its JSON result and its peak resident memory.</summary>
 /// <param name="Json">The JSON object it wrote.</param>
 /// <param name="PeakMegabytes">Its maximum resident set size, in MB, from /usr/bin/time.</param>
-/// <param name="ForeignLoad">CPUs kept busy by other processes just before it started.</param>
+/// <param name="ForeignLoad">CPUs kept busy by other processes while it ran: the machine's busy
+/// time over its run less the child's own processor time, over the run's length.</param>
 internal sealed record ChildResult(JsonElement Json, double PeakMegabytes, double ForeignLoad);
 
 /// <summary>
@@ -23,6 +24,7 @@ internal static class Processes
 {
     private const string TimeBinary = "/usr/bin/time";
     private const string PeakMarker = "BENCH_MAXRSS_KB=";
+    private const string CpuMarker = "BENCH_CPU_S=";
 
     /// <summary>
     /// The CPUs kept busy by everything on the machine over <paramref name="seconds"/>, from
@@ -57,7 +59,8 @@ internal static class Processes
     /// <summary>
     /// Runs <paramref name="program"/> with <paramref name="arguments"/> in
     /// <paramref name="directory"/>, its output shown on <paramref name="log"/>, and reads the
-    /// JSON it wrote to the file named by the last argument.
+    /// JSON it wrote to <paramref name="resultFile"/>; <paramref name="foreignLoad"/> stands for
+    /// the load during the run where /usr/bin/time is missing.
     /// </summary>
     /// <exception cref="InvalidOperationException">It failed or wrote no result.</exception>
     public static ChildResult Run(
@@ -79,7 +82,7 @@ internal static class Processes
         if (File.Exists(TimeBinary))
         {
             info.ArgumentList.Add("-f");
-            info.ArgumentList.Add(PeakMarker + "%M");
+            info.ArgumentList.Add($"{PeakMarker}%M\n{CpuMarker}%U %S");
             info.ArgumentList.Add(program);
         }
 
@@ -94,6 +97,7 @@ internal static class Processes
         }
 
         var peak = double.NaN;
+        var cpu = double.NaN;
         using var process = new Process { StartInfo = info };
         process.OutputDataReceived += (_, e) => Show(e.Data);
         process.ErrorDataReceived += (_, e) =>
@@ -103,15 +107,25 @@ internal static class Processes
                 var kilobytes = e.Data[PeakMarker.Length..];
                 peak = double.Parse(kilobytes, CultureInfo.InvariantCulture) / 1024;
             }
+            else if (e.Data?.StartsWith(CpuMarker, StringComparison.Ordinal) == true)
+            {
+                cpu = e.Data[CpuMarker.Length..].Split(' ')
+                    .Sum(s => double.Parse(s, CultureInfo.InvariantCulture));
+            }
             else
             {
                 Show(e.Data);
             }
         };
+        var (busy, clock) = (BusyTicks(), Stopwatch.StartNew());
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         process.WaitForExit();
+        var seconds = clock.Elapsed.TotalSeconds;
+        var foreign = double.IsNaN(cpu)
+            ? foreignLoad
+            : Math.Max(0, (((BusyTicks() - busy) / 100.0) - cpu) / seconds);
         if (process.ExitCode != 0 || !File.Exists(resultFile))
         {
             throw new InvalidOperationException(
@@ -120,7 +134,7 @@ internal static class Processes
         }
 
         using var json = JsonDocument.Parse(File.ReadAllText(resultFile));
-        return new ChildResult(json.RootElement.Clone(), peak, foreignLoad);
+        return new ChildResult(json.RootElement.Clone(), peak, foreign);
 
         void Show(string? line)
         {

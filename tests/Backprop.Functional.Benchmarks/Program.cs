@@ -21,11 +21,12 @@ public static class Program
           micro [BenchmarkDotNet arguments]       Forward, Backward and Update per layer size
           epochs --data DIR [--peers DIR] [--configs C1-f64,C2-f64,C2-f32,C3-f32]
                  [--epochs 5] [--managed-epochs 0] [--max-busy 0.15] [--max-wait 10]
-                 [--blas-threads 2] [--torch-threads 1] [--out FILE]
+                 [--blas-threads 2] [--torch-threads 1] [--repeat 1] [--out FILE]
           run --config NAME --data DIR [--epochs 5] [--backend openblas|managed] --out FILE
         --data defaults to $FMNIST_DIR and --peers to $BACKPROP_PEERS_DIR; without peers only
         this library is timed. Before each run, epochs waits up to --max-wait minutes until
-        fewer than --max-busy CPUs are busy with other processes.
+        fewer than --max-busy CPUs are busy with other processes; with --repeat N it runs
+        ours and the peers N times, interleaved, and keeps the fastest run of each.
         """;
 
     /// <summary>Runs the mode named by the first argument.</summary>

@@ -25,8 +25,9 @@ internal static class Report
         log.WriteLine();
         log.WriteLine("| config | ours s | numpy s | torch s | ours/numpy | ours/torch | "
             + "GFLOP/s ours | GFLOP/s numpy | GC share | peak MB ours / numpy | "
-            + "inference s ours / numpy | test acc ours / numpy | managed s |");
-        log.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+            + "inference s ours / numpy | test acc ours / numpy | managed s | "
+            + "other load ours / numpy |");
+        log.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var r in rows)
         {
             var ours = r.Ours.Json.GetProperty("MedianSeconds").GetDouble();
@@ -44,7 +45,8 @@ internal static class Report
                 + $"{Peer(r.Numpy, "infer_10k_b1000_s"):F3} | "
                 + $"{r.Ours.Json.GetProperty("TestAccuracy").GetDouble():F4} / "
                 + $"{Peer(r.Numpy, "test_acc_final"):F4} | "
-                + $"{managed:F2} |"));
+                + $"{managed:F2} | "
+                + $"{r.Ours.ForeignLoad:F2} / {r.Numpy?.ForeignLoad ?? double.NaN:F2} |"));
         }
 
         log.WriteLine();
