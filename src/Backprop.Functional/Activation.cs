@@ -136,6 +136,15 @@ public abstract record Activation
     /// <inheritdoc/>
     public sealed override string ToString() => Name;
 
+    /// <summary>o = f(Σ) written over Σ, which the caller owns and no longer needs.</summary>
+    internal Matrix<T> ApplyInPlace<T>(Matrix<T> z)
+        where T : struct, System.Numerics.IFloatingPointIeee754<T>
+    {
+        var values = Dense.Values(z);
+        Evaluate<T>(values, z.RowCount, values);
+        return z;
+    }
+
     /// <summary>o = f(Σ) into a matrix taken from <paramref name="scratch"/>.</summary>
     internal virtual Matrix<T> Apply<T>(Matrix<T> z, Scratch<T> scratch, Slot slot)
         where T : struct, System.Numerics.IFloatingPointIeee754<T>
@@ -160,6 +169,7 @@ public abstract record Activation
 
     /// <summary>
     /// o = f(Σ) for column-major Σ with <paramref name="rows"/> rows; writes every element of o.
+    /// o may be Σ itself, so each element of Σ is read before its place in o is written.
     /// </summary>
     private protected abstract void Evaluate<T>(ReadOnlySpan<T> z, int rows, Span<T> o)
         where T : struct, System.Numerics.IFloatingPointIeee754<T>;

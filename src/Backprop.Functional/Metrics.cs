@@ -77,7 +77,7 @@ public static class Metrics
                 + $"{network.OutputSize} outputs give {ClassesOf(network)}", nameof(state));
         }
 
-        var output = network.Forward(inputs).OutputLayer;
+        var output = Propagation.OutputTrace(network, inputs);
         var ℓ = loss.PerSample(output, targets);
         var confusion = state.Confusion.Select(row => row.ToArray()).ToArray();
         var (sum, correct) = (state.LossSum, state.Correct);

@@ -59,8 +59,7 @@ public static class Propagation
         where T : struct, System.Numerics.IFloatingPointIeee754<T>
     {
         var x = Shapes.CheckInput(network.InputSize, inputs).OrThrow(nameof(inputs));
-        return network.Layers.Fold(
-            x, (o, layer) => layer.Activation.Apply(WeightedInput(layer, o, Scratch<T>.Fresh, 0)));
+        return Through(network.Layers, x);
     }
 
     /// <summary>o_L for one sample x, as a vector of length n_L.</summary>
@@ -111,6 +110,22 @@ public static class Propagation
         var trace = network.Forward(inputs);
         var gradient = network.Backward(trace, targets, loss);
         return (loss.Value(trace.OutputLayer, targets), gradient);
+    }
+
+    /// <summary>
+    /// The output layer's trace for the batch X, as <see cref="Forward{T}(Network{T}, Matrix{T})"/>
+    /// records it, without keeping the hidden layers' Σ or computing their slopes: what
+    /// evaluation needs.
+    /// </summary>
+    internal static LayerTrace<T> OutputTrace<T>(Network<T> network, Matrix<T> inputs)
+        where T : struct, System.Numerics.IFloatingPointIeee754<T>
+    {
+        var x = Shapes.CheckInput(network.InputSize, inputs).OrThrow(nameof(inputs));
+        var (last, fresh) = (network.Layers.Last, Scratch<T>.Fresh);
+        var Σ = WeightedInput(last, Through(network.Layers.Init, x), fresh, 0);
+        var o = last.Activation.Apply(Σ, fresh, new Slot(SlotKind.Output, 0));
+        var J = last.Activation.Differentiate(Σ, o, fresh, new Slot(SlotKind.Slopes, 0));
+        return new LayerTrace<T>(last.Activation, Σ, o, J);
     }
 
     /// <summary>
@@ -191,6 +206,12 @@ public static class Propagation
             return into;
         }
     }
+
+    // o after the given layers, each o = f(Σ) written over its own fresh Σ.
+    private static Matrix<T> Through<T>(Seq<Layer<T>> layers, Matrix<T> x)
+        where T : struct, System.Numerics.IFloatingPointIeee754<T> =>
+        layers.Fold(x, (o, layer) =>
+            layer.Activation.ApplyInPlace(WeightedInput(layer, o, Scratch<T>.Fresh, 0)));
 
     private static Matrix<T> WeightedInput<T>(
         Layer<T> layer, Matrix<T> input, Scratch<T> scratch, int l)

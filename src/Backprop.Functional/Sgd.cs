@@ -32,7 +32,10 @@ public static class Sgd
         {
             var (layer, g) = pair;
             return new Layer<T>(
-                Dense.Zip(layer.Weights, g.Weights, (w, dw, d) => Step(w, dw, η, d)),
+                Dense.Of(
+                    layer.OutputSize,
+                    layer.InputSize,
+                    Stepped(Dense.Values(layer.Weights), Dense.Values(g.Weights), η)),
                 Dense.Of(Stepped(Dense.Values(layer.Bias), Dense.Values(g.Bias), η)),
                 layer.Activation);
         }).Strict());
@@ -50,18 +53,12 @@ public static class Sgd
         return (network.Update(gradient, learningRate), value);
     }
 
-    private static void Step<T>(ReadOnlySpan<T> w, ReadOnlySpan<T> dw, T η, Span<T> destination)
-        where T : struct, System.Numerics.IFloatingPointIeee754<T>
-    {
-        // w − η·dw as (−η)·dw + w, rounded after the product and after the sum (not fused).
-        TensorPrimitives.MultiplyAdd(dw, -η, w, destination);
-    }
-
     private static T[] Stepped<T>(T[] w, T[] dw, T η)
         where T : struct, System.Numerics.IFloatingPointIeee754<T>
     {
+        // w − η·dw as (−η)·dw + w, rounded after the product and after the sum (not fused).
         var result = GC.AllocateUninitializedArray<T>(w.Length);
-        Step<T>(w, dw, η, result);
+        _ = Kernels.Step(dw, -η, w, result);
         return result;
     }
 }

@@ -233,18 +233,22 @@ public static class Training
         var loss = options.Loss.Value(trace.OutputLayer, data.Targets);
         var gradient = Propagation.Backward(
             state.Network, trace, data.Targets, options.Loss, workspace);
-        var (optimizer, network) = Detached(
-            options.Optimizer.Update(state.Optimizer, state.Network, gradient), workspace);
+        var (updatedState, updatedNetwork, finite) =
+            options.Optimizer.UpdateChecked(state.Optimizer, state.Network, gradient);
+        var (optimizer, network) = Detached((updatedState, updatedNetwork), workspace);
 
-        var where = $"at epoch {epoch}, batch {batch} (step {step})";
+        // A non-finite gradient makes non-finite weights unless a transform clips it back to
+        // finite values, so finite new weights (found while writing them) clear the gradient.
+        var gradientFinite = finite && options.Optimizer.KeepsNonFinite;
+
         var lossProblem = T.IsFinite(loss)
             ? None
-            : Some($"the loss became {loss} {where}; {Origin(trace)}");
+            : Some($"the loss became {loss} {Where()}; {Origin(trace)}");
         var problem = lossProblem
-            || FirstNonFinite(gradient.Layers.Map(l => (l.Weights, l.Bias)))
-                .Map(l => $"the gradient of layer {l} became non-finite {where}")
-            || FirstNonFinite(network.Layers.Map(l => (l.Weights, l.Bias)))
-                .Map(l => $"the weights of layer {l} became non-finite {where}");
+            || (gradientFinite ? None : FirstNonFinite(gradient))
+                .Map(l => $"the gradient of layer {l} became non-finite {Where()}")
+            || (finite ? None : FirstNonFinite(network))
+                .Map(l => $"the weights of layer {l} became non-finite {Where()}");
 
         var next = state with
         {
@@ -260,6 +264,8 @@ public static class Training
                 ? next with { Problem = message }
                 : next with { Skipped = state.Skipped + 1 },
             None: () => next with { Network = network, Optimizer = optimizer });
+
+        string Where() => $"at epoch {epoch}, batch {batch} (step {step})";
     }
 
     // The optimizer's new state with any buffer that is the workspace's gradient copied: the
@@ -290,7 +296,16 @@ public static class Training
                 None: () => "every layer's output is finite, so it arose in the loss after layer "
                     + $"{trace.Layers.Count}, the output layer");
 
+    // The 1-based index of the first layer whose gradient has a non-finite value.
+    private static Option<int> FirstNonFinite<T>(Gradient<T> gradient)
+        where T : struct, System.Numerics.IFloatingPointIeee754<T> =>
+        FirstNonFinite(gradient.Layers.Map(l => (l.Weights, l.Bias)));
+
     // The 1-based index of the first layer with a non-finite weight or bias.
+    private static Option<int> FirstNonFinite<T>(Network<T> network)
+        where T : struct, System.Numerics.IFloatingPointIeee754<T> =>
+        FirstNonFinite(network.Layers.Map(l => (l.Weights, l.Bias)));
+
     private static Option<int> FirstNonFinite<T>(Seq<(Matrix<T> W, Vector<T> B)> layers)
         where T : struct, System.Numerics.IFloatingPointIeee754<T> =>
         layers.Indexed()

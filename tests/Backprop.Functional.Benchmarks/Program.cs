@@ -46,6 +46,7 @@ public static class Program
                 "micro" => Micro(args[1..]),
                 "epochs" => EpochsCommand.Run(Options.Parse(args[1..]), Console.Out),
                 "run" => RunOne(Options.Parse(args[1..])),
+                "phases" => Phases(Options.Parse(args[1..])),
                 _ => throw new ArgumentException($"unknown mode '{args[0]}'"),
             };
         }
@@ -60,6 +61,16 @@ public static class Program
     private static int Micro(string[] args)
     {
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+        return 0;
+    }
+
+    // Where one configuration's epoch time goes, phase by phase.
+    private static int Phases(Options options)
+    {
+        PhaseRun.Run(
+            EpochConfig.Named(options.Required("--config")),
+            options.Data(),
+            options.Integer("--epochs", 3));
         return 0;
     }
 

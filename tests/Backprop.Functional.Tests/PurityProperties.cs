@@ -39,6 +39,24 @@ public sealed class PurityProperties
     }
 
     [Property(MaxTest = PropertyConfig.Cases, Arbitrary = [typeof(NetworkArbitraries)])]
+    public Property Predict_and_evaluation_give_the_bits_of_the_traced_output_layer(
+        NetworkCase c)
+    {
+        // Predict writes each o over its own Σ and evaluation skips the hidden slopes: the
+        // same arithmetic as Forward, so the same bits.
+        var traced = c.Network.Forward(c.Inputs).OutputLayer;
+        var evaluated = Propagation.OutputTrace(c.Network, c.Inputs);
+
+        return Prop.Label(
+                Bits.Of(c.Network.Predict(c.Inputs)).SequenceEqual(Bits.Of(traced.Output)),
+                "Predict")
+            .And(Prop.Label(
+                Bits.Of(evaluated.WeightedInput).SequenceEqual(Bits.Of(traced.WeightedInput))
+                    && Bits.Of(evaluated.Output).SequenceEqual(Bits.Of(traced.Output)),
+                "the evaluation trace"));
+    }
+
+    [Property(MaxTest = PropertyConfig.Cases, Arbitrary = [typeof(NetworkArbitraries)])]
     public Property The_same_arguments_give_the_same_bits_and_results_stay_as_they_were(
         NetworkCase c)
     {

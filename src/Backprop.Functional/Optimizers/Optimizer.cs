@@ -134,6 +134,24 @@ public abstract record Optimizer
         OptimizerState<T> state, Network<T> network, Gradient<T> gradient)
         where T : struct, System.Numerics.IFloatingPointIeee754<T>
     {
+        var (newState, newNetwork, _) = UpdateChecked(state, network, gradient);
+        return (newState, newNetwork);
+    }
+
+    /// <summary>
+    /// Whether a non-finite gradient always gives non-finite new parameters: true unless a
+    /// transform can map ±∞ to a finite value (clipping by value does).
+    /// </summary>
+    internal bool KeepsNonFinite => Transforms.ForAll(t => t.KeepsNonFinite);
+
+    /// <summary>
+    /// <see cref="Update{T}"/>, and whether every new parameter is finite, found in the same
+    /// pass that writes them.
+    /// </summary>
+    internal (OptimizerState<T> State, Network<T> Network, bool Finite) UpdateChecked<T>(
+        OptimizerState<T> state, Network<T> network, Gradient<T> gradient)
+        where T : struct, System.Numerics.IFloatingPointIeee754<T>
+    {
         Gradient.CheckMatches(network, gradient);
         if (!state.Buffers.Map(b => b.Name).SequenceEqual(BufferNames))
         {
@@ -163,10 +181,11 @@ public abstract record Optimizer
         }
 
         var ηT = T.CreateChecked(η);
+        var finite = true;
         var updated = Parameters.Map(θ, (i, w) =>
         {
             var r = GC.AllocateUninitializedArray<T>(w.Length);
-            TensorPrimitives.MultiplyAdd(d[i], -ηT, w, r);
+            finite &= Kernels.Step<T>(d[i], -ηT, w, r);
             return r;
         });
         var newState = new OptimizerState<T>(
@@ -174,7 +193,7 @@ public abstract record Optimizer
             η,
             toSeq(BufferNames.Zip(next)
                 .Map(p => (p.Item1, Parameters.ToGradient(network, p.Item2)))));
-        return (newState, Parameters.ToNetwork(network, updated));
+        return (newState, Parameters.ToNetwork(network, updated), finite);
     }
 
     /// <summary>The recurrence's own name and hyperparameters.</summary>

@@ -49,6 +49,9 @@ public abstract record Transform
     public static Transform WeightDecay(double lambda, bool includeBiases = false) =>
         new Penalty(NonNegative(lambda, nameof(lambda)), includeBiases, Decoupled: true);
 
+    /// <summary>Whether a non-finite input always gives a non-finite output.</summary>
+    internal virtual bool KeepsNonFinite => true;
+
     /// <summary>Whether this transform acts on the direction after the optimizer.</summary>
     internal virtual bool AfterOptimizer => false;
 
@@ -81,6 +84,9 @@ public abstract record Transform
     private sealed record ClipValue(double Max) : Transform
     {
         public override string Name => $"clip-value({Max:G4})";
+
+        // clamp(±∞) is ±c: a gradient of infinities leaves the clip finite.
+        internal override bool KeepsNonFinite => false;
 
         internal override T[][] Apply<T>(T[][] g, T[][] θ)
         {

@@ -93,6 +93,35 @@ public sealed class NonFiniteTests
             last.Problem.IfNone(string.Empty));
     }
 
+    [Theory]
+    [InlineData("sgd")]
+    [InlineData("momentum")]
+    [InlineData("nesterov")]
+    [InlineData("adam")]
+    [InlineData("adamw")]
+    [InlineData("rmsprop")]
+    [InlineData("sgd, clip-norm")]
+    [InlineData("sgd, l2")]
+    [InlineData("sgd, clip-value")]
+    [InlineData("adam, clip-value")]
+    public void An_overflowing_gradient_is_reported_whatever_the_optimizer_does_with_it(
+        string chain)
+    {
+        // The overflow of the test above, under every recurrence and transform: each turns
+        // ∂W = ∞ into a non-finite step except clipping by value, which clamps it to 1 and
+        // leaves finite weights. The run must name the gradient either way.
+        var network = Fixtures.Affine(1, 1, [1e-300], [0.0]);
+        var data = Fixtures.InMemory(Fixtures.Matrix(1, 1, 1e300), Fixtures.Matrix(1, 1, -1e10));
+        var options = new TrainingOptions(Chain(chain), Loss.Quadratic, 1, Seed: 3);
+
+        var last = Training.Run(network, data, options).First();
+
+        Assert.Equal(
+            "the gradient of layer 1 became non-finite at epoch 1, batch 1 (step 1)",
+            last.Problem.IfNone(string.Empty));
+        Fixtures.SameBits(network, last.Network, "the network kept at the stop");
+    }
+
     [Fact]
     public void An_update_that_overflows_the_weights_names_their_layer()
     {
@@ -184,6 +213,27 @@ public sealed class NonFiniteTests
             $"at epoch {last.Epoch}, batch {last.Batch} (step {last.Step})",
             last.Problem.IfNone(string.Empty));
         Assert.Equal(stopped.Step + resumed.Count, last.Step);
+    }
+
+    private static Optimizer Chain(string names)
+    {
+        var η = Schedule.Constant(1e-3);
+        var parts = names.Split(", ");
+        var optimizer = parts[0] switch
+        {
+            "sgd" => Optimizer.Sgd(η),
+            "momentum" => Optimizer.Momentum(η),
+            "nesterov" => Optimizer.Nesterov(η),
+            "adam" => Optimizer.Adam(η),
+            "adamw" => Optimizer.AdamW(η),
+            _ => Optimizer.RmsProp(η),
+        };
+        return optimizer.With(parts.Skip(1).Select(t => t switch
+        {
+            "clip-norm" => Transform.ClipByNorm(1.0),
+            "l2" => Transform.L2(0.1),
+            _ => Transform.ClipByValue(1.0),
+        }).ToArray());
     }
 
     private static Layer<double> Identity(Matrix<double> weights) =>
