@@ -10,6 +10,12 @@ namespace Backprop.Functional;
 /// A training set seen through its batches: <see cref="Count"/> samples, and a function from
 /// sample indices to the matching batch (X, Y), one sample a column.
 /// </summary>
+/// <remarks>
+/// <see cref="Training.Run{T}"/> and <see cref="Metrics"/> read a batch only while computing
+/// the step or the fold that asked for it, and keep no reference to it afterwards: a batch
+/// function may therefore write every batch into the same buffers, as the command-line tool's
+/// does, to keep them in cache.
+/// </remarks>
 /// <param name="Count">n, the number of samples.</param>
 /// <param name="Batch">The batch (X: n₀ × k, Y: n_L × k) for k sample indices, in that
 /// order.</param>

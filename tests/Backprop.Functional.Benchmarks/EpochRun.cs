@@ -72,8 +72,8 @@ internal static class EpochRun
         var network = Network.Initialize<T>(
             config.Sizes, config.Hidden, config.Output, config.Initialization, EpochConfig.Seed);
         var train = data.Train;
-        var batches = new TrainingData<T>(
-            train.Count, indices => train.Batch<T>(indices.ToArray()));
+        var buffers = new BatchBuffers<T>(train);
+        var batches = new TrainingData<T>(train.Count, indices => buffers.Batch(indices.ToArray()));
         var options = new TrainingOptions(
             Optimizer.Sgd(config.LearningRate), config.Loss, config.BatchSize, EpochConfig.Seed);
 
@@ -102,10 +102,12 @@ internal static class EpochRun
             meter = Meter.Start();
         }
 
+        var test = new BatchBuffers<T>(data.Test);
         var accuracy = Metrics.Evaluate(
-            network, new TrainingData<T>(
-                data.Test.Count, indices => data.Test.Batch<T>(indices.ToArray())),
-            config.Loss, InferenceBatch).Accuracy;
+            network,
+            new TrainingData<T>(data.Test.Count, indices => test.Batch(indices.ToArray())),
+            config.Loss,
+            InferenceBatch).Accuracy;
         var later = costs.Skip(1).DefaultIfEmpty(costs[0]).ToList();
         return new EpochResult(
             config.Name,

@@ -41,6 +41,7 @@ internal static class PhaseRun
         var optimizer = Optimizer.Sgd(config.LearningRate);
         var state = optimizer.Init(network);
         var workspace = new Workspace<T>();
+        var buffers = new BatchBuffers<T>(train);
         var size = config.BatchSize;
         for (var epoch = 1; epoch <= epochs; epoch++)
         {
@@ -53,7 +54,7 @@ internal static class PhaseRun
             for (var start = 0; start < train.Count; start += size, steps++)
             {
                 var t0 = Stopwatch.GetTimestamp();
-                var (x, y) = train.Batch<T>(order[start..Math.Min(start + size, train.Count)]);
+                var (x, y) = buffers.Batch(order.AsSpan(start, Math.Min(size, train.Count - start)));
                 var t1 = Stopwatch.GetTimestamp();
                 var trace = Propagation.Forward(network, x, Dropout.None, workspace);
                 var t2 = Stopwatch.GetTimestamp();

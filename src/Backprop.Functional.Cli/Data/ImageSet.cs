@@ -81,9 +81,24 @@ public sealed record ImageSet(
     public (Matrix<T> Inputs, Matrix<T> Targets) Batch<T>(ReadOnlySpan<int> indices)
         where T : struct, IFloatingPointIeee754<T>
     {
-        var features = Features;
-        var x = GC.AllocateUninitializedArray<T>(features * indices.Length);
+        var x = GC.AllocateUninitializedArray<T>(Features * indices.Length);
         var y = new T[ClassCount * indices.Length];
+        Fill<T>(indices, x, y);
+        return (
+            Matrix<T>.Build.Dense(Features, indices.Length, x),
+            Matrix<T>.Build.Dense(ClassCount, indices.Length, y));
+    }
+
+    /// <summary>
+    /// The batch of <see cref="Batch{T}"/>, written into <paramref name="x"/> (every element)
+    /// and <paramref name="y"/> (every element: zeros and the ones of the labels).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">An index is outside the set.</exception>
+    public void Fill<T>(ReadOnlySpan<int> indices, Span<T> x, Span<T> y)
+        where T : struct, IFloatingPointIeee754<T>
+    {
+        var features = Features;
+        y.Clear();
         for (var j = 0; j < indices.Length; j++)
         {
             var i = CheckIndex(indices[j]);
@@ -94,14 +109,10 @@ public sealed record ImageSet(
 
             // Column-major storage: column j of X is one contiguous run, as is column j of Y.
             UnitScale.Divide<T>(
-                Pixels.AsSpan(i * features, features), x.AsSpan(j * features, features));
+                Pixels.AsSpan(i * features, features), x.Slice(j * features, features));
 
             y[(j * ClassCount) + Labels[i]] = T.One;
         }
-
-        return (
-            Matrix<T>.Build.Dense(features, indices.Length, x),
-            Matrix<T>.Build.Dense(ClassCount, indices.Length, y));
     }
 
     // Asks the processor to start loading image i, which Batch converts a few images later:

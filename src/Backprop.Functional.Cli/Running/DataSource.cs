@@ -18,10 +18,17 @@ internal static class DataSource
     public static DataSplit Load(string? directory) =>
         (directory is null ? DataSets.Embedded() : DataSets.FromDirectory(directory)).OrFail();
 
-    /// <summary>The core's view of <paramref name="set"/>: a size and batches by index.</summary>
+    /// <summary>
+    /// The core's view of <paramref name="set"/>: a size and batches by index, each written
+    /// into the same buffers (see <see cref="BatchBuffers{T}"/>), for one training run or one
+    /// evaluation.
+    /// </summary>
     public static TrainingData<T> Batches<T>(ImageSet set)
-        where T : struct, IFloatingPointIeee754<T> =>
-        new(set.Count, indices => set.Batch<T>(indices.ToArray()));
+        where T : struct, IFloatingPointIeee754<T>
+    {
+        var buffers = new BatchBuffers<T>(set);
+        return new(set.Count, indices => buffers.Batch(indices.ToArray()));
+    }
 
     /// <summary>
     /// The mean loss, accuracy and confusion matrix of <paramref name="network"/> on every

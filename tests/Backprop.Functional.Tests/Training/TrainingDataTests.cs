@@ -33,6 +33,57 @@ public class TrainingDataTests
     }
 
     [Fact]
+    public void A_batch_function_reusing_one_buffer_gives_the_bits_of_fresh_batches()
+    {
+        // The documented contract: the run and the evaluation read a batch only during its own
+        // step, so a function that overwrites one pair of matrices per batch size (as the
+        // command-line tool's does) cannot be told apart. Dropout, Adam and a short last batch
+        // (10 samples in batches of 4) use every piece of state a step has.
+        var x = Matrix<double>.Build.Dense(3, 10, (i, k) => Math.Sin((3 * k) + i));
+        var y = Matrix<double>.Build.Dense(2, 10, (i, k) => Math.Cos(k - i));
+        var fresh = TrainingData.FromColumns(x, y);
+        var buffers = new System.Collections.Generic.Dictionary<int, (Matrix<double>, Matrix<double>)>();
+        var reused = fresh with
+        {
+            Batch = indices =>
+            {
+                var (bx, by) = fresh.Batch(indices);
+                if (!buffers.TryGetValue(indices.Count, out var pair))
+                {
+                    pair = (bx.Clone(), by.Clone());
+                    buffers[indices.Count] = pair;
+                }
+
+                bx.CopyTo(pair.Item1);
+                by.CopyTo(pair.Item2);
+                return pair;
+            },
+        };
+        var start = Fixtures.Seeded(5, Activation.Identity, 3, 6, 2);
+        var options = new TrainingOptions(
+            Optimizer.Adam(Schedule.Constant(0.01)), Loss.Quadratic, BatchSize: 4, Seed: 8)
+        {
+            Dropout = 0.25,
+        };
+
+        var expected = System.Linq.Enumerable.ToList(
+            System.Linq.Enumerable.Take(Training.Run(start, fresh, options), 9));
+        var actual = System.Linq.Enumerable.ToList(
+            System.Linq.Enumerable.Take(Training.Run(start, reused, options), 9));
+
+        for (var s = 0; s < expected.Count; s++)
+        {
+            Fixtures.SameBits(expected[s].Network, actual[s].Network, $"step {s + 1}");
+            Assert.Equal(expected[s].Loss, actual[s].Loss);
+        }
+
+        Assert.Equal(2, buffers.Count);
+        Assert.Equal(
+            Metrics.Evaluate(expected[^1].Network, fresh, Loss.Quadratic, 3),
+            Metrics.Evaluate(expected[^1].Network, reused, Loss.Quadratic, 3));
+    }
+
+    [Fact]
     public void FromColumns_refuses_mismatched_column_counts_naming_both_shapes()
     {
         var e = Assert.Throws<ArgumentException>(() => TrainingData.FromColumns(
