@@ -58,7 +58,7 @@ public static class Propagation
     public static Matrix<T> Predict<T>(this Network<T> network, Matrix<T> inputs)
         where T : struct, System.Numerics.IFloatingPointIeee754<T>
     {
-        var x = Shapes.CheckInput(network.InputSize, inputs).OrThrow(nameof(inputs));
+        var x = Shapes.CheckInputShape(network.InputSize, inputs).OrThrow(nameof(inputs));
         return Through(network.Layers, x);
     }
 
@@ -120,9 +120,10 @@ public static class Propagation
     internal static LayerTrace<T> OutputTrace<T>(Network<T> network, Matrix<T> inputs)
         where T : struct, System.Numerics.IFloatingPointIeee754<T>
     {
-        var x = Shapes.CheckInput(network.InputSize, inputs).OrThrow(nameof(inputs));
+        var x = Shapes.CheckInputShape(network.InputSize, inputs).OrThrow(nameof(inputs));
         var (last, fresh) = (network.Layers.Last, Scratch<T>.Fresh);
-        var Σ = WeightedInput(last, Through(network.Layers.Init, x), fresh, 0);
+        var hidden = Through(network.Layers.Init, x);
+        var Σ = WeightedInput(last, hidden, fresh, network.Layers.Count - 1);
         var o = last.Activation.Apply(Σ, fresh, new Slot(SlotKind.Output, 0));
         var J = last.Activation.Differentiate(Σ, o, fresh, new Slot(SlotKind.Slopes, 0));
         return new LayerTrace<T>(last.Activation, Σ, o, J);
@@ -136,7 +137,7 @@ public static class Propagation
         Network<T> network, Matrix<T> inputs, Dropout dropout, Scratch<T> scratch)
         where T : struct, System.Numerics.IFloatingPointIeee754<T>
     {
-        var x = Shapes.CheckInput(network.InputSize, inputs).OrThrow(nameof(inputs));
+        var x = Shapes.CheckInputShape(network.InputSize, inputs).OrThrow(nameof(inputs));
         var last = network.Layers.Count - 1;
         var layers = network.Layers.Indexed().Fold(
             (Previous: x, Traces: Seq<LayerTrace<T>>()),
@@ -207,17 +208,37 @@ public static class Propagation
         }
     }
 
-    // o after the given layers, each o = f(Σ) written over its own fresh Σ.
+    // o after the given layers (the network's first ones), each o = f(Σ) written over its own
+    // fresh Σ.
     private static Matrix<T> Through<T>(Seq<Layer<T>> layers, Matrix<T> x)
         where T : struct, System.Numerics.IFloatingPointIeee754<T> =>
-        layers.Fold(x, (o, layer) =>
-            layer.Activation.ApplyInPlace(WeightedInput(layer, o, Scratch<T>.Fresh, 0)));
+        layers.Indexed().Fold(x, (o, item) => item.Item.Activation.ApplyInPlace(
+            WeightedInput(item.Item, o, Scratch<T>.Fresh, item.Index)));
 
+    // Σ_l = W_l·o_(l−1) + b_l; for the first layer, also the check that X is finite. Through
+    // OpenBLAS every product is computed, so a NaN or ±∞ in column j of X makes all of column
+    // j of Σ₁ non-finite (x·w is NaN or ±∞ for every finite w, 0 included): a finite Σ₁ clears
+    // X without reading it again, and only a non-finite one, which overflow can also make,
+    // sends X through the full check. MathNet's managed product is not relied on for this.
     private static Matrix<T> WeightedInput<T>(
         Layer<T> layer, Matrix<T> input, Scratch<T> scratch, int l)
-        where T : struct, System.Numerics.IFloatingPointIeee754<T> =>
-        Products.Affine(layer.Weights, input, layer.Bias, scratch.Take(
+        where T : struct, System.Numerics.IFloatingPointIeee754<T>
+    {
+        var checkFirst = l == 0 && Backends.Active == Backend.Managed;
+        if (checkFirst)
+        {
+            Shapes.CheckFinite("inputs", input).OrThrow("inputs");
+        }
+
+        var Σ = Products.Affine(layer.Weights, input, layer.Bias, scratch.Take(
             new Slot(SlotKind.WeightedInput, l), layer.OutputSize, input.ColumnCount));
+        if (l == 0 && !checkFirst && !Dense.AllFinite<T>(Dense.Values(Σ)))
+        {
+            Shapes.CheckFinite("inputs", input).OrThrow("inputs");
+        }
+
+        return Σ;
+    }
 
     private static void CheckTrace<T>(Network<T> network, Trace<T> trace)
         where T : struct, System.Numerics.IFloatingPointIeee754<T>

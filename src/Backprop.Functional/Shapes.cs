@@ -21,6 +21,11 @@ public static class Shapes
     /// one column, the right number of rows, and every value finite.
     /// </summary>
     public static Fin<Matrix<T>> CheckInput<T>(int inputSize, Matrix<T> inputs)
+        where T : struct, System.Numerics.IFloatingPointIeee754<T> =>
+        CheckInputShape(inputSize, inputs).Bind(x => CheckFinite("inputs", x));
+
+    /// <summary>The shape half of <see cref="CheckInput{T}"/>, without reading the values.</summary>
+    internal static Fin<Matrix<T>> CheckInputShape<T>(int inputSize, Matrix<T> inputs)
         where T : struct, System.Numerics.IFloatingPointIeee754<T>
     {
         if (inputs.ColumnCount == 0)
@@ -37,7 +42,7 @@ public static class Shapes
                 + "(one sample a column)"));
         }
 
-        return CheckFinite("inputs", inputs);
+        return FinSucc(inputs);
     }
 
     /// <summary>

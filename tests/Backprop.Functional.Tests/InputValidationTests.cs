@@ -73,6 +73,45 @@ public sealed class InputValidationTests
 
     [Theory]
     [MemberData(nameof(NonFinite))]
+    public void A_non_finite_input_behind_zero_weights_is_still_refused(double value)
+    {
+        // The first layer's weights on input row 1 are all zero and every other input is
+        // finite, so only 0·x carries the bad value into Σ₁ (as NaN): the check must not
+        // depend on a non-zero weight. Also through a network of one layer, whose first layer
+        // is its output layer.
+        var w = Matrix<double>.Build.DenseOfArray(new[,] { { 0.5, 0.0 }, { -1.0, 0.0 } });
+        var one = Functional.Network.Create(
+            Layer.Create(w, Vector<double>.Build.Dense(2), Activation.ReLU));
+        var two = Functional.Network.Create(
+            Layer.Create(w, Vector<double>.Build.Dense(2), Activation.ReLU),
+            Layer.Create(
+                Matrix<double>.Build.Dense(1, 2, 1.0),
+                Vector<double>.Build.Dense(1),
+                Activation.Sigmoid));
+        var bad = X.Clone();
+        bad[1, 2] = value;
+
+        foreach (var network in new[] { one, two })
+        {
+            foreach (var call in new Func<object>[]
+            {
+                () => network.Forward(bad),
+                () => network.Predict(bad),
+                () => Metrics.Evaluate(
+                    network,
+                    TrainingData.FromColumns(bad, X.SubMatrix(0, network.OutputSize, 0, 4)),
+                    Loss.Quadratic,
+                    4),
+            })
+            {
+                var e = Assert.Throws<ArgumentException>(() => call());
+                Assert.Contains($"inputs contain {value} at row 1, column 2", e.Message);
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(NonFinite))]
     public void A_non_finite_target_is_refused_naming_its_value_and_place(double value)
     {
         var bad = Y.Clone();
