@@ -12,7 +12,10 @@ namespace Backprop.Functional;
 /// </summary>
 /// <remarks>
 /// These are pure functions: they read the network and the data, allocate their results and
-/// write into nothing they were given.
+/// write into nothing they were given. A NaN or ±∞ in X is refused with an
+/// <see cref="System.ArgumentException"/> naming its row and column; on OpenBLAS the check
+/// reads Σ₁ = W₁·X + b₁, which any such value makes non-finite, and reads X only then (see
+/// docs/limitations.md).
 /// </remarks>
 public static class Propagation
 {

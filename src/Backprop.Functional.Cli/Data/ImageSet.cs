@@ -115,7 +115,7 @@ public sealed record ImageSet(
         }
     }
 
-    // Asks the processor to start loading image i, which Batch converts a few images later:
+    // Asks the processor to start loading image i, which Fill converts a few images later:
     // batches visit the images in random order, which the hardware prefetcher cannot follow.
     private unsafe void Prefetch(int i)
     {
