@@ -110,13 +110,13 @@ public static class Metrics
                 + $"and batch size {batchSize}");
         }
 
-        var batches = (data.Count + batchSize - 1) / batchSize;
+        var batches = BatchRanges.Count(data.Count, batchSize);
         return Enumerable.Range(0, batches).Aggregate(
             Evaluation.Empty(ClassesOf(network)),
             (state, b) =>
             {
-                var start = b * batchSize;
-                var indices = Enumerable.Range(start, Math.Min(batchSize, data.Count - start));
+                var (start, length) = BatchRanges.Of(b, batchSize, data.Count);
+                var indices = Enumerable.Range(start, length);
                 var (x, y) = data.Batch(Arr.create(indices.ToArray()));
                 return Fold(state, network, x, y, loss);
             });

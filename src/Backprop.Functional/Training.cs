@@ -173,7 +173,7 @@ public static class Training
 
     private static int Batches<T>(TrainingData<T> data, TrainingOptions options)
         where T : struct, System.Numerics.IFloatingPointIeee754<T> =>
-        (data.Count + options.BatchSize - 1) / options.BatchSize;
+        BatchRanges.Count(data.Count, options.BatchSize);
 
     private static void Check<T>(Network<T> network, TrainingData<T> data, TrainingOptions options)
         where T : struct, System.Numerics.IFloatingPointIeee754<T>
@@ -210,8 +210,8 @@ public static class Training
             var firstBatch = epoch == last.Epoch ? last.Batch : 0;
             for (var b = firstBatch; b < state.BatchesPerEpoch; b++)
             {
-                var start = b * size;
-                var indices = Arr.create(order[start..Math.Min(start + size, data.Count)]);
+                var (start, length) = BatchRanges.Of(b, size, data.Count);
+                var indices = Arr.create(order[start..(start + length)]);
                 state = Advance(state, epoch, b + 1, data.Batch(indices), options, workspace);
                 yield return state;
                 if (state.Problem.IsSome)

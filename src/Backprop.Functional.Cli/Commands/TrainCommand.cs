@@ -1,5 +1,9 @@
+using System;
+using System.Collections.Generic;
 using System.CommandLine;
 using System.IO;
+using System.Linq;
+using Backprop.Functional.Cli.Data;
 using Backprop.Functional.Cli.Models;
 using Backprop.Functional.Cli.Running;
 using Backprop.Functional.Cli.Shell;
@@ -250,7 +254,53 @@ internal static class TrainCommand
         {
             CheckDirectory(directory);
         }
+
+        CheckNoOverlap(s);
     }
+
+    // No output may land on an input or on another output: a model written over a data file
+    // or over the checkpoint it resumes from, or a plot over the checkpoint, would lose data.
+    // Resuming from the checkpoint the run keeps is the one overlap meant to happen.
+    private static void CheckNoOverlap(TrainSettings s)
+    {
+        var outputs = new List<(string What, string Path)> { ("--out", s.ModelPath) };
+        if (s.PlotPath is not null)
+        {
+            outputs.Add(("--plot", s.PlotPath));
+        }
+
+        var inputs = new List<(string What, string Path)>();
+        if (s.ResumePath is not null)
+        {
+            inputs.Add(("--resume", s.ResumePath));
+        }
+
+        if (s.DataDirectory is { } data)
+        {
+            inputs.AddRange(DataSets.StandardNames
+                .SelectMany(name => new[] { name, name + ".gz" })
+                .Append(ClassNames.FileName)
+                .Select(name => ("a data file of --data", Path.Combine(data, name))));
+        }
+
+        var checkpoint = s.CheckpointPath is { } c
+            ? new[] { ("the checkpoint of --checkpoint", c) }
+            : [];
+        foreach (var (what, path) in outputs)
+        {
+            foreach (var (other, otherPath) in inputs.Concat(checkpoint))
+            {
+                if (Same(path, otherPath))
+                {
+                    throw CommandFailure.Usage(
+                        $"{what} names {other}, '{otherPath}'; writing there would replace it");
+                }
+            }
+        }
+    }
+
+    private static bool Same(string a, string b) =>
+        string.Equals(Path.GetFullPath(a), Path.GetFullPath(b), StringComparison.Ordinal);
 
     private static void CheckWritable(string option, string path)
     {

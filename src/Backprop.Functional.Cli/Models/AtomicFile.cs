@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using System.Linq;
 using LanguageExt;
 using LanguageExt.Common;
 using static LanguageExt.Prelude;
@@ -77,6 +78,16 @@ internal static class AtomicFile
             }
 
             File.Delete(probe);
+
+            // A file already there must be replaceable too: an immutable or read-only one is
+            // found here, opened for writing and left as it was, not after the run.
+            if (File.Exists(full))
+            {
+                using (new FileStream(full, FileMode.Open, FileAccess.Write, FileShare.ReadWrite))
+                {
+                }
+            }
+
             return unit;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -115,15 +126,66 @@ internal static class AtomicFile
             }
         }
 
+        // Each file that is replaced is first kept under a hidden name, so that a rename that
+        // fails part-way can put back the ones before it: all or none, as promised.
+        var placed = new System.Collections.Generic.List<(string Full, string? Kept)>();
+        for (var k = 0; k < written.Count; k++)
+        {
+            var (temporary, full) = written[k];
+            string? kept = null;
+            try
+            {
+                if (File.Exists(full))
+                {
+                    kept = Path.Combine(
+                        Path.GetDirectoryName(full) ?? full,
+                        $".{Path.GetFileName(full)}.{Path.GetRandomFileName()}.old");
+                    File.Copy(full, kept);
+                }
+
+                File.Move(temporary, full, overwrite: true);
+                placed.Add((full, kept));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                if (kept is not null)
+                {
+                    TryDelete(kept);
+                }
+
+                placed.ForEach(p => Restore(p.Full, p.Kept));
+                written.Skip(k).ToList().ForEach(w => TryDelete(w.Temporary));
+                return Error.New($"cannot write {files[k].Path}: {Reason(e, temporary, full)}");
+            }
+        }
+
+        placed.ForEach(p =>
+        {
+            if (p.Kept is not null)
+            {
+                TryDelete(p.Kept);
+            }
+        });
+        return unit;
+    }
+
+    // Puts back the file a failed group write replaced, or removes the one it created.
+    private static void Restore(string full, string? kept)
+    {
         try
         {
-            written.ForEach(w => File.Move(w.Temporary, w.Full, overwrite: true));
-            return unit;
+            if (kept is null)
+            {
+                File.Delete(full);
+            }
+            else
+            {
+                File.Move(kept, full, overwrite: true);
+            }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            written.ForEach(w => TryDelete(w.Temporary));
-            return Error.New($"cannot write {files[0].Path}: {e.Message.ReplaceLineEndings(" ")}");
+            // The kept copy stays under its hidden name beside the target: not lost.
         }
     }
 

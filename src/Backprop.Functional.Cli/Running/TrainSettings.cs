@@ -58,5 +58,6 @@ internal sealed record TrainSettings(
     public int[] Sizes(int features, int classes) => [features, .. Hidden, classes];
 
     /// <summary>⌈n / batch size⌉, the steps of an epoch over <paramref name="images"/>.</summary>
-    public int BatchesPerEpoch(int images) => (images + BatchSize - 1) / BatchSize;
+    public int BatchesPerEpoch(int images) =>
+        (images / BatchSize) + (images % BatchSize == 0 ? 0 : 1);
 }

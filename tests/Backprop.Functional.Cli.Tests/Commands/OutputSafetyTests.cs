@@ -24,6 +24,81 @@ public sealed class OutputSafetyTests
         Assert.Empty(dir.Files);
     }
 
+    [Theory]
+    [InlineData("train-labels-idx1-ubyte", "--out")]
+    [InlineData("t10k-images-idx3-ubyte.gz", "--plot")]
+    [InlineData("classes.txt", "--out")]
+    public void An_output_naming_a_data_file_is_refused_and_the_data_kept(
+        string name, string option)
+    {
+        using var dir = new TempDirectory();
+        var data = TinyData.Write(Path.Combine(dir.Path, "data"));
+        var target = Path.Combine(data, name);
+        var before = File.ReadAllBytes(target);
+        string[] outputs = option == "--out"
+            ? ["--out", target]
+            : ["--out", dir.File("m.json"), "--plot", target];
+
+        var line = Cli.Run(
+                ["train", "--data", data, "--epochs", "1", "--hidden", "4", .. outputs])
+            .AssertOneErrorLine(2);
+
+        Assert.Equal(
+            $"error: {option} names a data file of --data, '{target}'; writing there would "
+            + "replace it",
+            line);
+        Assert.Equal(before, File.ReadAllBytes(target));
+        Assert.False(File.Exists(dir.File("m.json")));
+    }
+
+    [Fact]
+    public void A_model_or_plot_over_a_checkpoint_is_refused_but_resuming_from_the_kept_one_works()
+    {
+        using var dir = new TempDirectory();
+        var data = TinyData.Write(Path.Combine(dir.Path, "data"));
+        var checkpoints = Path.Combine(dir.Path, "ck");
+        var checkpoint = Path.Combine(checkpoints, "checkpoint.json");
+        string[] run = ["train", "--data", data, "--hidden", "4"];
+        Cli.Run([.. run, "--epochs", "1", "--out", dir.File("m.json"), "--checkpoint", checkpoints])
+            .AssertSucceeded();
+        var saved = File.ReadAllBytes(checkpoint);
+
+        var overResume = Cli.Run(
+                [.. run, "--epochs", "2", "--resume", checkpoint, "--out", checkpoint])
+            .AssertOneErrorLine(2);
+        var overKept = Cli.Run(
+                [.. run, "--epochs", "2", "--checkpoint", checkpoints, "--plot", checkpoint])
+            .AssertOneErrorLine(2);
+
+        Assert.Contains($"--out names --resume, '{checkpoint}'", overResume);
+        Assert.Contains($"--plot names the checkpoint of --checkpoint, '{checkpoint}'", overKept);
+        Assert.Equal(saved, File.ReadAllBytes(checkpoint));
+        Cli.Run([.. run, "--epochs", "2", "--resume", checkpoint, "--checkpoint", checkpoints,
+                "--out", dir.File("m.json")])
+            .AssertSucceeded();
+    }
+
+    [Fact]
+    public void WriteAll_puts_back_a_replaced_file_when_a_later_rename_fails()
+    {
+        // The second target is a directory: its temporary file is written, but the rename over
+        // it fails after the model has already been renamed into place.
+        using var dir = new TempDirectory();
+        var model = dir.File("model.json");
+        File.WriteAllBytes(model, [1, 2, 3]);
+        var plot = Path.Combine(dir.Path, "plot.png");
+        Directory.CreateDirectory(plot);
+
+        var result = AtomicFile.WriteAll((model, new byte[] { 9, 9 }), (plot, new byte[] { 7 }));
+
+        var error = result.Match(Succ: _ => "no error", Fail: e => e.Message);
+        Assert.StartsWith($"cannot write {plot}: ", error);
+        Assert.Equal(new byte[] { 1, 2, 3 }, File.ReadAllBytes(model));
+        Assert.Equal(new[] { "model.json" }, dir.Files);
+        Assert.Equal(new[] { plot }, Directory.GetDirectories(dir.Path));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(plot));
+    }
+
     [Fact]
     public void A_network_too_large_for_memory_is_refused_naming_hidden_and_the_size()
     {

@@ -164,6 +164,26 @@ public sealed class TrainingSequenceTests
             $"loss {steps[0].Loss} → {steps[^1].Loss}");
     }
 
+    [Theory]
+    [InlineData(int.MaxValue)]
+    [InlineData(int.MaxValue - 1)]
+    public void A_batch_size_near_the_largest_int_is_one_batch_and_does_not_overflow(int size)
+    {
+        // ⌈n / size⌉ computed as (n + size − 1) / size overflowed here and hung the run.
+        var huge = Training.Run(Start, Data(3), Options(batchSize: size)).Take(4).ToList();
+        var exact = Training.Run(Start, Data(3), Options(batchSize: 3)).Take(4).ToList();
+
+        Assert.All(huge, s => Assert.Equal((1, 3), (s.BatchesPerEpoch, s.BatchSize)));
+        for (var k = 0; k < exact.Count; k++)
+        {
+            Fixtures.SameBits(exact[k].Network, huge[k].Network, $"step {k + 1}");
+        }
+
+        Assert.Equal(
+            Metrics.Evaluate(exact[^1].Network, Data(3), Loss.Quadratic, 3),
+            Metrics.Evaluate(exact[^1].Network, Data(3), Loss.Quadratic, size));
+    }
+
     [Fact]
     public void Every_step_reports_its_counters_and_no_problem()
     {
