@@ -97,6 +97,10 @@ public static class Metrics
     /// <paramref name="data"/>, folded over batches of <paramref name="batchSize"/> in the
     /// samples' own order (no shuffle).
     /// </summary>
+    /// <remarks>
+    /// NOTE: outputs that overflow (finite inputs, very large weights) are counted, not refused:
+    /// a NaN column is class 0 and makes the mean loss NaN. Check the mean loss is finite.
+    /// </remarks>
     /// <exception cref="ArgumentException">No samples, a batch size below 1, or data that do not
     /// fit the network.</exception>
     public static Evaluation Evaluate<T>(

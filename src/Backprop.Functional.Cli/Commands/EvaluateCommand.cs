@@ -59,6 +59,14 @@ internal static class EvaluateCommand
         ModelSource.CheckFits(network, data, path);
         var loss = ModelSource.LossOf(info, path);
         var result = DataSource.Evaluate(network, data.Test, loss);
+        if (!double.IsFinite(result.MeanLoss))
+        {
+            throw CommandFailure.Failed(
+                $"{path}: the model's outputs are not finite on the test images (the mean loss "
+                + $"is {result.MeanLoss}), so its accuracy would mean nothing; its weights "
+                + "overflow");
+        }
+
         var confusion = result.Confusion.Select(row => row.ToArray()).ToArray();
         var classes = confusion
             .Select((row, i) => (Correct: row[i], Total: row.Sum()))

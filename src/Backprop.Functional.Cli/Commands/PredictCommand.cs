@@ -87,6 +87,15 @@ internal static class PredictCommand
         ModelSource.CheckFits(network, data, path);
         var (x, _) = data.Test.Batch<T>(indices);
         var outputs = network.Predict(x);
+        var bad = Enumerable.Range(0, indices.Length).FirstOrDefault(
+            k => !outputs.Column(k).ToArray().All(T.IsFinite), -1);
+        if (bad >= 0)
+        {
+            throw CommandFailure.Failed(
+                $"{path}: the model's outputs for image {indices[bad]} are not finite (its "
+                + "weights overflow), so there is no prediction to rank");
+        }
+
         var probabilities = network.OutputActivation == Activation.Softmax;
         var predictions = indices.Select((image, k) =>
         {
