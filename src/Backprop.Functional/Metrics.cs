@@ -121,7 +121,7 @@ public static class Metrics
             {
                 var (start, length) = BatchRanges.Of(b, batchSize, data.Count);
                 var indices = Enumerable.Range(start, length);
-                var (x, y) = data.Batch(Arr.create(indices.ToArray()));
+                var (x, y) = BatchRanges.Fetch(data, Arr.create(indices.ToArray()));
                 return Fold(state, network, x, y, loss);
             });
     }

@@ -212,7 +212,8 @@ public static class Training
             {
                 var (start, length) = BatchRanges.Of(b, size, data.Count);
                 var indices = Arr.create(order[start..(start + length)]);
-                state = Advance(state, epoch, b + 1, data.Batch(indices), options, workspace);
+                var batchData = BatchRanges.Fetch(data, indices);
+                state = Advance(state, epoch, b + 1, batchData, options, workspace);
                 yield return state;
                 if (state.Problem.IsSome)
                 {

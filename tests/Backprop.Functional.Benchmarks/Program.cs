@@ -12,7 +12,7 @@ namespace Backprop.Functional.Benchmarks;
 /// Backward and Update per layer and batch size (further arguments go to BenchmarkDotNet);
 /// <c>epochs</c> trains every configuration for whole epochs against the numpy and PyTorch
 /// peers in the same run and prints the table; <c>run</c> is one configuration in this process,
-/// which <c>epochs</c> starts as a child.
+/// which <c>epochs</c> starts as a child; <c>phases</c> shows where a step's time goes.
 /// </summary>
 public static class Program
 {
@@ -23,6 +23,7 @@ public static class Program
                  [--epochs 5] [--managed-epochs 0] [--max-busy 0.15] [--max-wait 10]
                  [--blas-threads 2] [--torch-threads 1] [--repeat 1] [--out FILE]
           run --config NAME --data DIR [--epochs 5] [--backend openblas|managed] --out FILE
+          phases --config NAME --data DIR [--epochs 3]   median µs a step per phase, products
         --data defaults to $FMNIST_DIR and --peers to $BACKPROP_PEERS_DIR; without peers only
         this library is timed. Before each run, epochs waits up to --max-wait minutes until
         fewer than --max-busy CPUs are busy with other processes; with --repeat N it runs

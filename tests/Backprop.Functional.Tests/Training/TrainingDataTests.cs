@@ -84,6 +84,27 @@ public class TrainingDataTests
     }
 
     [Fact]
+    public void A_batch_function_that_returns_too_few_columns_is_refused_by_the_run_and_metrics()
+    {
+        var x = Matrix<double>.Build.Dense(2, 4, 0.5);
+        var fresh = TrainingData.FromColumns(x, x.SubMatrix(0, 1, 0, 4));
+        var short1 = fresh with { Batch = indices => fresh.Batch(indices.Take(1).ToArr()) };
+        var network = Fixtures.Seeded(2, Activation.Identity, 2, 1);
+        var options = new TrainingOptions(Optimizer.Sgd(0.1), Loss.Quadratic, 2, 1);
+
+        var run = Assert.Throws<ArgumentException>(
+            () => System.Linq.Enumerable.First(Training.Run(network, short1, options)));
+        var metrics = Assert.Throws<ArgumentException>(
+            () => Metrics.Evaluate(network, short1, Loss.Quadratic, 2));
+
+        Assert.StartsWith(
+            "the batch function returned inputs of 2 × 1 and targets of 1 × 1 for 2 samples; "
+            + "expected one column a sample",
+            run.Message);
+        Assert.Equal(run.Message, metrics.Message);
+    }
+
+    [Fact]
     public void FromColumns_refuses_mismatched_column_counts_naming_both_shapes()
     {
         var e = Assert.Throws<ArgumentException>(() => TrainingData.FromColumns(
