@@ -83,8 +83,9 @@ public static class Propagation
     /// <param name="loss">The loss L; it must accept the output activation.</param>
     /// <returns>∂L/∂W and ∂L/∂b for every layer, with the network's shapes.</returns>
     /// <exception cref="System.ArgumentException">Y does not match the output's shape, holds a
-    /// non-finite value, the trace is not of this network, or the loss cannot follow the output
-    /// activation.</exception>
+    /// non-finite value, the trace's layer sizes differ from the network's (only sizes are
+    /// compared: a trace of another network of the same sizes is not detected), or the loss
+    /// cannot follow the output activation.</exception>
     public static Gradient<T> Backward<T>(
         this Network<T> network, Trace<T> trace, Matrix<T> targets, Loss loss)
         where T : struct, System.Numerics.IFloatingPointIeee754<T> =>
