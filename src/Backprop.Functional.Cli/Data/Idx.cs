@@ -15,9 +15,11 @@ namespace Backprop.Functional.Cli.Data;
 /// Images are 0x00000803 (count, rows, columns) and labels 0x00000801 (count). The readers take
 /// gzip or raw data, told apart by the bytes (1f 8b), never by the file name, and check the
 /// header against the data before they trust it: a declared size is only allocated as the data
-/// arrives, so a huge count over a few bytes fails at once, without a huge allocation. Bytes
-/// after the declared elements are ignored. Every failure is one line that starts with the
-/// file's name and says what was expected and what was found.
+/// arrives, so a huge count over a few bytes fails at once, without a huge allocation. The data
+/// must end with the declared elements: bytes after them (raw or decompressed) are an error, and
+/// so is gzip data that fails its checksum or is followed by anything but another gzip member.
+/// Every failure is one line that starts with the file's name and says what was expected and
+/// what was found.
 /// </remarks>
 public static class Idx
 {
@@ -119,9 +121,13 @@ public static class Idx
                     select result;
             }
         }
+        catch (Gzip.BadDataException e)
+        {
+            return Error.New($"{name}: {e.Message}");
+        }
         catch (InvalidDataException e)
         {
-            return Error.New($"{name}: the gzip data is damaged ({OneLine(e.Message)})");
+            return Error.New($"{name}: the gzip data is corrupt ({OneLine(e.Message)})");
         }
         catch (IOException e)
         {
@@ -179,7 +185,8 @@ public static class Idx
         return (int)(count * each);
     }
 
-    // The elements, taken in growing blocks so that memory follows the data actually read.
+    // The elements, taken in growing blocks so that memory follows the data actually read, and
+    // then the end of the data, which must come right after them.
     private static Fin<byte[]> ReadBody(
         string name, Stream content, bool compressed, string what, int size)
     {
@@ -187,6 +194,11 @@ public static class Idx
         if (remaining < size)
         {
             return Truncated(name, compressed, what, size, remaining.Value);
+        }
+
+        if (remaining > size)
+        {
+            return Extra(name, compressed, what, size, remaining.Value - size);
         }
 
         var buffer = new byte[Math.Min(size, FirstBlock)];
@@ -207,7 +219,8 @@ public static class Idx
             filled += n;
         }
 
-        return buffer;
+        var extra = remaining is null ? Gzip.CountRest(content, Gzip.MostCounted) : 0;
+        return extra > 0 ? Extra(name, compressed, what, size, extra) : buffer;
     }
 
     private static Error Truncated(
@@ -216,6 +229,12 @@ public static class Idx
             $"{name}: truncated: the header declares {what} ({size} bytes) but the "
             + $"{Described(compressed)} ends after {found} of them"
             + (compressed ? " (the gzip data stops early; is the file cut short?)" : string.Empty));
+
+    private static Error Extra(
+        string name, bool compressed, string what, int size, long extra) =>
+        Error.New(
+            $"{name}: {Gzip.Bytes(extra)} {(compressed ? "of decompressed data " : string.Empty)}"
+            + $"after the {size} declared by the header ({what}); expected the data to end there");
 
     private static string DescribeMagic(int found) => found switch
     {

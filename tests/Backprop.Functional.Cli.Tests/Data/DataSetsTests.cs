@@ -112,6 +112,65 @@ public class DataSetsTests
     }
 
     [Fact]
+    public void A_gz_file_with_a_bad_checksum_is_named_with_its_path()
+    {
+        // Given the CRC-32 in the training images' gzip trailer changed
+        using var temp = new TempDirectory();
+        Crafted.Directory(temp.Path, [0, 1], [1], gzip: true);
+        var path = temp.File(DataSets.TrainImages + ".gz");
+        var bytes = File.ReadAllBytes(path);
+        bytes[^8] ^= 0xff;
+        File.WriteAllBytes(path, bytes);
+
+        // When
+        var message = FinAssert.Fails(DataSets.FromDirectory(temp.Path));
+
+        // Then
+        Assert.Equal(
+            $"{path}: the gzip data is corrupt (checksum mismatch: the CRC-32 or size in its "
+            + "trailer does not match the data, or the trailer is cut short)",
+            message);
+    }
+
+    [Fact]
+    public void A_gz_file_with_trailing_bytes_is_named_with_its_path()
+    {
+        using var temp = new TempDirectory();
+        Crafted.Directory(temp.Path, [0, 1], [1], gzip: true);
+        var path = temp.File(DataSets.TestLabels + ".gz");
+        File.AppendAllText(path, "junk");
+
+        var message = FinAssert.Fails(DataSets.FromDirectory(temp.Path));
+
+        Assert.Equal(
+            $"{path}: 4 bytes of trailing data after the gzip data; expected the file to end "
+            + "there",
+            message);
+    }
+
+    [Theory]
+    [InlineData(false, "")]
+    [InlineData(true, "of decompressed data ")]
+    public void Records_after_the_declared_ones_are_refused_raw_or_gzip(bool gzip, string what)
+    {
+        // Given a training images file with a fifth 2 × 2 image that its header does not count
+        using var temp = new TempDirectory();
+        Crafted.Directory(temp.Path, [0, 1, 2, 3], [1], gzip);
+        var path = temp.File(DataSets.TrainImages + (gzip ? ".gz" : string.Empty));
+        var raw = Crafted.Concat(Crafted.Images(2, 2, Crafted.Pixels(4)), [1, 2, 3, 4]);
+        File.WriteAllBytes(path, Crafted.Maybe(gzip, raw));
+
+        // When
+        var message = FinAssert.Fails(DataSets.FromDirectory(temp.Path));
+
+        // Then
+        Assert.Equal(
+            $"{path}: 4 bytes {what}after the 16 declared by the header (4 images of 2 × 2); "
+            + "expected the data to end there",
+            message);
+    }
+
+    [Fact]
     public void Test_images_of_another_size_are_refused()
     {
         using var temp = new TempDirectory();

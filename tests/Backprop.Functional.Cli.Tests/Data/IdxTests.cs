@@ -227,14 +227,67 @@ public class IdxTests
         Assert.Equal("labels: the set is empty (0 labels); expected at least one", labelsMessage);
     }
 
-    [Fact]
-    public void Bytes_after_the_declared_data_are_ignored()
+    [Theory]
+    [InlineData(false, "labels: 3 bytes after")]
+    [InlineData(true, "labels: 3 bytes of decompressed data after")]
+    public void Bytes_after_the_declared_labels_are_refused_raw_or_gzip(bool gzip, string start)
     {
-        var bytes = Crafted.Concat(Crafted.Labels(1, 2), [9, 9, 9]);
+        var bytes = Crafted.Maybe(gzip, Crafted.Concat(Crafted.Labels(1, 2), [9, 9, 9]));
 
-        var labels = FinAssert.Succeeds(Idx.ReadLabels("labels", new MemoryStream(bytes)));
+        var message = FinAssert.Fails(Idx.ReadLabels("labels", new MemoryStream(bytes)));
 
-        Assert.Equal(new byte[] { 1, 2 }, labels);
+        Assert.Equal(
+            $"{start} the 2 declared by the header (2 labels); expected the data to end there",
+            message);
+    }
+
+    [Theory]
+    [InlineData(false, "images: 1 byte after")]
+    [InlineData(true, "images: 1 byte of decompressed data after")]
+    public void A_byte_after_the_declared_images_is_refused_raw_or_gzip(bool gzip, string start)
+    {
+        var bytes = Crafted.Maybe(gzip, Crafted.Concat(Crafted.Images(1, 3, SixPixels), [0]));
+
+        var message = FinAssert.Fails(Idx.ReadImages("images", new MemoryStream(bytes)));
+
+        Assert.Equal(
+            $"{start} the 6 declared by the header (2 images of 1 × 3); expected the data to end "
+            + "there",
+            message);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Bytes_after_the_declared_data_are_refused_from_a_stream_that_cannot_seek(
+        bool gzip)
+    {
+        var bytes = Crafted.Maybe(gzip, Crafted.Concat(Crafted.Labels(1, 2), [9, 9, 9, 9]));
+
+        var message = FinAssert.Fails(Idx.ReadLabels("labels", new TrickleStream(bytes)));
+
+        Assert.StartsWith("labels: 4 bytes ", message);
+        Assert.EndsWith(
+            "after the 2 declared by the header (2 labels); expected the data to end there",
+            message);
+    }
+
+    [Fact]
+    public void Many_decompressed_bytes_after_the_data_are_counted_without_keeping_them()
+    {
+        // Given 2 labels followed by 64 MiB of zeros, gzipped to a few dozen kilobytes
+        var bytes = Crafted.Gzip(Crafted.Concat(Crafted.Labels(1, 2), new byte[64 << 20]));
+        var before = GC.GetAllocatedBytesForCurrentThread();
+
+        // When
+        var message = FinAssert.Fails(Idx.ReadLabels("labels.gz", new MemoryStream(bytes)));
+
+        // Then
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < (16 << 20));
+        Assert.Equal(
+            $"labels.gz: {64 << 20} bytes of decompressed data after the 2 declared by the "
+            + "header (2 labels); expected the data to end there",
+            message);
     }
 
     [Fact]
@@ -255,7 +308,7 @@ public class IdxTests
     }
 
     /// <summary>A forward-only stream that hands out at most one byte per read.</summary>
-    private sealed class TrickleStream(byte[] bytes) : Stream
+    internal sealed class TrickleStream(byte[] bytes) : Stream
     {
         private int _position;
 
