@@ -335,6 +335,20 @@ internal static class TrainCommand
             throw CommandFailure.Usage(
                 $"--checkpoint names a directory inside one that does not exist, got '{path}'");
         }
+
+        // Found now, not after the first epoch: the checkpoint file in a directory that
+        // exists, or the directory's own entry in its parent when it is still to be made.
+        var probe = Directory.Exists(path)
+            ? Path.Combine(path, TrainSettings.CheckpointFileName)
+            : path;
+        if (Directory.Exists(probe) && probe != path)
+        {
+            throw CommandFailure.Usage(
+                $"--checkpoint: cannot write {probe}: it is a directory");
+        }
+
+        AtomicFile.CheckWritable(probe)
+            .IfFail(e => throw CommandFailure.Usage($"--checkpoint: {e.Message}"));
     }
 
     // The options whose absence matters, as given (null when absent).

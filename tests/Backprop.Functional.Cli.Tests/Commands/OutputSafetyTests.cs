@@ -79,6 +79,27 @@ public sealed class OutputSafetyTests
     }
 
     [Fact]
+    public void A_checkpoint_that_could_not_be_written_is_refused_before_training()
+    {
+        // checkpoint.json inside the directory is itself a directory: found before the first
+        // epoch, not after it.
+        using var dir = new TempDirectory();
+        var checkpoints = Path.Combine(dir.Path, "ck");
+        Directory.CreateDirectory(Path.Combine(checkpoints, "checkpoint.json"));
+
+        var line = Cli.Run(
+                "train", "--epochs", "1", "--hidden", "4", "--out", dir.File("m.json"),
+                "--checkpoint", checkpoints)
+            .AssertOneErrorLine(2);
+
+        Assert.Equal(
+            $"error: --checkpoint: cannot write {Path.Combine(checkpoints, "checkpoint.json")}: "
+            + "it is a directory",
+            line);
+        Assert.Empty(dir.Files);
+    }
+
+    [Fact]
     public void WriteAll_puts_back_a_replaced_file_when_a_later_rename_fails()
     {
         // The second target is a directory: its temporary file is written, but the rename over
