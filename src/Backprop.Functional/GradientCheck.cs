@@ -17,6 +17,37 @@ public enum ParameterKind
 }
 
 /// <summary>
+/// What a gradient check concluded: see <see cref="GradientCheckReport.Verdict"/>.
+/// </summary>
+public enum GradientCheckVerdict
+{
+    /// <summary>
+    /// Every counted parameter agrees, and every layer has a derivative that finite differences
+    /// resolve: one above the rounding noise.
+    /// </summary>
+    Passed,
+
+    /// <summary>
+    /// Some counted parameter disagrees: a relative error above the tolerance with an absolute
+    /// error above the rounding noise, or a NaN derivative.
+    /// </summary>
+    Failed,
+
+    /// <summary>
+    /// Some counted parameter's numeric derivative or rounding noise is not finite: the loss
+    /// overflows (or is NaN) within the stencil, so finite differences check nothing.
+    /// </summary>
+    NotFinite,
+
+    /// <summary>
+    /// Some layer's counted parameters agree only within the rounding noise, and none of its
+    /// derivatives rises above that noise (<see cref="GradientCheckReport.UnresolvedLayers"/>):
+    /// the loss is too large, or those derivatives too small, for finite differences.
+    /// </summary>
+    BelowNoise,
+}
+
+/// <summary>
 /// The analytic and numeric derivative of the loss with respect to one parameter.
 /// </summary>
 /// <param name="Layer">The layer, 0 for the first (input side).</param>
@@ -54,6 +85,20 @@ public sealed record ParameterCheck(
     /// </summary>
     public bool Agrees(double tolerance) =>
         !double.IsNaN(RelativeError) && (RelativeError <= tolerance || AbsoluteError <= Noise);
+
+    /// <summary>
+    /// Whether the two derivatives agree only because the absolute error is below the rounding
+    /// <see cref="Noise"/>: <see cref="Agrees"/>, with a relative error above
+    /// <paramref name="tolerance"/>. Such a parameter is not judged by its relative error.
+    /// </summary>
+    public bool AgreesOnlyWithinNoise(double tolerance) =>
+        Agrees(tolerance) && RelativeError > tolerance;
+
+    // Whether finite differences resolve this derivative: both are finite and one of them is
+    // larger than what rounding alone can put into the numeric one.
+    internal bool AboveNoise =>
+        double.IsFinite(Numeric) && double.IsFinite(Noise)
+        && (Math.Abs(Analytic) > Noise || Math.Abs(Numeric) > Noise);
 }
 
 /// <summary>Settings of <see cref="GradientCheck.Run"/>.</summary>
@@ -91,8 +136,54 @@ public sealed record GradientCheckReport(Seq<ParameterCheck> Parameters, double 
 
     /// <summary>
     /// The worst relative error among counted parameters: NaN if any is NaN, 0 if none counts.
+    /// This includes those that agree only within the rounding noise (<see cref="WithinNoise"/>),
+    /// whose relative error may be up to 1; see <see cref="WorstJudgedRelativeError"/>.
     /// </summary>
     public double WorstRelativeError => WorstOf(Counted);
+
+    /// <summary>
+    /// The counted parameters that agree only because their absolute error is below the
+    /// rounding noise (<see cref="ParameterCheck.AgreesOnlyWithinNoise"/>), not by their
+    /// relative error.
+    /// </summary>
+    public Seq<ParameterCheck> WithinNoise =>
+        Counted.Filter(p => p.AgreesOnlyWithinNoise(Tolerance));
+
+    /// <summary>
+    /// The worst relative error among the counted parameters judged by it, that is all but
+    /// <see cref="WithinNoise"/>: NaN if any is NaN, 0 if there are none.
+    /// </summary>
+    public double WorstJudgedRelativeError =>
+        WorstOf(Counted.Filter(p => !p.AgreesOnlyWithinNoise(Tolerance)));
+
+    /// <summary>
+    /// The layers (0 for the first) that finite differences could not check: some of their
+    /// counted parameters agree only within the rounding noise, and none of their derivatives,
+    /// analytic or numeric, rises above that noise.
+    /// </summary>
+    public Seq<int> UnresolvedLayers =>
+        toSeq(Counted.GroupBy(p => p.Layer).OrderBy(layer => layer.Key)
+            .Where(layer => layer.Any(p => p.AgreesOnlyWithinNoise(Tolerance))
+                && !layer.Any(p => p.AboveNoise))
+            .Select(layer => layer.Key)
+            .ToArray());
+
+    /// <summary>
+    /// What the check concluded, in this order: <see cref="GradientCheckVerdict.NotFinite"/>
+    /// when a counted parameter's numeric derivative or rounding noise is not finite,
+    /// <see cref="GradientCheckVerdict.Failed"/> when one does not agree,
+    /// <see cref="GradientCheckVerdict.BelowNoise"/> when <see cref="UnresolvedLayers"/> is not
+    /// empty, else <see cref="GradientCheckVerdict.Passed"/>. Unlike <see cref="Passed"/>, it
+    /// does not call a check passed when rounding noise swamps what it compares.
+    /// </summary>
+    public GradientCheckVerdict Verdict =>
+        Counted.Exists(p => !double.IsFinite(p.Numeric) || !double.IsFinite(p.Noise))
+            ? GradientCheckVerdict.NotFinite
+            : !Passed
+                ? GradientCheckVerdict.Failed
+                : !UnresolvedLayers.IsEmpty
+                    ? GradientCheckVerdict.BelowNoise
+                    : GradientCheckVerdict.Passed;
 
     /// <summary>
     /// The counted parameter that disagrees worst (a NaN one first), or, when all agree, the
@@ -111,7 +202,8 @@ public sealed record GradientCheckReport(Seq<ParameterCheck> Parameters, double 
 
     /// <summary>
     /// Whether every counted parameter agrees (<see cref="ParameterCheck.Agrees"/>); false if
-    /// any derivative is NaN.
+    /// any derivative is NaN. True also when some agree only within a rounding noise larger
+    /// than their derivatives; <see cref="Verdict"/> tells those checks apart.
     /// </summary>
     public bool Passed => Counted.ForAll(p => p.Agrees(Tolerance));
 
@@ -142,8 +234,12 @@ public static class GradientCheck
     /// A parameter agrees (<see cref="ParameterCheck.Agrees"/>) when that is within the
     /// tolerance or when |a − n| is below the rounding noise of the stencil, about
     /// 33·ε·max(1, |L|, |Σ_L|)/h (near 7e-12 for h = 1e-3): finite differences cannot resolve
-    /// a derivative more finely than that. A NaN in either derivative never agrees.
+    /// a derivative more finely than that. A NaN in either derivative never agrees. When that
+    /// noise swamps a whole layer's derivatives, or the loss is not finite within the stencil,
+    /// the check cannot say anything: see <see cref="GradientCheckReport.Verdict"/>.
     /// </remarks>
+    /// <exception cref="ArgumentException">The network has more than
+    /// <see cref="int.MaxValue"/> parameters.</exception>
     public static GradientCheckReport Run(
         Network<double> network,
         Matrix<double> inputs,
@@ -154,12 +250,20 @@ public static class GradientCheck
         var o = options ?? GradientCheckOptions.Default;
         var baseTrace = network.Forward(inputs);
         var analytic = network.Backward(baseTrace, targets, loss);
-        var all = Enumerate(network);
+        var count = network.Layers.Sum(l => (long)l.OutputSize * (l.InputSize + 1));
+        if (count > int.MaxValue)
+        {
+            throw new ArgumentException(
+                $"the network has {count} parameters, more than the check can index "
+                + $"({int.MaxValue})",
+                nameof(network));
+        }
+
         var scale = Math.Max(1.0, baseTrace.OutputLayer.WeightedInput.Enumerate().Max(Math.Abs));
-        var chosen = all.Count <= o.MaxParameters
-            ? all
-            : toSeq(Rng.FromSeed(o.Seed).NextSample(all.Count, o.MaxParameters).Indices
-                .OrderBy(i => i).Select(i => all[i]).ToArray());
+        var indices = count <= o.MaxParameters
+            ? Enumerable.Range(0, (int)count)
+            : Rng.FromSeed(o.Seed).NextSample((int)count, o.MaxParameters).Indices.OrderBy(i => i);
+        var chosen = toSeq(indices.Select(i => Locate(network, i)).ToArray());
 
         var checks = chosen.Map(p =>
         {
@@ -207,14 +311,31 @@ public static class GradientCheck
         return ((16.0 * dHalf) - dH) / 15.0;
     }
 
-    private static Seq<(int Layer, ParameterKind Kind, int Row, int Column)> Enumerate(
-        Network<double> network) =>
-        toSeq(network.Layers.SelectMany((layer, l) =>
-            Enumerable.Range(0, layer.OutputSize).SelectMany(i =>
-                Enumerable.Range(0, layer.InputSize).Select(j => (l, ParameterKind.Weight, i, j)))
-            .Concat(Enumerable.Range(0, layer.OutputSize)
-                .Select(i => (l, ParameterKind.Bias, i, 0))))
-            .ToArray());
+    // The index-th parameter in layer order, W row by row, then b, found without listing the
+    // others, so that a seeded sample of a large network costs no memory per parameter.
+    private static (int Layer, ParameterKind Kind, int Row, int Column) Locate(
+        Network<double> network, int index)
+    {
+        var l = 0;
+        foreach (var layer in network.Layers)
+        {
+            var weights = (long)layer.OutputSize * layer.InputSize;
+            if (index < weights)
+            {
+                return (l, ParameterKind.Weight, index / layer.InputSize, index % layer.InputSize);
+            }
+
+            if (index < weights + layer.OutputSize)
+            {
+                return (l, ParameterKind.Bias, (int)(index - weights), 0);
+            }
+
+            index -= (int)(weights + layer.OutputSize);
+            l++;
+        }
+
+        throw new ArgumentOutOfRangeException(nameof(index), index, "past the last parameter");
+    }
 
     private static Network<double> With(
         Network<double> network,

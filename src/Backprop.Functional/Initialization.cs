@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using System.Linq;
 using System.Numerics;
 using LanguageExt;
@@ -39,7 +40,9 @@ public static partial class Network
     /// The values are drawn in float64 and rounded to <typeparamref name="T"/>, so a float32
     /// network is the float64 one rounded. The same seed gives the same bits on any machine.
     /// </remarks>
-    /// <exception cref="ArgumentException">Fewer than two sizes, or a size below 1.</exception>
+    /// <exception cref="ArgumentException">Fewer than two sizes, a size below 1, or a layer
+    /// with more weights n_(l−1)·n_l than one array can hold (<see cref="Array.MaxLength"/>),
+    /// found before anything is allocated.</exception>
     public static Network<T> Initialize<T>(
         IReadOnlyList<int> sizes,
         Activation hidden,
@@ -53,6 +56,21 @@ public static partial class Network
             throw new ArgumentException(
                 $"sizes must be at least two positive numbers [input, …, output], got "
                 + $"[{string.Join(", ", sizes)}]", nameof(sizes));
+        }
+
+        // W of a layer is one array of n_in·n_out values: refused before any is allocated.
+        var tooLarge = Enumerable.Range(1, sizes.Count - 1)
+            .FirstOrDefault(l => (long)sizes[l - 1] * sizes[l] > System.Array.MaxLength);
+        if (tooLarge > 0)
+        {
+            throw new ArgumentException(
+                string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"layer {tooLarge} ({sizes[tooLarge - 1]} → {sizes[tooLarge]}) would have "
+                    + $"{(long)sizes[tooLarge - 1] * sizes[tooLarge]:N0} weights, more than one "
+                    + $"array can hold ({System.Array.MaxLength:N0}), in sizes "
+                    + $"[{string.Join(", ", sizes)}]"),
+                nameof(sizes));
         }
 
         var count = sizes.Count - 1;

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.CommandLine;
 using System.Globalization;
@@ -17,6 +18,10 @@ namespace Backprop.Functional.Cli.Commands;
 /// </summary>
 internal static class GradCheckCommand
 {
+    // The copies of a fresh network's float64 parameters held at once: the network and its
+    // gradient, plus, for the largest layer, the draws of Initialize or a perturbed copy.
+    private const int Copies = 4;
+
     /// <summary>The command, whose action runs in <paramref name="context"/>.</summary>
     public static Command Create(CliContext context)
     {
@@ -87,12 +92,15 @@ internal static class GradCheckCommand
                 Print(report, context.Out);
             }
 
-            return report.Passed
-                ? ExitCode.Success
-                : throw CommandFailure.Failed(
+            return report.Verdict switch
+            {
+                GradientCheckVerdict.Passed => ExitCode.Success,
+                GradientCheckVerdict.Failed => throw CommandFailure.Failed(
                     $"gradient check failed: worst relative error "
                     + $"{Scientific(report.WorstRelativeError)} exceeds the tolerance "
-                    + $"{Scientific(report.Tolerance)}");
+                    + $"{Scientific(report.Tolerance)}"),
+                _ => throw CommandFailure.Failed($"gradient check inconclusive: {report.Reason}"),
+            };
         });
         return command;
     }
@@ -115,6 +123,7 @@ internal static class GradCheckCommand
         var scheme = parse.GetValue(init) ?? InitializationNames.DefaultFor(f);
         int[] sizes =
             [data.Test.Features, .. parse.GetRequiredValue(hidden), data.ClassNames.Count];
+        SizeGuard.Check(sizes, sizeof(double), Copies, "check");
         var network = Network.Initialize<double>(sizes, f, o, scheme, parse.GetValue(seed));
         return (network, l, $"a fresh network, {scheme.Name()} init, seed {parse.GetValue(seed)}");
     }
@@ -144,12 +153,17 @@ internal static class GradCheckCommand
         var (x, y) = data.Test.Batch<double>(images);
         var result = GradientCheck.Run(network, x, y, loss, options);
         var layers = network.Layers.ToArray();
+        var withinNoise = result.WithinNoise;
         var perLayer = result.WorstByLayer.Map(w => new LayerCheck(
             w.Layer + 1,
             $"{layers[w.Layer].InputSize} → {layers[w.Layer].OutputSize}",
             result.Parameters.Count(p => p.Layer == w.Layer),
             result.Counted.Count(p => p.Layer == w.Layer),
-            w.WorstRelativeError)).ToArray();
+            withinNoise.Count(p => p.Layer == w.Layer),
+            Worst(result.Counted.Filter(p =>
+                p.Layer == w.Layer && !p.AgreesOnlyWithinNoise(result.Tolerance))),
+            Largest(withinNoise.Filter(p => p.Layer == w.Layer).Map(p => p.Noise))))
+            .ToArray();
         return new GradCheckReport(
             "gradcheck",
             source,
@@ -160,10 +174,52 @@ internal static class GradCheckCommand
             result.Parameters.Count,
             result.NearKinkCount,
             perLayer,
-            result.WorstRelativeError,
+            result.WorstJudgedRelativeError,
+            withinNoise.Count,
+            Largest(result.Counted.Map(p => p.Noise)),
             result.Tolerance,
-            result.Passed);
+            result.Verdict,
+            Reason(result),
+            result.Verdict == GradientCheckVerdict.Passed);
     }
+
+    // Why finite differences could not check anything, for a verdict that is neither passed
+    // nor failed: the first non-finite noise or numeric derivative, or the noise that swamps
+    // every derivative of some layers.
+    private static string? Reason(GradientCheckReport result)
+    {
+        const string TooLarge = "the loss is too large for finite differences";
+        var counted = result.Counted;
+        switch (result.Verdict)
+        {
+            case GradientCheckVerdict.NotFinite:
+                return counted.Find(p => !double.IsFinite(p.Noise)).Match(
+                    p => $"{TooLarge} (it is not finite within the stencil: rounding noise "
+                        + $"{Scientific(p.Noise)})",
+                    () => $"{TooLarge} (it is not finite within the stencil: a finite "
+                        + $"difference is {Scientific(counted.Find(p => !double.IsFinite(p.Numeric))
+                            .Map(p => p.Numeric).IfNone(double.NaN))})");
+            case GradientCheckVerdict.BelowNoise:
+                var layers = result.UnresolvedLayers;
+                var swamped = counted.Filter(p => layers.Contains(p.Layer));
+                var names = layers.Count == 1
+                    ? $"layer {layers[0] + 1}"
+                    : $"layers {string.Join(", ", layers.Map(l => l + 1))}";
+                return $"{TooLarge} (rounding noise "
+                    + $"{Scientific(Largest(swamped.Map(p => p.Noise)))}, above every "
+                    + $"derivative of {names}, at most "
+                    + $"{Scientific(Largest(swamped.Map(p => Math.Abs(p.Analytic))))})";
+            default:
+                return null;
+        }
+    }
+
+    // The worst relative error of some checks: NaN if any is NaN, 0 if there are none.
+    private static double Worst(IEnumerable<ParameterCheck> checks) =>
+        checks.Aggregate(0.0, (worst, p) => Math.Max(worst, p.RelativeError));
+
+    private static double Largest(IEnumerable<double> values) =>
+        values.Aggregate(0.0, Math.Max);
 
     private static void Print(GradCheckReport r, TextWriter o)
     {
@@ -176,14 +232,32 @@ internal static class GradCheckCommand
             invariant, $"checked {r.Checked:N0} of {r.Parameters:N0} parameters{sample}{kinks}"));
         foreach (var layer in r.Layers)
         {
+            var judged = layer.Counted - layer.WithinNoise;
+            var noise = layer.WithinNoise > 0
+                ? $"; {layer.WithinNoise} within rounding noise {Scientific(layer.RoundingNoise)}"
+                : string.Empty;
             o.WriteLine(
-                $"layer {layer.Layer} ({layer.Sizes}): worst relative error "
-                + $"{Scientific(layer.WorstRelativeError)} over {layer.Counted} parameters");
+                judged == 0 && layer.WithinNoise > 0
+                    ? $"layer {layer.Layer} ({layer.Sizes}): none judged by relative error{noise}"
+                    : $"layer {layer.Layer} ({layer.Sizes}): worst relative error "
+                        + $"{Scientific(layer.WorstRelativeError)} over {judged} parameters"
+                        + noise);
         }
 
+        if (r.Reason is not null)
+        {
+            o.WriteLine($"cannot check: {r.Reason}");
+            return;
+        }
+
+        var within = r.WithinNoise > 0
+            ? $" ({r.WithinNoise} parameters within rounding noise "
+                + $"{Scientific(r.Layers.Max(l => l.RoundingNoise))}, not judged by relative "
+                + "error)"
+            : string.Empty;
         o.WriteLine(
             $"{(r.Passed ? "passed" : "FAILED")}: worst relative error "
-            + $"{Scientific(r.WorstRelativeError)}, tolerance {Scientific(r.Tolerance)}");
+            + $"{Scientific(r.WorstRelativeError)}, tolerance {Scientific(r.Tolerance)}{within}");
     }
 
     // 1.61e-08, 1e-06: the mantissa's needed digits (at most 3) and a two-digit exponent.
@@ -202,9 +276,19 @@ internal static class GradCheckCommand
 /// <param name="NearKink">Checked parameters near a kink (ReLU's 0), reported but not
 /// counted.</param>
 /// <param name="Layers">Per layer, the worst relative error of its counted parameters.</param>
-/// <param name="WorstRelativeError">The worst over all layers (NaN if any is NaN).</param>
+/// <param name="WorstRelativeError">The worst over all layers of the counted parameters judged
+/// by relative error, all but those within rounding noise (NaN if any is NaN).</param>
+/// <param name="WithinNoise">Counted parameters whose relative error exceeds the tolerance but
+/// whose absolute error is below the rounding noise of finite differences: they agree, and
+/// are not judged by relative error.</param>
+/// <param name="RoundingNoise">The largest rounding noise of a counted parameter, about
+/// 33·ε·max(1, |L|, |Σ_L|)/h.</param>
 /// <param name="Tolerance">The largest relative error that passes.</param>
-/// <param name="Passed">Whether every counted parameter is within the tolerance.</param>
+/// <param name="Verdict">passed, failed, notFinite (the loss or its finite differences are not
+/// finite) or belowNoise (the rounding noise swamps every derivative of some layer).</param>
+/// <param name="Reason">Why a notFinite or belowNoise check cannot say anything; else
+/// null.</param>
+/// <param name="Passed">Whether the verdict is passed.</param>
 internal sealed record GradCheckReport(
     string Command,
     string Source,
@@ -216,7 +300,11 @@ internal sealed record GradCheckReport(
     int NearKink,
     IReadOnlyList<LayerCheck> Layers,
     double WorstRelativeError,
+    int WithinNoise,
+    double RoundingNoise,
     double Tolerance,
+    GradientCheckVerdict Verdict,
+    string? Reason,
     bool Passed);
 
 /// <summary>The gradient check of one layer.</summary>
@@ -224,6 +312,17 @@ internal sealed record GradCheckReport(
 /// <param name="Sizes">"in → out".</param>
 /// <param name="Checked">Its parameters checked.</param>
 /// <param name="Counted">Those not near a kink.</param>
-/// <param name="WorstRelativeError">The worst relative error among the counted.</param>
+/// <param name="WithinNoise">Those of the counted that agree only within rounding
+/// noise.</param>
+/// <param name="WorstRelativeError">The worst relative error among the others, judged by
+/// it.</param>
+/// <param name="RoundingNoise">The largest rounding noise of those within it; 0 if none
+/// is.</param>
 internal sealed record LayerCheck(
-    int Layer, string Sizes, int Checked, int Counted, double WorstRelativeError);
+    int Layer,
+    string Sizes,
+    int Checked,
+    int Counted,
+    int WithinNoise,
+    double WorstRelativeError,
+    double RoundingNoise);

@@ -122,22 +122,9 @@ internal static class TrainingSession
     // A network that cannot fit is refused before anything is allocated: one matrix must fit
     // in one array, and training holds about six copies of the parameters at once (the
     // network, its gradient, the next network and up to two optimizer buffers, plus slack).
-    private static void CheckSize(int[] sizes, Precision precision)
-    {
-        var bytes = precision == Precision.Float32 ? sizeof(float) : sizeof(double);
-        var largest = Enumerable.Range(1, sizes.Length - 1)
-            .Max(l => (long)sizes[l - 1] * sizes[l]);
-        var needed = Parameters(sizes) * bytes * 6;
-        var available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
-        if (largest > Array.MaxLength || needed > available)
-        {
-            throw CommandFailure.Usage(string.Create(
-                CultureInfo.InvariantCulture,
-                $"--hidden {string.Join(",", sizes[1..^1])} gives {Parameters(sizes):N0} "
-                + $"parameters, which need about {needed / 1e9:F1} GB to train; this machine "
-                + $"has {available / 1e9:F1} GB"));
-        }
-    }
+    private static void CheckSize(int[] sizes, Precision precision) =>
+        Commands.SizeGuard.Check(
+            sizes, precision == Precision.Float32 ? sizeof(float) : sizeof(double), 6, "train");
 
     private static string HiddenActivation(TrainSettings s) =>
         s.Hidden.Count == 0 ? string.Empty : $"{s.Activation.Name} hidden, ";

@@ -1,7 +1,10 @@
 using System;
 using System.Linq;
+using System.Text.Json;
+using Backprop.Functional.Cli.Commands;
 using Backprop.Functional.Cli.Data;
 using Backprop.Functional.Cli.Models;
+using Backprop.Functional.Cli.Shell;
 using MathNet.Numerics.LinearAlgebra;
 using Xunit;
 
@@ -90,5 +93,166 @@ public sealed class GradCheckCommandTests(TrainedModels models)
         Assert.Matches(
             "^error: gradient check failed: worst relative error .+ exceeds the tolerance 1e-06$",
             result.AssertOneErrorLine(1));
+    }
+
+    [Fact]
+    public void Gradcheck_does_not_pass_when_rounding_noise_swamps_a_layer()
+    {
+        // Given a 784-8-10 network with two output weights of 3e38: its loss is near 1e38, so
+        // the rounding noise of finite differences (about 1e28) dwarfs the derivatives of
+        // order 1 of the output weights in the seeded sample, which used to "agree" with
+        // relative error 1 and pass
+        using var dir = new TempDirectory();
+        var model = HugeOutputWeights(dir);
+
+        // When
+        var result = Cli.Run("gradcheck", "--model", model);
+
+        // Then each layer says how many parameters lie within the noise, and the verdict is
+        // that finite differences cannot check this network
+        var lines = result.OutLines;
+        Assert.Equal("checked 1,000 of 6,370 parameters (a seeded sample)", lines[2]);
+        Assert.Matches(
+            @"^layer 1 \(784 → 8\): worst relative error \d(\.\d\d?)?e-\d\d over \d+ parameters; "
+            + @"\d+ within rounding noise \d(\.\d\d?)?e\+2\d$",
+            lines[3]);
+        Assert.Matches(
+            @"^layer 2 \(8 → 10\): none judged by relative error; 13 within rounding noise "
+            + @"\d(\.\d\d?)?e\+2\d$",
+            lines[4]);
+        const string Reason = @"the loss is too large for finite differences \(rounding noise "
+            + @"\d(\.\d\d?)?e\+2\d, above every derivative of layer 2, at most "
+            + @"\d(\.\d\d?)?e[-+]\d\d\)$";
+        Assert.Matches("^cannot check: " + Reason, lines[5]);
+        Assert.Equal(6, lines.Length);
+        Assert.Matches(
+            "^error: gradient check inconclusive: " + Reason, result.AssertOneErrorLine(1));
+    }
+
+    [Fact]
+    public void Gradcheck_json_separates_parameters_within_noise_and_gives_the_verdict()
+    {
+        using var dir = new TempDirectory();
+        var model = HugeOutputWeights(dir);
+
+        var result = Cli.Run("gradcheck", "--model", model, "--json");
+
+        result.AssertOneErrorLine(1);
+        var json = result.Json();
+        Assert.Equal("belowNoise", json.Text("verdict"));
+        Assert.False(json.At("passed").GetBoolean());
+        Assert.StartsWith(
+            "the loss is too large for finite differences (rounding noise ", json.Text("reason"));
+        Assert.InRange(json.Number("worstRelativeError"), 0.0, 1e-6);
+        Assert.InRange(json.Number("roundingNoise"), 1e20, 1e35);
+        var layers = json.At("layers").EnumerateArray().ToArray();
+        Assert.Equal(
+            json.At("withinNoise").GetInt32(),
+            layers.Sum(l => l.At("withinNoise").GetInt32()));
+        Assert.Equal(layers[1].At("counted").GetInt32(), layers[1].At("withinNoise").GetInt32());
+        Assert.Equal(json.Number("roundingNoise"), layers[1].Number("roundingNoise"));
+    }
+
+    [Fact]
+    public void Gradcheck_of_a_passing_network_reports_no_parameter_within_noise()
+    {
+        var json = Cli.Run("gradcheck", "--hidden", "8", "--samples", "2", "--json").Json();
+
+        Assert.Equal("passed", json.Text("verdict"));
+        Assert.Equal(JsonValueKind.Null, json.At("reason").ValueKind);
+        Assert.Equal(0, json.At("withinNoise").GetInt32());
+        Assert.InRange(json.Number("roundingNoise"), 1e-12, 1e-9);
+    }
+
+    [Fact]
+    public void Gradcheck_says_which_parameters_passed_only_within_noise()
+    {
+        // A tolerance of 1e-13 is finer than finite differences resolve: most parameters then
+        // agree only because their difference is below the rounding noise, and passing says so.
+        var result = Cli.Run(
+            "gradcheck", "--hidden", "8", "--samples", "3", "--tolerance", "1e-13");
+
+        result.AssertSucceeded();
+        Assert.Matches(
+            @"^passed: worst relative error \d(\.\d\d?)?e-\d\d, tolerance 1e-13 \(\d+ parameters "
+            + @"within rounding noise \d(\.\d\d?)?e-\d\d, not judged by relative error\)$",
+            result.OutLines[^1]);
+    }
+
+    [Fact]
+    public void Gradcheck_of_a_loss_that_is_not_finite_cannot_check()
+    {
+        // Given weights of 1e307 on 784 pixels: the weighted inputs, and so the loss, overflow
+        using var dir = new TempDirectory();
+        var model = SingleLayer(dir, 1e307);
+
+        var result = Cli.Run("gradcheck", "--model", model, "--samples", "2");
+
+        const string Reason = "the loss is too large for finite differences (it is not finite "
+            + "within the stencil: rounding noise NaN)";
+        Assert.Equal("cannot check: " + Reason, result.OutLines[^1]);
+        Assert.Equal(
+            "error: gradient check inconclusive: " + Reason, result.AssertOneErrorLine(1));
+    }
+
+    [Theory]
+    [InlineData("1000000000", "795,000,000,010")]
+    [InlineData("100000,100000", "10,079,600,010")]
+    public void Gradcheck_refuses_a_network_too_large_for_memory_as_train_does(
+        string hidden, string parameters)
+    {
+        var result = Cli.Run("gradcheck", "--hidden", hidden);
+
+        var line = result.AssertOneErrorLine(2);
+        Assert.StartsWith(
+            $"error: --hidden {hidden} gives {parameters} parameters, which need about ", line);
+        Assert.Matches(@" GB to check; this machine has \d+\.\d GB$", line);
+        Assert.Empty(result.Out);
+    }
+
+    [Fact]
+    public void The_size_guard_names_a_layer_too_large_for_one_array()
+    {
+        // With nothing to hold in memory, only the limit of one array applies.
+        var e = Assert.Throws<CommandFailure>(
+            () => SizeGuard.Check([784, 3_000_000, 10], sizeof(double), 0, "check"));
+
+        Assert.Equal(ExitCode.Usage, e.ExitCode);
+        Assert.Equal(
+            "--hidden 3000000 gives layer 1 (784 → 3000000) 2,352,000,000 weights, more than one "
+            + "array can hold (2,147,483,591)",
+            e.Message);
+    }
+
+    // A float64 model of a fresh 784-8-10 network whose output weights W[0,0] and W[1,1] are
+    // 3e38, finite, as a user might edit a model file.
+    private static string HugeOutputWeights(TempDirectory dir)
+    {
+        var fresh = Network.Initialize<double>(
+            [784, 8, 10], Activation.ReLU, Activation.Softmax, Initialization.He, 1);
+        var output = fresh.Layers[1];
+        var w = output.Weights.Clone();
+        w[0, 0] = 3e38;
+        w[1, 1] = 3e38;
+        return Save(
+            dir.File("huge.json"),
+            Network.Create(fresh.Layers[0], Layer.Create(w, output.Bias, output.Activation)));
+    }
+
+    private static string SingleLayer(TempDirectory dir, double weight) =>
+        Save(
+            dir.File("single.json"),
+            Network.Create(Layer.Create(
+                Matrix<double>.Build.Dense(10, 784, weight),
+                Vector<double>.Build.Dense(10),
+                Activation.Softmax)));
+
+    private static string Save(string path, Network<double> network)
+    {
+        var info = new ModelInfo(
+            ModelInfo.Float64, "softmax-cross-entropy", ClassNames.FashionMnist, 1, "test");
+        ModelFile.Save(path, network, info)
+            .IfFail(e => throw new InvalidOperationException(e.Message));
+        return path;
     }
 }
