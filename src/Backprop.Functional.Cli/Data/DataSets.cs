@@ -42,6 +42,18 @@ public static class DataSets
     /// </returns>
     public static Fin<DataSplit> FromDirectory(string directory)
     {
+        if (directory.Length == 0)
+        {
+            return Error.New("the data directory is empty text; name a directory of IDX files");
+        }
+
+        if (File.Exists(directory))
+        {
+            return Error.New(
+                $"data directory {directory} is a file; name the directory that holds the IDX "
+                + "files");
+        }
+
         if (!Directory.Exists(directory))
         {
             return Error.New($"data directory {directory} does not exist");

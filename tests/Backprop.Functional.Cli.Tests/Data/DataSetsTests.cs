@@ -70,6 +70,21 @@ public class DataSetsTests
     }
 
     [Fact]
+    public void A_file_or_empty_text_given_as_the_directory_is_named_as_such()
+    {
+        using var temp = new TempDirectory();
+        var file = temp.File("model.json");
+        File.WriteAllText(file, "{}");
+
+        Assert.Equal(
+            $"data directory {file} is a file; name the directory that holds the IDX files",
+            FinAssert.Fails(DataSets.FromDirectory(file)));
+        Assert.Equal(
+            "the data directory is empty text; name a directory of IDX files",
+            FinAssert.Fails(DataSets.FromDirectory(string.Empty)));
+    }
+
+    [Fact]
     public void Label_and_image_counts_that_differ_name_both_files()
     {
         using var temp = new TempDirectory();
