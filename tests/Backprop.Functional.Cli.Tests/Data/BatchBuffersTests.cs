@@ -7,8 +7,7 @@ namespace Backprop.Functional.Cli.Tests.Data;
 public class BatchBuffersTests
 {
     // Three 2 × 2 images with labels 2, 0, 1 among three classes.
-    private static readonly ImageSet Set = new(
-        "crafted", 3, 2, 2, [0, 51, 102, 255, 10, 20, 30, 40, 255, 255, 0, 0], [2, 0, 1], 3);
+    private static readonly ImageSet Set = ImageSetTests.Set;
 
     [Fact]
     public void Each_batch_has_the_values_of_a_fresh_one_even_after_other_batches_in_the_buffer()

@@ -6,8 +6,8 @@ namespace Backprop.Functional.Cli.Tests.Data;
 
 public class ImageSetTests
 {
-    // Three 2 × 2 images with labels 2, 0, 1 among three classes.
-    private static readonly ImageSet Set = new(
+    // Three 2 × 2 images with labels 2, 0, 1 among three classes (also BatchBuffersTests').
+    internal static readonly ImageSet Set = new(
         "crafted", 3, 2, 2, [0, 51, 102, 255, 10, 20, 30, 40, 255, 255, 0, 0], [2, 0, 1], 3);
 
     [Fact]
