@@ -18,10 +18,12 @@ public enum Backend
 /// never what they mean: both backends compute the same products, and results agree to rounding.
 /// </summary>
 /// <remarks>
-/// NOTE: this is the one piece of process-wide state in the library, as MathNet's own provider
-/// setting is. It defaults to OpenBLAS when the library loads and to the managed provider
-/// otherwise; set it once at start-up (the CLI's --backend does). Within one backend the same
-/// inputs give the same bits; across backends they agree to rounding only.
+/// NOTE: this is the one setting the library keeps per process, as MathNet's own provider
+/// setting is (the other process-wide thing is a helper thread for small products, which
+/// holds no results; see docs/limitations.md). It defaults to OpenBLAS when the library loads
+/// and to the managed provider otherwise; set it once at start-up (the CLI's --backend does).
+/// Within one backend the same inputs give the same bits; across backends they agree to
+/// rounding only.
 /// </remarks>
 public static class Backends
 {
@@ -90,29 +92,19 @@ internal static unsafe class OpenBlasLibrary
         return $"{core}, {count} threads";
     }
 
-    /// <summary>C = α·op(A)·op(B) + β·C, column-major, in float64.</summary>
+    /// <summary>C = α·op(A)·op(B) + β·C, column-major, on pinned storage, in float64.</summary>
     public static void Gemm(
-        bool transA, bool transB, int m, int n, int k, double α, ReadOnlySpan<double> a, int lda,
-        ReadOnlySpan<double> b, int ldb, double β, Span<double> c, int ldc)
-    {
-        fixed (double* pa = a, pb = b, pc = c)
-        {
-            Dgemm(ColumnMajor, transA ? Transpose : NoTranspose, transB ? Transpose : NoTranspose,
-                m, n, k, α, pa, lda, pb, ldb, β, pc, ldc);
-        }
-    }
+        bool transA, bool transB, int m, int n, int k, double α, double* a, int lda,
+        double* b, int ldb, double β, double* c, int ldc) =>
+        Dgemm(ColumnMajor, transA ? Transpose : NoTranspose, transB ? Transpose : NoTranspose,
+            m, n, k, α, a, lda, b, ldb, β, c, ldc);
 
-    /// <summary>C = α·op(A)·op(B) + β·C, column-major, in float32.</summary>
+    /// <summary>C = α·op(A)·op(B) + β·C, column-major, on pinned storage, in float32.</summary>
     public static void Gemm(
-        bool transA, bool transB, int m, int n, int k, float α, ReadOnlySpan<float> a, int lda,
-        ReadOnlySpan<float> b, int ldb, float β, Span<float> c, int ldc)
-    {
-        fixed (float* pa = a, pb = b, pc = c)
-        {
-            Sgemm(ColumnMajor, transA ? Transpose : NoTranspose, transB ? Transpose : NoTranspose,
-                m, n, k, α, pa, lda, pb, ldb, β, pc, ldc);
-        }
-    }
+        bool transA, bool transB, int m, int n, int k, float α, float* a, int lda,
+        float* b, int ldb, float β, float* c, int ldc) =>
+        Sgemm(ColumnMajor, transA ? Transpose : NoTranspose, transB ? Transpose : NoTranspose,
+            m, n, k, α, a, lda, b, ldb, β, c, ldc);
 
     private static nint Load() =>
         NativeLibrary.TryLoad("libopenblas.so.0", out var handle)

@@ -71,29 +71,23 @@ internal static class Products
     }
 
     // C (m × n) = op(A)·op(B) + β·C with op(A) m × k, column-major, leading dimensions the
-    // stored row counts.
-    private static void Gemm<T>(
+    // stored row counts; small products use both cores (HelperCore).
+    private static unsafe void Gemm<T>(
         bool transA, bool transB, int m, int n, int k, Matrix<T> a, Matrix<T> b, T β, T[] c)
         where T : struct, System.Numerics.IFloatingPointIeee754<T>
     {
-        var (av, bv) = (Dense.Values(a), Dense.Values(b));
-        if (typeof(T) == typeof(double))
-        {
-            OpenBlasLibrary.Gemm(transA, transB, m, n, k, 1.0,
-                MemoryMarshal.Cast<T, double>(av), a.RowCount,
-                MemoryMarshal.Cast<T, double>(bv), b.RowCount,
-                double.CreateTruncating(β), MemoryMarshal.Cast<T, double>(c.AsSpan()), m);
-        }
-        else if (typeof(T) == typeof(float))
-        {
-            OpenBlasLibrary.Gemm(transA, transB, m, n, k, 1.0f,
-                MemoryMarshal.Cast<T, float>(av), a.RowCount,
-                MemoryMarshal.Cast<T, float>(bv), b.RowCount,
-                float.CreateTruncating(β), MemoryMarshal.Cast<T, float>(c.AsSpan()), m);
-        }
-        else
+        if (typeof(T) != typeof(double) && typeof(T) != typeof(float))
         {
             throw new NotSupportedException($"no BLAS product for {typeof(T).Name}");
         }
+
+        fixed (byte* pa = Bytes(Dense.Values(a)), pb = Bytes(Dense.Values(b)), pc = Bytes(c))
+        {
+            HelperCore.Product(new GemmCall(typeof(T) == typeof(float), transA, transB, m, n, k,
+                pa, a.RowCount, pb, b.RowCount, double.CreateTruncating(β), pc, m));
+        }
     }
+
+    private static Span<byte> Bytes<T>(T[] values)
+        where T : struct => MemoryMarshal.AsBytes(values.AsSpan());
 }

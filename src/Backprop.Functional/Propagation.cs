@@ -62,7 +62,9 @@ public static class Propagation
         where T : struct, System.Numerics.IFloatingPointIeee754<T>
     {
         var x = Shapes.CheckInputShape(network.InputSize, inputs).OrThrow(nameof(inputs));
-        return Through(network.Layers, x);
+        var (last, l) = (network.Layers.Last, network.Layers.Count - 1);
+        var hidden = Through(network.Layers.Init, x);
+        return last.Activation.ApplyInPlace(WeightedInput(last, hidden, Scratch<T>.Fresh, l));
     }
 
     /// <summary>o_L for one sample x, as a vector of length n_L.</summary>
@@ -212,12 +214,12 @@ public static class Propagation
         }
     }
 
-    // o after the given layers (the network's first ones), each o = f(Σ) written over its own
-    // fresh Σ.
+    // o after the given hidden layers (the network's first ones), each o = f(Σ) written over
+    // its own Σ, in this thread's buffers: they are read only by the next layer of this call.
     private static Matrix<T> Through<T>(Seq<Layer<T>> layers, Matrix<T> x)
         where T : struct, System.Numerics.IFloatingPointIeee754<T> =>
         layers.Indexed().Fold(x, (o, item) => item.Item.Activation.ApplyInPlace(
-            WeightedInput(item.Item, o, Scratch<T>.Fresh, item.Index)));
+            WeightedInput(item.Item, o, ThreadScratch<T>.Current, item.Index)));
 
     // Σ_l = W_l·o_(l−1) + b_l; for the first layer, also the check that X is finite. Through
     // OpenBLAS every product is computed, so a NaN or ±∞ in column j of X makes all of column

@@ -123,3 +123,58 @@ internal sealed class Workspace<T> : Scratch<T>
         return false;
     }
 }
+
+/// <summary>
+/// Buffers for the hidden layers of <c>Predict</c> and evaluation, one set per thread: those
+/// layers' Σ and o die inside the call that computes them, so reusing their storage cannot be
+/// observed, and it spares every call the cost of writing fresh, uncached memory (a quarter of
+/// the time of a 1000-image batch through a 784-128 layer).
+/// </summary>
+/// <remarks>
+/// Each thread keeps at most <see cref="Capacity"/> buffers (per element type), the most a
+/// prediction of one network over two batch sizes needs for eight hidden layers, each of at
+/// most <see cref="LargestKept"/> elements; a new shape beyond that starts the set afresh, and a
+/// larger matrix is fresh every time. The output layer is always written into fresh memory, as
+/// the caller keeps it.
+/// </remarks>
+internal sealed class ThreadScratch<T> : Scratch<T>
+    where T : struct, System.Numerics.IFloatingPointIeee754<T>
+{
+    /// <summary>The most buffers one thread keeps.</summary>
+    public const int Capacity = 16;
+
+    /// <summary>The most elements a kept buffer holds (16 MB of float32); larger matrices are
+    /// taken fresh on every call and not kept.</summary>
+    public const int LargestKept = 1 << 22;
+
+    [ThreadStatic]
+    private static ThreadScratch<T>? current;
+
+    private readonly Dictionary<(Slot, int, int), Matrix<T>> _matrices = [];
+
+    /// <summary>This thread's buffers.</summary>
+    public static ThreadScratch<T> Current => current ??= new ThreadScratch<T>();
+
+    /// <inheritdoc/>
+    public override Matrix<T> Take(Slot slot, int rows, int columns)
+    {
+        if (_matrices.TryGetValue((slot, rows, columns), out var m))
+        {
+            return m;
+        }
+
+        if ((long)rows * columns > LargestKept)
+        {
+            return base.Take(slot, rows, columns);
+        }
+
+        if (_matrices.Count >= Capacity)
+        {
+            _matrices.Clear();
+        }
+
+        m = base.Take(slot, rows, columns);
+        _matrices[(slot, rows, columns)] = m;
+        return m;
+    }
+}

@@ -68,7 +68,7 @@ public sealed record ImageSet(
         return new ImageSet(imagesName, count, rows, columns, pixels, labels, classCount);
     }
 
-    private const int PrefetchAhead = 4;
+    private const int PrefetchAhead = 16;
 
     /// <summary>
     /// The inputs and one-hot targets of the images at <paramref name="indices"/>, one sample a
@@ -99,6 +99,11 @@ public sealed record ImageSet(
     {
         var features = Features;
         y.Clear();
+        for (var j = 0; j < Math.Min(PrefetchAhead, indices.Length); j++)
+        {
+            Prefetch(CheckIndex(indices[j]));
+        }
+
         for (var j = 0; j < indices.Length; j++)
         {
             var i = CheckIndex(indices[j]);

@@ -1,0 +1,197 @@
+using System;
+using System.Threading;
+
+namespace Backprop.Functional;
+
+/// <summary>
+/// A second thread that runs one half of a product (or of a parameter step) while the caller
+/// runs the other: the way products too small for OpenBLAS's own threads still use both cores.
+/// </summary>
+/// <remarks>
+/// <para>
+/// OpenBLAS runs a product on one thread when m·n·k is at most <see cref="OpenBlasSingleAbove"/>
+/// (2¹⁸; its interface's threading threshold), which covers a 784-30 layer at batch 10 and the
+/// small output layers. Those products, from <see cref="SplitFrom"/> up, are cut in two by
+/// <see cref="GemmCall.TryHalve"/> and the halves run at once. The cut depends on the shape
+/// only: when the helper is busy (another thread is using it) or the machine has one core, the
+/// caller runs both halves itself, one after the other, with the same bits.
+/// </para>
+/// <para>
+/// The helper spins for about 0.2 ms after each half, so that the next small product finds it
+/// awake, then sleeps. Before a product that OpenBLAS threads itself, it is parked at once, so
+/// that it does not take a core from OpenBLAS's threads. If it has not started its half when
+/// the caller finishes the first, the caller takes the half back: a sleeping helper never
+/// makes a product slower than one thread would.
+/// </para>
+/// </remarks>
+internal static class HelperCore
+{
+    /// <summary>Products with m·n·k above this run on OpenBLAS's own threads.</summary>
+    public const double OpenBlasSingleAbove = 1 << 18;
+
+    /// <summary>Products with m·n·k below this are not worth a hand-off.</summary>
+    public const double SplitFrom = 1 << 15;
+
+    // About 0.2 ms of spinning on a current x64 core, counted in iterations, not read off a clock.
+    private const int SpinLimit = 1000;
+    private const int SpinUnit = 8;
+
+    private const int Idle = 0;
+    private const int Posted = 1;
+    private const int Running = 2;
+    private const int Done = 3;
+    private const int TakenBack = 4;
+
+    private static readonly SemaphoreSlim Wake = new(0);
+    private static readonly Lazy<Thread?> Worker = new(Start);
+
+    private static unsafe delegate*<void> posted;
+    private static int state;
+    private static int owner;
+    private static int sleeping;
+    private static int parked;
+
+    /// <summary>Runs <paramref name="call"/>, on both cores when that gains.</summary>
+    public static void Product(in GemmCall call)
+    {
+        var work = call.Work;
+        if (work > OpenBlasSingleAbove)
+        {
+            Volatile.Write(ref parked, 1);
+            call.Invoke();
+            return;
+        }
+
+        if (work < SplitFrom || !call.TryHalve(out var first, out var second))
+        {
+            call.Invoke();
+            return;
+        }
+
+        Both(first, second);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="first"/> here and <paramref name="second"/> on the helper if it is
+    /// free, or both here one after the other; returns when both are done.
+    /// </summary>
+    public static void Both<TJob>(in TJob first, in TJob second)
+        where TJob : struct, IHalf
+    {
+        var worker = Worker.Value;
+        if (worker is null || Interlocked.CompareExchange(ref owner, 1, 0) != 0)
+        {
+            first.Invoke();
+            second.Invoke();
+            return;
+        }
+
+        try
+        {
+            Hand(first, second);
+        }
+        finally
+        {
+            Volatile.Write(ref owner, 0);
+        }
+    }
+
+    private static unsafe void Hand<TJob>(in TJob first, in TJob second)
+        where TJob : struct, IHalf
+    {
+        Slot<TJob>.Hold(second);
+        posted = &Slot<TJob>.Invoke;
+        Volatile.Write(ref parked, 0);
+        Interlocked.Exchange(ref state, Posted);
+        if (Volatile.Read(ref sleeping) == 1)
+        {
+            Wake.Release();
+        }
+
+        first.Invoke();
+
+        if (Interlocked.CompareExchange(ref state, TakenBack, Posted) == Posted)
+        {
+            second.Invoke();
+        }
+        else
+        {
+            while (Volatile.Read(ref state) != Done)
+            {
+                Thread.SpinWait(1);
+            }
+        }
+
+        Slot<TJob>.Hold(default);
+        Volatile.Write(ref state, Idle);
+    }
+
+    private static Thread? Start()
+    {
+        if (Environment.ProcessorCount < 2)
+        {
+            return null;
+        }
+
+        var thread = new Thread(Loop) { IsBackground = true, Name = "Backprop.Functional helper" };
+        thread.Start();
+        return thread;
+    }
+
+    private static unsafe void Loop()
+    {
+        var spins = 0;
+        while (true)
+        {
+            if (Volatile.Read(ref state) == Posted
+                && Interlocked.CompareExchange(ref state, Running, Posted) == Posted)
+            {
+                posted();
+                Volatile.Write(ref state, Done);
+                spins = 0;
+            }
+            else if (++spins < SpinLimit && Volatile.Read(ref parked) == 0)
+            {
+                Thread.SpinWait(SpinUnit);
+            }
+            else
+            {
+                Sleep();
+                spins = 0;
+            }
+        }
+    }
+
+    // Sleeps until a caller posts a half. The caller writes Posted and then reads `sleeping`;
+    // this writes `sleeping` and then reads the state, each write a full fence, so at least one
+    // of them sees the other: either this does not sleep or the caller wakes it. A wake-up left
+    // over from a race costs one extra trip round the loop.
+    private static void Sleep()
+    {
+        Interlocked.Exchange(ref sleeping, 1);
+        if (Volatile.Read(ref state) != Posted)
+        {
+            Wake.Wait();
+        }
+
+        Interlocked.Exchange(ref sleeping, 0);
+    }
+
+    // Where the posted half of each kind of job waits for the helper.
+    private static class Slot<TJob>
+        where TJob : struct, IHalf
+    {
+        private static TJob job;
+
+        public static void Hold(in TJob half) => job = half;
+
+        public static void Invoke() => job.Invoke();
+    }
+}
+
+/// <summary>Half of a piece of work, for <see cref="HelperCore"/> to run on its thread.</summary>
+internal interface IHalf
+{
+    /// <summary>Does the work, on whichever thread calls it.</summary>
+    void Invoke();
+}
