@@ -70,6 +70,13 @@ internal static class GradCheckCommand
             }
 
             var split = DataSource.Load(parse.GetValue(data));
+            if (parse.GetValue(samples) > split.Test.Count)
+            {
+                throw CommandFailure.Usage(
+                    $"--samples {parse.GetValue(samples)} is more than the "
+                    + $"{split.Test.Count:N0} test images of the data");
+            }
+
             var (network, lossFunction, source) = path is null
                 ? FreshNetwork(parse, split, hidden, activation, output, loss, init, seed)
                 : SavedNetwork(path, split);

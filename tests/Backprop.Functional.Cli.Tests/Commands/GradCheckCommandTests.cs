@@ -37,6 +37,16 @@ public sealed class GradCheckCommandTests(TrainedModels models)
     }
 
     [Fact]
+    public void More_samples_than_test_images_is_refused_in_one_line()
+    {
+        // The embedded sample has 1000 test images: 1000 is accepted, 1001 is not.
+        var line = Cli.Run("gradcheck", "--hidden", "4", "--samples", "1001")
+            .AssertOneErrorLine(2);
+
+        Assert.Equal("error: --samples 1001 is more than the 1,000 test images of the data", line);
+    }
+
+    [Fact]
     public void Gradcheck_json_reports_each_layer_and_the_verdict()
     {
         var result = Cli.Run(
