@@ -1,4 +1,6 @@
 using System;
+using System.Runtime.ExceptionServices;
+using System.Runtime.Loader;
 using System.Threading;
 
 namespace Backprop.Functional;
@@ -23,6 +25,11 @@ namespace Backprop.Functional;
 /// the caller finishes the first, the caller takes the half back: a sleeping helper never
 /// makes a product slower than one thread would.
 /// </para>
+/// <para>
+/// The thread starts at the first split product and runs until the process ends, or until the
+/// library's <see cref="AssemblyLoadContext"/> unloads (a plug-in host), when it leaves so that
+/// the context can be collected and products run on their callers from then on.
+/// </para>
 /// </remarks>
 internal static class HelperCore
 {
@@ -43,13 +50,23 @@ internal static class HelperCore
     private const int TakenBack = 4;
 
     private static readonly SemaphoreSlim Wake = new(0);
-    private static readonly Lazy<Thread?> Worker = new(Start);
 
     private static unsafe delegate*<void> posted;
+    private static Exception? failure;
     private static int state;
     private static int owner;
     private static int sleeping;
     private static int parked;
+    private static int alive;
+    private static int stopped;
+
+    static HelperCore()
+    {
+        if (AssemblyLoadContext.GetLoadContext(typeof(HelperCore).Assembly) is { } context)
+        {
+            context.Unloading += _ => Stop();
+        }
+    }
 
     /// <summary>Runs <paramref name="call"/>, on both cores when that gains.</summary>
     public static void Product(in GemmCall call)
@@ -78,8 +95,8 @@ internal static class HelperCore
     public static void Both<TJob>(in TJob first, in TJob second)
         where TJob : struct, IHalf
     {
-        var worker = Worker.Value;
-        if (worker is null || Interlocked.CompareExchange(ref owner, 1, 0) != 0)
+        if (Environment.ProcessorCount < 2 || Volatile.Read(ref stopped) == 1
+            || Interlocked.CompareExchange(ref owner, 1, 0) != 0)
         {
             first.Invoke();
             second.Invoke();
@@ -88,7 +105,15 @@ internal static class HelperCore
 
         try
         {
-            Hand(first, second);
+            if (Started())
+            {
+                Hand(first, second);
+            }
+            else
+            {
+                first.Invoke();
+                second.Invoke();
+            }
         }
         finally
         {
@@ -96,11 +121,42 @@ internal static class HelperCore
         }
     }
 
+    // Whether a helper thread is running, starting one if none is (the first time, or after
+    // the last one stopped).
+    private static bool Started()
+    {
+        if (Volatile.Read(ref alive) == 1)
+        {
+            return true;
+        }
+
+        try
+        {
+            Volatile.Write(ref alive, 1);
+            new Thread(Loop) { IsBackground = true, Name = "Backprop.Functional helper" }.Start();
+            return true;
+        }
+        catch (OutOfMemoryException)
+        {
+            Volatile.Write(ref alive, 0);
+            return false;
+        }
+        catch (ThreadStartException)
+        {
+            Volatile.Write(ref alive, 0);
+            return false;
+        }
+    }
+
+    // Posts the second half, runs the first, then takes the second back if the helper has not
+    // started it or waits for it. The caller's pins on the arrays hold until this returns, and
+    // it returns only when the helper is done with them, even if the first half throws.
     private static unsafe void Hand<TJob>(in TJob first, in TJob second)
         where TJob : struct, IHalf
     {
         Slot<TJob>.Hold(second);
         posted = &Slot<TJob>.Invoke;
+        failure = null;
         Volatile.Write(ref parked, 0);
         Interlocked.Exchange(ref state, Posted);
         if (Volatile.Read(ref sleeping) == 1)
@@ -108,45 +164,64 @@ internal static class HelperCore
             Wake.Release();
         }
 
-        first.Invoke();
+        try
+        {
+            first.Invoke();
+        }
+        catch
+        {
+            Settle<TJob>();
+            throw;
+        }
 
-        if (Interlocked.CompareExchange(ref state, TakenBack, Posted) == Posted)
+        if (Settle<TJob>())
         {
             second.Invoke();
         }
-        else
+        else if (failure is { } thrown)
         {
+            failure = null;
+            ExceptionDispatchInfo.Throw(thrown);
+        }
+    }
+
+    // Ends a hand-off: true if the helper had not started the half (it is the caller's now),
+    // false once the helper has finished it.
+    private static bool Settle<TJob>()
+        where TJob : struct, IHalf
+    {
+        var takenBack = Interlocked.CompareExchange(ref state, TakenBack, Posted) == Posted;
+        if (!takenBack)
+        {
+            var spinner = default(SpinWait);
             while (Volatile.Read(ref state) != Done)
             {
-                Thread.SpinWait(1);
+                spinner.SpinOnce(sleep1Threshold: -1);
             }
         }
 
         Slot<TJob>.Hold(default);
         Volatile.Write(ref state, Idle);
-    }
-
-    private static Thread? Start()
-    {
-        if (Environment.ProcessorCount < 2)
-        {
-            return null;
-        }
-
-        var thread = new Thread(Loop) { IsBackground = true, Name = "Backprop.Functional helper" };
-        thread.Start();
-        return thread;
+        return takenBack;
     }
 
     private static unsafe void Loop()
     {
         var spins = 0;
-        while (true)
+        while (Volatile.Read(ref stopped) == 0)
         {
             if (Volatile.Read(ref state) == Posted
                 && Interlocked.CompareExchange(ref state, Running, Posted) == Posted)
             {
-                posted();
+                try
+                {
+                    posted();
+                }
+                catch (Exception e)
+                {
+                    failure = e;
+                }
+
                 Volatile.Write(ref state, Done);
                 spins = 0;
             }
@@ -160,21 +235,32 @@ internal static class HelperCore
                 spins = 0;
             }
         }
+
+        // A half posted meanwhile is taken back by its caller, which finds it not started.
+        Volatile.Write(ref alive, 0);
     }
 
-    // Sleeps until a caller posts a half. The caller writes Posted and then reads `sleeping`;
-    // this writes `sleeping` and then reads the state, each write a full fence, so at least one
-    // of them sees the other: either this does not sleep or the caller wakes it. A wake-up left
-    // over from a race costs one extra trip round the loop.
+    // Sleeps until a caller posts a half or the library is unloaded. The caller writes Posted
+    // and then reads `sleeping`; this writes `sleeping` and then reads the state, each write a
+    // full fence, so at least one of them sees the other: either this does not sleep or the
+    // caller wakes it. A wake-up left over from a race costs one extra trip round the loop.
     private static void Sleep()
     {
         Interlocked.Exchange(ref sleeping, 1);
-        if (Volatile.Read(ref state) != Posted)
+        if (Volatile.Read(ref state) != Posted && Volatile.Read(ref stopped) == 0)
         {
             Wake.Wait();
         }
 
         Interlocked.Exchange(ref sleeping, 0);
+    }
+
+    // The library's load context is unloading (a plug-in host): the helper leaves its loop, so
+    // that no thread runs this assembly's code, and products run on their callers from now on.
+    private static void Stop()
+    {
+        Volatile.Write(ref stopped, 1);
+        Wake.Release();
     }
 
     // Where the posted half of each kind of job waits for the helper.

@@ -63,8 +63,17 @@ public static class Propagation
     {
         var x = Shapes.CheckInputShape(network.InputSize, inputs).OrThrow(nameof(inputs));
         var (last, l) = (network.Layers.Last, network.Layers.Count - 1);
-        var hidden = Through(network.Layers.Init, x);
-        return last.Activation.ApplyInPlace(WeightedInput(last, hidden, Scratch<T>.Fresh, l));
+        var scratch = ThreadScratch<T>.Enter();
+        try
+        {
+            var hidden = Through(network.Layers.Init, x, scratch);
+            return last.Activation.ApplyInPlace(
+                WeightedInput(last, hidden, Scratch<T>.Fresh, l));
+        }
+        finally
+        {
+            ThreadScratch<T>.Leave(scratch);
+        }
     }
 
     /// <summary>o_L for one sample x, as a vector of length n_L.</summary>
@@ -128,11 +137,19 @@ public static class Propagation
     {
         var x = Shapes.CheckInputShape(network.InputSize, inputs).OrThrow(nameof(inputs));
         var (last, fresh) = (network.Layers.Last, Scratch<T>.Fresh);
-        var hidden = Through(network.Layers.Init, x);
-        var Σ = WeightedInput(last, hidden, fresh, network.Layers.Count - 1);
-        var o = last.Activation.Apply(Σ, fresh, new Slot(SlotKind.Output, 0));
-        var J = last.Activation.Differentiate(Σ, o, fresh, new Slot(SlotKind.Slopes, 0));
-        return new LayerTrace<T>(last.Activation, Σ, o, J);
+        var scratch = ThreadScratch<T>.Enter();
+        try
+        {
+            var hidden = Through(network.Layers.Init, x, scratch);
+            var Σ = WeightedInput(last, hidden, fresh, network.Layers.Count - 1);
+            var o = last.Activation.Apply(Σ, fresh, new Slot(SlotKind.Output, 0));
+            var J = last.Activation.Differentiate(Σ, o, fresh, new Slot(SlotKind.Slopes, 0));
+            return new LayerTrace<T>(last.Activation, Σ, o, J);
+        }
+        finally
+        {
+            ThreadScratch<T>.Leave(scratch);
+        }
     }
 
     /// <summary>
@@ -215,11 +232,11 @@ public static class Propagation
     }
 
     // o after the given hidden layers (the network's first ones), each o = f(Σ) written over
-    // its own Σ, in this thread's buffers: they are read only by the next layer of this call.
-    private static Matrix<T> Through<T>(Seq<Layer<T>> layers, Matrix<T> x)
+    // its own Σ in the caller's buffers, which only the next layer of this call reads.
+    private static Matrix<T> Through<T>(Seq<Layer<T>> layers, Matrix<T> x, Scratch<T> scratch)
         where T : struct, System.Numerics.IFloatingPointIeee754<T> =>
         layers.Indexed().Fold(x, (o, item) => item.Item.Activation.ApplyInPlace(
-            WeightedInput(item.Item, o, ThreadScratch<T>.Current, item.Index)));
+            WeightedInput(item.Item, o, scratch, item.Index)));
 
     // Σ_l = W_l·o_(l−1) + b_l; for the first layer, also the check that X is finite. Through
     // OpenBLAS every product is computed, so a NaN or ±∞ in column j of X makes all of column

@@ -131,6 +131,8 @@ internal sealed class Workspace<T> : Scratch<T>
 /// the time of a 1000-image batch through a 784-128 layer).
 /// </summary>
 /// <remarks>
+/// A call holds its thread's set from <see cref="Enter"/> to <see cref="Leave"/>; a call made
+/// meanwhile on the same thread (user code inside a custom activation) gets fresh matrices.
 /// Each thread keeps at most <see cref="Capacity"/> buffers (per element type), the most a
 /// prediction of one network over two batch sizes needs for eight hidden layers, each of at
 /// most <see cref="LargestKept"/> elements; a new shape beyond that starts the set afresh, and a
@@ -151,9 +153,32 @@ internal sealed class ThreadScratch<T> : Scratch<T>
     private static ThreadScratch<T>? current;
 
     private readonly Dictionary<(Slot, int, int), Matrix<T>> _matrices = [];
+    private bool _held;
 
-    /// <summary>This thread's buffers.</summary>
-    public static ThreadScratch<T> Current => current ??= new ThreadScratch<T>();
+    /// <summary>
+    /// This thread's buffers, held until <see cref="Leave"/>; or, when a call on this thread
+    /// already holds them (a custom activation that predicts), fresh matrices.
+    /// </summary>
+    public static Scratch<T> Enter()
+    {
+        var mine = current ??= new ThreadScratch<T>();
+        if (mine._held)
+        {
+            return Fresh;
+        }
+
+        mine._held = true;
+        return mine;
+    }
+
+    /// <summary>Gives back what <see cref="Enter"/> returned.</summary>
+    public static void Leave(Scratch<T> scratch)
+    {
+        if (scratch is ThreadScratch<T> mine)
+        {
+            mine._held = false;
+        }
+    }
 
     /// <inheritdoc/>
     public override Matrix<T> Take(Slot slot, int rows, int columns)

@@ -1,5 +1,6 @@
 using System;
 using System.Linq;
+using System.Threading;
 using System.Threading.Tasks;
 using FsCheck;
 using FsCheck.Fluent;
@@ -64,6 +65,25 @@ public sealed class HelperCoreProperties
                     aloneSingle[r % cases.Length].Select(BitConverter.SingleToInt32Bits),
                     run[r].Single.Select(BitConverter.SingleToInt32Bits));
             }
+        }
+    }
+
+    [Fact]
+    public void A_half_that_throws_reaches_the_caller_and_the_helper_keeps_working()
+    {
+        // Either half may throw, on either thread; the exception reaches the caller, the other
+        // half has finished or was never started, and the next hand-off works.
+        for (var round = 0; round < 200; round++)
+        {
+            var ran = new int[2];
+            var firstThrows = round % 2 == 0;
+            var error = Assert.Throws<InvalidOperationException>(() => HelperCore.Both(
+                new Half(ran, 0, firstThrows), new Half(ran, 1, !firstThrows)));
+            Assert.Equal(firstThrows ? "half 0" : "half 1", error.Message);
+
+            var after = new int[2];
+            HelperCore.Both(new Half(after, 0, false), new Half(after, 1, false));
+            Assert.Equal([1, 1], after);
         }
     }
 
@@ -207,5 +227,18 @@ public sealed class HelperCoreProperties
         }
 
         return result;
+    }
+
+    // A half that counts its runs in ran[index] and may throw.
+    private readonly struct Half(int[] ran, int index, bool throws) : IHalf
+    {
+        public void Invoke()
+        {
+            Interlocked.Increment(ref ran[index]);
+            if (throws)
+            {
+                throw new InvalidOperationException($"half {index}");
+            }
+        }
     }
 }

@@ -1,3 +1,4 @@
+using System;
 using System.Linq;
 using FsCheck;
 using FsCheck.Fluent;
@@ -79,6 +80,41 @@ public sealed class ThreadScratchProperties
         Assert.Equal(Bits.Of(network.Forward(x).Output), kept);
         Assert.Equal(kept, Bits.Of(again));
         Assert.Equal(kept, Bits.Of(first));
+    }
+
+    [Fact]
+    public void A_prediction_made_inside_an_activation_does_not_touch_the_outer_one()
+    {
+        // A custom activation that predicts with another network of the same shape on the same
+        // thread, in the middle of the outer call's hidden layer.
+        var other = Network.Initialize<double>(
+            [12, 9, 4], Activation.ReLU, Activation.Softmax, Initialization.He, 99);
+        var x = Matrix<double>.Build.Dense(12, 10, (i, j) => ((i + (2 * j)) % 9) / 9.0);
+        var calls = 0;
+        var reentrant = Activation.Custom(
+            "reentrant",
+            v =>
+            {
+                if (calls++ == 0)
+                {
+                    _ = other.Predict(x);
+                    _ = Propagation.OutputTrace(other, x);
+                }
+
+                return Math.Max(0, v);
+            },
+            v => v > 0 ? 1 : 0);
+        var plain = Activation.Custom("plain", v => Math.Max(0, v), v => v > 0 ? 1 : 0);
+        var withCalls = Network.Initialize<double>(
+            [12, 9, 4], reentrant, Activation.Softmax, Initialization.He, 11);
+        var without = Network.Initialize<double>(
+            [12, 9, 4], plain, Activation.Softmax, Initialization.He, 11);
+
+        Assert.Equal(Bits.Of(without.Predict(x)), Bits.Of(withCalls.Predict(x)));
+        calls = 0;
+        Assert.Equal(
+            Bits.Of(Propagation.OutputTrace(without, x).Output),
+            Bits.Of(Propagation.OutputTrace(withCalls, x).Output));
     }
 
     [Fact]
