@@ -11,6 +11,12 @@ namespace Backprop.Functional;
 /// </summary>
 internal static class Kernels
 {
+    /// <summary>Arrays this long and longer are stepped on both cores.</summary>
+    internal const int SplitFrom = 1 << 13;
+
+    /// <summary>Arrays longer than this are stepped on the calling thread.</summary>
+    internal const int SplitTo = 1 << 16;
+
     /// <summary>
     /// The parameter step r = d·(−η) + w, rounded after the product and after the sum (not
     /// fused), and whether every element of r is finite, in one pass.
@@ -51,12 +57,6 @@ internal static class Kernels
             }
         }
     }
-
-    /// <summary>Arrays this long and longer are stepped on both cores.</summary>
-    internal const int SplitFrom = 1 << 13;
-
-    /// <summary>Arrays longer than this are stepped on the calling thread.</summary>
-    internal const int SplitTo = 1 << 16;
 
     private static bool StepHere<T>(ReadOnlySpan<T> d, T minusη, ReadOnlySpan<T> w, Span<T> r)
         where T : struct, IFloatingPointIeee754<T>

@@ -63,17 +63,8 @@ public static class Propagation
     {
         var x = Shapes.CheckInputShape(network.InputSize, inputs).OrThrow(nameof(inputs));
         var (last, l) = (network.Layers.Last, network.Layers.Count - 1);
-        var scratch = ThreadScratch<T>.Enter();
-        try
-        {
-            var hidden = Through(network.Layers.Init, x, scratch);
-            return last.Activation.ApplyInPlace(
-                WeightedInput(last, hidden, Scratch<T>.Fresh, l));
-        }
-        finally
-        {
-            ThreadScratch<T>.Leave(scratch);
-        }
+        return ThroughHidden(network, x, hidden =>
+            last.Activation.ApplyInPlace(WeightedInput(last, hidden, Scratch<T>.Fresh, l)));
     }
 
     /// <summary>o_L for one sample x, as a vector of length n_L.</summary>
@@ -137,19 +128,13 @@ public static class Propagation
     {
         var x = Shapes.CheckInputShape(network.InputSize, inputs).OrThrow(nameof(inputs));
         var (last, fresh) = (network.Layers.Last, Scratch<T>.Fresh);
-        var scratch = ThreadScratch<T>.Enter();
-        try
+        return ThroughHidden(network, x, hidden =>
         {
-            var hidden = Through(network.Layers.Init, x, scratch);
             var Σ = WeightedInput(last, hidden, fresh, network.Layers.Count - 1);
             var o = last.Activation.Apply(Σ, fresh, new Slot(SlotKind.Output, 0));
             var J = last.Activation.Differentiate(Σ, o, fresh, new Slot(SlotKind.Slopes, 0));
             return new LayerTrace<T>(last.Activation, Σ, o, J);
-        }
-        finally
-        {
-            ThreadScratch<T>.Leave(scratch);
-        }
+        });
     }
 
     /// <summary>
@@ -228,6 +213,23 @@ public static class Propagation
             var values = Dense.Values(Products.TransposeTimes(layer.Weights, δ, into));
             trace.Layers[previous].Jacobian.Apply(values, values);
             return into;
+        }
+    }
+
+    // The output layer's result from the hidden layers' o, which live in this thread's buffers
+    // (held until `output` returns; a call made meanwhile on this thread gets fresh ones).
+    private static TResult ThroughHidden<T, TResult>(
+        Network<T> network, Matrix<T> x, System.Func<Matrix<T>, TResult> output)
+        where T : struct, System.Numerics.IFloatingPointIeee754<T>
+    {
+        var scratch = ThreadScratch<T>.Enter();
+        try
+        {
+            return output(Through(network.Layers.Init, x, scratch));
+        }
+        finally
+        {
+            ThreadScratch<T>.Leave(scratch);
         }
     }
 

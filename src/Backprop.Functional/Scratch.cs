@@ -127,8 +127,8 @@ internal sealed class Workspace<T> : Scratch<T>
 /// <summary>
 /// Buffers for the hidden layers of <c>Predict</c> and evaluation, one set per thread: those
 /// layers' Σ and o die inside the call that computes them, so reusing their storage cannot be
-/// observed, and it spares every call the cost of writing fresh, uncached memory (a quarter of
-/// the time of a 1000-image batch through a 784-128 layer).
+/// observed, and it spares every call the cost of writing fresh, uncached memory (measured at
+/// 40–250 µs on a 1.3–1.6 ms product of 1000 images through a 784-128 layer).
 /// </summary>
 /// <remarks>
 /// A call holds its thread's set from <see cref="Enter"/> to <see cref="Leave"/>; a call made
