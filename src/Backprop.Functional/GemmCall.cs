@@ -3,7 +3,7 @@ using System;
 namespace Backprop.Functional;
 
 /// <summary>
-/// One OpenBLAS product C = op(A)·op(B) + β·C as plain values (shapes, strides and pinned
+/// One OpenBLAS product C = α·op(A)·op(B) + β·C as plain values (shapes, strides and pinned
 /// addresses), so that it can be split in two and handed to another thread.
 /// </summary>
 /// <remarks>
@@ -12,7 +12,7 @@ namespace Backprop.Functional;
 /// a multiple of <see cref="Alignment"/> so that each starts on a whole register block of the
 /// BLAS kernels.
 /// </remarks>
-internal readonly unsafe struct GemmCall : IHalf
+internal readonly unsafe struct GemmCall : ISplittable<GemmCall>
 {
     /// <summary>Halves start at a multiple of this many rows or columns.</summary>
     public const int Alignment = 8;
@@ -23,6 +23,7 @@ internal readonly unsafe struct GemmCall : IHalf
     private readonly int lda;
     private readonly int ldb;
     private readonly int ldc;
+    private readonly double α;
     private readonly double β;
     private readonly nint a;
     private readonly nint b;
@@ -33,13 +34,13 @@ internal readonly unsafe struct GemmCall : IHalf
     /// <paramref name="single"/> says the elements are float32 rather than float64.
     /// </summary>
     public GemmCall(
-        bool single, bool transA, bool transB, int m, int n, int k, void* a, int lda, void* b,
-        int ldb, double β, void* c, int ldc)
+        bool single, bool transA, bool transB, int m, int n, int k, double α, void* a, int lda,
+        void* b, int ldb, double β, void* c, int ldc)
     {
         (this.single, this.transA, this.transB) = (single, transA, transB);
         (M, N, K) = (m, n, k);
-        (this.a, this.lda, this.b, this.ldb, this.β, this.c, this.ldc) =
-            ((nint)a, lda, (nint)b, ldb, β, (nint)c, ldc);
+        (this.α, this.a, this.lda, this.b, this.ldb, this.β, this.c, this.ldc) =
+            (α, (nint)a, lda, (nint)b, ldb, β, (nint)c, ldc);
     }
 
     /// <summary>Rows of C.</summary>
@@ -54,6 +55,15 @@ internal readonly unsafe struct GemmCall : IHalf
     /// <summary>m·n·k, the multiply-adds of the product.</summary>
     public double Work => (double)M * N * K;
 
+    /// <summary>Whether the elements are float32.</summary>
+    public bool Single => single;
+
+    /// <summary>The address of C's first element.</summary>
+    public nint C => c;
+
+    /// <summary>The stride between C's columns, in elements.</summary>
+    public int Ldc => ldc;
+
     private int Size => single ? sizeof(float) : sizeof(double);
 
     /// <summary>Computes the product.</summary>
@@ -61,12 +71,12 @@ internal readonly unsafe struct GemmCall : IHalf
     {
         if (single)
         {
-            OpenBlasLibrary.Gemm(transA, transB, M, N, K, 1f, (float*)a, lda, (float*)b, ldb,
-                (float)β, (float*)c, ldc);
+            OpenBlasLibrary.Gemm(transA, transB, M, N, K, (float)α, (float*)a, lda, (float*)b,
+                ldb, (float)β, (float*)c, ldc);
         }
         else
         {
-            OpenBlasLibrary.Gemm(transA, transB, M, N, K, 1.0, (double*)a, lda, (double*)b, ldb,
+            OpenBlasLibrary.Gemm(transA, transB, M, N, K, α, (double*)a, lda, (double*)b, ldb,
                 β, (double*)c, ldc);
         }
     }
@@ -108,5 +118,5 @@ internal readonly unsafe struct GemmCall : IHalf
     }
 
     private GemmCall With(int m, int n, byte* pa, byte* pb, byte* pc) =>
-        new(single, transA, transB, m, n, K, pa, lda, pb, ldb, β, pc, ldc);
+        new(single, transA, transB, m, n, K, α, pa, lda, pb, ldb, β, pc, ldc);
 }

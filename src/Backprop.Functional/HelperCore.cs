@@ -69,7 +69,8 @@ internal static class HelperCore
     }
 
     /// <summary>Runs <paramref name="call"/>, on both cores when that gains.</summary>
-    public static void Product(in GemmCall call)
+    public static void Product<TJob>(in TJob call)
+        where TJob : struct, ISplittable<TJob>
     {
         var work = call.Work;
         if (work > OpenBlasSingleAbove)
@@ -280,4 +281,19 @@ internal interface IHalf
 {
     /// <summary>Does the work, on whichever thread calls it.</summary>
     void Invoke();
+}
+
+/// <summary>A product that <see cref="HelperCore.Product{TJob}"/> can cut in two.</summary>
+/// <typeparam name="TJob">The product's own type, which its halves also have.</typeparam>
+internal interface ISplittable<TJob> : IHalf
+    where TJob : struct, ISplittable<TJob>
+{
+    /// <summary>m·n·k, the multiply-adds of the product.</summary>
+    double Work { get; }
+
+    /// <summary>
+    /// Splits the product into two that together compute it, cut by its shape alone; false
+    /// when it is too small to cut.
+    /// </summary>
+    bool TryHalve(out TJob first, out TJob second);
 }

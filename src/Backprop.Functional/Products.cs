@@ -47,6 +47,35 @@ internal static class Products
         return into;
     }
 
+    /// <summary>
+    /// The SGD step of a layer's weights written by δ·Xᵀ itself: W′ = W + (−η)·δ·Xᵀ into
+    /// <paramref name="into"/> (out × in), without storing δ·Xᵀ (<see cref="SteppedProduct"/>);
+    /// OpenBLAS only. Returns whether every element of W′ is finite.
+    /// </summary>
+    public static unsafe bool Stepped<T>(
+        Matrix<T> δ, Matrix<T> x, Matrix<T> w, T minusη, Matrix<T> into)
+        where T : struct, System.Numerics.IFloatingPointIeee754<T>
+    {
+        if (Backends.Active == Backend.Managed
+            || (typeof(T) != typeof(double) && typeof(T) != typeof(float)))
+        {
+            throw new NotSupportedException(
+                $"no stepped product for {typeof(T).Name} on {Backends.Active}");
+        }
+
+        var (m, n) = (δ.RowCount, x.RowCount);
+        var finite = 1;
+        fixed (byte* pa = Bytes(Dense.Values(δ)), pb = Bytes(Dense.Values(x)),
+            pw = Bytes(Dense.Values(w)), pc = Bytes(Dense.Values(into)))
+        {
+            var product = new GemmCall(typeof(T) == typeof(float), false, true, m, n,
+                δ.ColumnCount, double.CreateTruncating(minusη), pa, m, pb, n, 1.0, pc, m);
+            HelperCore.Product(new SteppedProduct(product, pw, &finite));
+        }
+
+        return finite == 1;
+    }
+
     /// <summary>Wᵀ·δ: in × out times out × m gives in × m, into <paramref name="into"/>.</summary>
     public static Matrix<T> TransposeTimes<T>(Matrix<T> w, Matrix<T> δ, Matrix<T> into)
         where T : struct, System.Numerics.IFloatingPointIeee754<T>
@@ -84,7 +113,7 @@ internal static class Products
         fixed (byte* pa = Bytes(Dense.Values(a)), pb = Bytes(Dense.Values(b)), pc = Bytes(c))
         {
             HelperCore.Product(new GemmCall(typeof(T) == typeof(float), transA, transB, m, n, k,
-                pa, a.RowCount, pb, b.RowCount, double.CreateTruncating(β), pc, m));
+                1.0, pa, a.RowCount, pb, b.RowCount, double.CreateTruncating(β), pc, m));
         }
     }
 

@@ -179,6 +179,49 @@ public static class Propagation
     /// </summary>
     internal static Gradient<T> Backward<T>(
         Network<T> network, Trace<T> trace, Matrix<T> targets, Loss loss, Scratch<T> scratch)
+        where T : struct, System.Numerics.IFloatingPointIeee754<T> =>
+        new(Fold(network, trace, targets, loss, scratch, (layer, δ, input, index) =>
+            Products.OuterSum(δ, input, scratch.Take(
+                new Slot(SlotKind.WeightGradient, index), layer.OutputSize, layer.InputSize)))
+            .Map(l => new LayerGradient<T>(l.Weights, l.BiasGradient)));
+
+    /// <summary>
+    /// The backward pass with plain SGD's step of every layer's weights written by the
+    /// gradient product itself (<see cref="Products.Stepped{T}"/>): W′_l = W_l − η·δ_l·o_(l−1)ᵀ
+    /// in fresh matrices, and ∂L/∂b_l as <c>Backward</c> gives it; OpenBLAS only. Finite says
+    /// whether every W′ is.
+    /// </summary>
+    internal static (Seq<(Matrix<T> Weights, Vector<T> BiasGradient)> Layers, bool Finite)
+        BackwardStepped<T>(
+            Network<T> network,
+            Trace<T> trace,
+            Matrix<T> targets,
+            Loss loss,
+            Scratch<T> scratch,
+            T minusη)
+        where T : struct, System.Numerics.IFloatingPointIeee754<T>
+    {
+        var finite = true;
+        var layers = Fold(network, trace, targets, loss, scratch, (layer, δ, input, _) =>
+        {
+            var stepped = Dense.Of(layer.OutputSize, layer.InputSize,
+                System.GC.AllocateUninitializedArray<T>(layer.OutputSize * layer.InputSize));
+            finite &= Products.Stepped(δ, input, layer.Weights, minusη, stepped);
+            return stepped;
+        });
+        return (layers, finite);
+    }
+
+    // The fold of both backward passes, carrying δ from the output layer down: for each layer
+    // (1-based l in the maths, index l − 1 here, input o_(l−1) = LayerInputs[l − 1], X for the
+    // first), what `weights` makes of δ_l and o_(l−1), and ∂L/∂b_l = δ_l·1.
+    private static Seq<(Matrix<T> Weights, Vector<T> BiasGradient)> Fold<T>(
+        Network<T> network,
+        Trace<T> trace,
+        Matrix<T> targets,
+        Loss loss,
+        Scratch<T> scratch,
+        System.Func<Layer<T>, Matrix<T>, Matrix<T>, int, Matrix<T>> weights)
         where T : struct, System.Numerics.IFloatingPointIeee754<T>
     {
         CheckTrace(network, trace);
@@ -186,25 +229,22 @@ public static class Propagation
         var output = new Slot(SlotKind.Delta, network.Layers.Count - 1);
         var δL = loss.OutputDelta(trace.OutputLayer, targets, scratch, output);
 
-        // Layer l (1-based in the maths) is index l − 1 here; its input o_(l−1) is
-        // LayerInputs[l − 1], which is X for the first layer.
         var steps = network.Layers.Zip(trace.LayerInputs).Indexed();
-        var (_, gradients) = steps.FoldBack(
-            (Delta: δL, Layers: Seq<LayerGradient<T>>()),
+        var (_, layers) = steps.FoldBack(
+            (Delta: δL, Layers: Seq<(Matrix<T>, Vector<T>)>()),
             (state, step) =>
             {
                 var ((layer, input), index) = step;
                 var δ = state.Delta;
-                var dW = Products.OuterSum(δ, input, scratch.Take(
-                    new Slot(SlotKind.WeightGradient, index), layer.OutputSize, layer.InputSize));
+                var w = weights(layer, δ, input, index);
                 var db = Dense.RowSums(δ, scratch.TakeVector(
                     new Slot(SlotKind.BiasGradient, index), layer.OutputSize));
 
                 // No δ is needed below the first layer: the gradient stops at the input.
                 var below = index == 0 ? δ : Below(layer, δ, index - 1);
-                return (below, new LayerGradient<T>(dW, db).Cons(state.Layers));
+                return (below, (w, db).Cons(state.Layers));
             });
-        return new Gradient<T>(gradients);
+        return layers;
 
         // δ_(l−1) = J_(l−1)ᵀ·(W_lᵀ·δ_l): the product, then the Jacobian in the same matrix.
         Matrix<T> Below(Layer<T> layer, Matrix<T> δ, int previous)

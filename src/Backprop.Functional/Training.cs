@@ -101,9 +101,14 @@ public static class Training
     /// <remarks>
     /// Nothing happens until the sequence is enumerated, and enumerating it twice repeats the same
     /// steps bit for bit. Take from it to stop (early stopping is <c>TakeWhile</c>); save any
-    /// step to checkpoint, and <see cref="Resume{T}"/> from it. A step computes exactly what
-    /// Forward, Backward and the optimizer's Update compute, into buffers that the enumeration
-    /// reuses, so it allocates only the new network and small records.
+    /// step to checkpoint, and <see cref="Resume{T}"/> from it. A step computes what Forward,
+    /// Backward and the optimizer's Update compute, into buffers that the enumeration reuses,
+    /// so it allocates only the new network and small records.
+    /// NOTE: with plain SGD (no transforms, η &gt; 0) on OpenBLAS, a step writes each layer's
+    /// new weights in its gradient product, W′ = W − η·δ·o_(l−1)ᵀ with δ·o_(l−1)ᵀ never stored.
+    /// Those weights can differ from Update's in the last bit: BLAS may round α·(A·B) + C once
+    /// where Update rounds the product and the sum apart. Runs stay bit-reproducible; a loop of
+    /// Forward, Backward and Update by hand is the same training but not the same bits.
     /// NOTE: every step's new weight matrices are fresh arrays; over 85 KB they land on the
     /// large-object heap and cost gen-2 collections unless the executable raises
     /// System.GC.LOHThreshold, as the CLI does. See docs/limitations.md.
@@ -233,16 +238,24 @@ public static class Training
         where T : struct, System.Numerics.IFloatingPointIeee754<T>
     {
         // The trace and the gradient live in the run's workspace, dead once the update is made:
-        // the same computations as Forward, Backward and Update, without their allocations.
+        // the computations of Forward, Backward and Update, without their allocations.
         var step = state.Step + 1;
         var dropout = new Dropout(options.Dropout, Dropout.StepKey(options.Seed, step));
         var trace = Propagation.Forward(state.Network, data.Inputs, dropout, workspace);
         var loss = options.Loss.Value(trace.OutputLayer, data.Targets);
-        var gradient = Propagation.Backward(
-            state.Network, trace, data.Targets, options.Loss, workspace);
-        var (updatedState, updatedNetwork, finite) =
-            options.Optimizer.UpdateChecked(state.Optimizer, state.Network, gradient);
-        var (optimizer, network) = Detached((updatedState, updatedNetwork), workspace);
+
+        // Plain SGD writes the new weights in the gradient products; if any came out
+        // non-finite, the step is taken again the separate way to find where.
+        var (optimizer, network, gradient, finite) =
+            Stepped(state, trace, data.Targets, options, workspace).IfNone(() =>
+            {
+                var g = Propagation.Backward(
+                    state.Network, trace, data.Targets, options.Loss, workspace);
+                var (updatedState, updatedNetwork, ok) =
+                    options.Optimizer.UpdateChecked(state.Optimizer, state.Network, g);
+                var (o, n) = Detached((updatedState, updatedNetwork), workspace);
+                return new Update<T>(o, n, Some(g), ok);
+            });
 
         // A non-finite gradient makes non-finite weights unless a transform clips it back to
         // finite values, so finite new weights (found while writing them) clear the gradient.
@@ -252,7 +265,7 @@ public static class Training
             ? None
             : Some($"the loss became {loss} {Where()}; {Origin(trace)}");
         var problem = lossProblem
-            || (gradientFinite ? None : FirstNonFinite(gradient))
+            || (gradientFinite ? None : gradient.Bind(FirstNonFinite))
                 .Map(l => $"the gradient of layer {l} became non-finite {Where()}")
             || (finite ? None : FirstNonFinite(network))
                 .Map(l => $"the weights of layer {l} became non-finite {Where()}");
@@ -273,6 +286,40 @@ public static class Training
             None: () => next with { Network = network, Optimizer = optimizer });
 
         string Where() => $"at epoch {epoch}, batch {batch} (step {step})";
+    }
+
+    // Plain SGD's step with every weight matrix written by its gradient product (OpenBLAS,
+    // float32 or float64), when all its new parameters are finite; the gradient is then never
+    // stored, and finite new weights mean it was finite. None otherwise, for the separate route.
+    private static Option<Update<T>> Stepped<T>(
+        TrainingStep<T> state,
+        Trace<T> trace,
+        Matrix<T> targets,
+        TrainingOptions options,
+        Workspace<T> workspace)
+        where T : struct, System.Numerics.IFloatingPointIeee754<T>
+    {
+        if (Backends.Active == Backend.Managed
+            || (typeof(T) != typeof(double) && typeof(T) != typeof(float)))
+        {
+            return None;
+        }
+
+        return options.Optimizer.PlainRate(state.Optimizer).Bind(η =>
+        {
+            var minusη = -T.CreateChecked(η);
+            var (layers, finite) = Propagation.BackwardStepped(
+                state.Network, trace, targets, options.Loss, workspace, minusη);
+            var network = new Network<T>(state.Network.Layers.Zip(layers).Map(pair =>
+            {
+                var (layer, (weights, db)) = pair;
+                var bias = GC.AllocateUninitializedArray<T>(layer.OutputSize);
+                finite &= Kernels.Step<T>(Dense.Values(db), minusη, Dense.Values(layer.Bias), bias);
+                return new Layer<T>(weights, Dense.Of(bias), layer.Activation);
+            }).Strict());
+            var next = Optimizer.Advanced(state.Optimizer, η);
+            return finite ? Some(new Update<T>(next, network, None, true)) : None;
+        });
     }
 
     // The optimizer's new state with any buffer that is the workspace's gradient copied: the
@@ -319,4 +366,10 @@ public static class Training
             .Find(l => !Dense.AllFinite<T>(Dense.Values(l.Item.W))
                 || !Dense.AllFinite<T>(Dense.Values(l.Item.B)))
             .Map(l => l.Index + 1);
+
+    // A step's update: the optimizer's state and network after it, the gradient when it was
+    // stored, and whether every new parameter is finite.
+    private sealed record Update<T>(
+        OptimizerState<T> Optimizer, Network<T> Network, Option<Gradient<T>> Gradient, bool Finite)
+        where T : struct, System.Numerics.IFloatingPointIeee754<T>;
 }

@@ -37,7 +37,9 @@ internal static class UnitScale
         }
     }
 
-    // Bytes widen to 16, then 32 bits (four vectors of uint per vector of bytes).
+    // Bytes widen to 16, then 32 bits: four vectors of int per vector of bytes. The 16-bit
+    // values (at most 255) are read as signed so that they widen to int, which converts to
+    // float in one instruction; uint takes a longer sequence on x64 before AVX-512.
     private static void Singles(ReadOnlySpan<byte> bytes, Span<float> values)
     {
         var max = new Vector<float>(255f);
@@ -46,8 +48,8 @@ internal static class UnitScale
         for (; p <= bytes.Length - Vector<byte>.Count; p += Vector<byte>.Count)
         {
             Vector.Widen(new Vector<byte>(bytes[p..]), out var low, out var high);
-            Vector.Widen(low, out var a, out var b);
-            Vector.Widen(high, out var c, out var d);
+            Vector.Widen(Vector.AsVectorInt16(low), out var a, out var b);
+            Vector.Widen(Vector.AsVectorInt16(high), out var c, out var d);
             (Vector.ConvertToSingle(a) / max).CopyTo(values[p..]);
             (Vector.ConvertToSingle(b) / max).CopyTo(values[(p + n)..]);
             (Vector.ConvertToSingle(c) / max).CopyTo(values[(p + (2 * n))..]);

@@ -171,15 +171,7 @@ public abstract record Optimizer
         var (d, next) = Recurrence(g, buffers, t);
         d = Transforms.Filter(tr => tr.AfterOptimizer).Fold(d, (acc, tr) => tr.Apply(acc, θ));
 
-        var η = LearningRate.At(state.Step);
-        if (!double.IsFinite(η) || η < 0)
-        {
-            // The factories reject such rates; a hand-made Schedule can still produce one.
-            throw new InvalidOperationException(
-                $"the learning-rate schedule {LearningRate.Name} gives η = {η} at step "
-                + $"{state.Step}; η must be finite and ≥ 0");
-        }
-
+        var η = RateAt(state.Step);
         var ηT = T.CreateChecked(η);
         var finite = true;
         var updated = Parameters.Map(θ, (i, w) =>
@@ -196,6 +188,26 @@ public abstract record Optimizer
         return (newState, Parameters.ToNetwork(network, updated), finite);
     }
 
+    /// <summary>
+    /// η for the update after <paramref name="state"/> when this optimizer is plain SGD with no
+    /// transforms and that η is above 0: then the update is θ − η·g alone, which a training run
+    /// can write in the gradient product itself. None for anything else, which must go through
+    /// <see cref="UpdateChecked{T}"/> (a state with buffers is another optimizer's, which it
+    /// refuses).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The schedule gives a negative or non-finite η
+    /// at this step.</exception>
+    internal Option<double> PlainRate<T>(OptimizerState<T> state)
+        where T : struct, System.Numerics.IFloatingPointIeee754<T> =>
+        this is SgdRecurrence && Transforms.IsEmpty && state.Buffers.IsEmpty
+            ? Some(RateAt(state.Step)).Filter(η => η > 0)
+            : None;
+
+    /// <summary>The state after a plain SGD update with <paramref name="η"/>.</summary>
+    internal static OptimizerState<T> Advanced<T>(OptimizerState<T> state, double η)
+        where T : struct, System.Numerics.IFloatingPointIeee754<T> =>
+        new(state.Step + 1, η, Empty);
+
     /// <summary>The recurrence's own name and hyperparameters.</summary>
     private protected abstract string Describe();
 
@@ -206,6 +218,21 @@ public abstract record Optimizer
     private protected abstract (T[][] Direction, T[][][] Buffers) Recurrence<T>(
         T[][] g, T[][][] buffers, long t)
         where T : struct, System.Numerics.IFloatingPointIeee754<T>;
+
+    // η(t), checked: the factories reject bad rates, but a hand-made Schedule can still give
+    // one.
+    private double RateAt(long step)
+    {
+        var η = LearningRate.At(step);
+        if (!double.IsFinite(η) || η < 0)
+        {
+            throw new InvalidOperationException(
+                $"the learning-rate schedule {LearningRate.Name} gives η = {η} at step "
+                + $"{step}; η must be finite and ≥ 0");
+        }
+
+        return η;
+    }
 
     private sealed record SgdRecurrence : Optimizer
     {

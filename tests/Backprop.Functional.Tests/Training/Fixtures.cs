@@ -103,6 +103,76 @@ internal static class Fixtures
         }
     }
 
+    /// <summary>
+    /// Asserts that <paramref name="actual"/> is the SGD step from <paramref name="before"/>
+    /// along <paramref name="gradient"/> as a run takes it: every bias the bits of
+    /// <see cref="Sgd.Update{T}"/>, every weight within 4·u·(|W| + η·|∂W|) of Update's, u the
+    /// unit roundoff of T (<see cref="SgdStepMismatch{T}"/>).
+    /// </summary>
+    public static void SameSgdStep<T>(
+        Network<T> before, Gradient<T> gradient, T η, Network<T> actual, string what)
+        where T : struct, System.Numerics.IFloatingPointIeee754<T>
+    {
+        var mismatch = SgdStepMismatch(before, gradient, η, actual);
+        Assert.True(mismatch is null, $"{what}: {mismatch}");
+    }
+
+    /// <summary>
+    /// Where <paramref name="actual"/> is not the SGD step of <see cref="SameSgdStep{T}"/>, or
+    /// null if it is.
+    /// </summary>
+    /// <remarks>
+    /// With plain SGD on OpenBLAS a run writes W + (−η)·δ·Xᵀ in the gradient product: the BLAS
+    /// may round α·acc + W once (a fused multiply-add) where Update rounds −η·∂W and then the
+    /// sum. Both start from the same acc, bit for bit ∂W, while the BLAS sums each dot product
+    /// in one block (batches of up to 32 in these tests; it blocks above 256). Each rounding is
+    /// within u·(|W| + η·|acc|)·(1 + u) of the exact W − η·acc, three of them in all, so the
+    /// two results are within 4·u·(|W| + η·|∂W|); a wrong η, W or product misses by far more.
+    /// Biases take the same step in both. Values are compared in float64, to which float32
+    /// widens exactly.
+    /// </remarks>
+    public static string? SgdStepMismatch<T>(
+        Network<T> before, Gradient<T> gradient, T η, Network<T> actual)
+        where T : struct, System.Numerics.IFloatingPointIeee754<T>
+    {
+        if (!before.Sizes.SequenceEqual(actual.Sizes))
+        {
+            return $"sizes {string.Join("-", actual.Sizes)}, not {string.Join("-", before.Sizes)}";
+        }
+
+        var expected = before.Update(gradient, η);
+        var u = typeof(T) == typeof(float) ? Math.ScaleB(1, -24) : Math.ScaleB(1, -53);
+        var rate = double.CreateTruncating(η);
+        foreach (var l in Enumerable.Range(0, before.Layers.Count))
+        {
+            var w = Wide(before.Layers[l].Weights.ToColumnMajorArray());
+            var g = Wide(gradient.Layers[l].Weights.ToColumnMajorArray());
+            var e = Wide(expected.Layers[l].Weights.ToColumnMajorArray());
+            var a = Wide(actual.Layers[l].Weights.ToColumnMajorArray());
+            var bound = w.Zip(g, (wi, gi) => 4 * u * (Math.Abs(wi) + (rate * Math.Abs(gi))));
+            var far = bound.Select((b, i) => Math.Abs(a[i] - e[i]) <= b ? -1 : i)
+                .FirstOrDefault(i => i >= 0, -1);
+            if (far >= 0)
+            {
+                return $"layer {l + 1}, weight {far}: {Show(a, far)}, Update gives "
+                    + $"{Show(e, far)} (W {Show(w, far)}, ∂W {Show(g, far)}, η {rate:R})";
+            }
+
+            var eb = Wide(expected.Layers[l].Bias.ToArray());
+            var ab = Wide(actual.Layers[l].Bias.ToArray());
+            var differs = Enumerable.Range(0, eb.Length).FirstOrDefault(
+                i => BitConverter.DoubleToInt64Bits(eb[i]) != BitConverter.DoubleToInt64Bits(ab[i]),
+                -1);
+            if (differs >= 0)
+            {
+                return $"layer {l + 1}, bias {differs}: {Show(ab, differs)}, Update gives "
+                    + $"{Show(eb, differs)}";
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>Asserts |expected − actual| ≤ tolerance, naming the quantity if not.</summary>
     public static void Near(double expected, double actual, double tolerance, string what) =>
         Assert.True(
@@ -127,6 +197,10 @@ internal static class Fixtures
 
         return parts;
     }
+
+    private static double[] Wide<T>(T[] values)
+        where T : struct, System.Numerics.IFloatingPointIeee754<T> =>
+        values.Select(double.CreateTruncating).ToArray();
 
     private static string Show(double[] values, int i) =>
         i < 0
