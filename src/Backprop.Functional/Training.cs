@@ -247,7 +247,8 @@ public static class Training
         // Plain SGD writes the new weights in the gradient products; if any came out
         // non-finite, the step is taken again the separate way to find where.
         var (optimizer, network, gradient, finite) =
-            Stepped(state, trace, data.Targets, options, workspace).IfNone(() =>
+            Stepped(state.Network, state.Optimizer, trace, data.Targets, options, workspace)
+            .IfNone(() =>
             {
                 var g = Propagation.Backward(
                     state.Network, trace, data.Targets, options.Loss, workspace);
@@ -288,11 +289,15 @@ public static class Training
         string Where() => $"at epoch {epoch}, batch {batch} (step {step})";
     }
 
-    // Plain SGD's step with every weight matrix written by its gradient product (OpenBLAS,
-    // float32 or float64), when all its new parameters are finite; the gradient is then never
-    // stored, and finite new weights mean it was finite. None otherwise, for the separate route.
-    private static Option<Update<T>> Stepped<T>(
-        TrainingStep<T> state,
+    /// <summary>
+    /// Plain SGD's step with every weight matrix written by its gradient product (OpenBLAS,
+    /// float32 or float64), when all its new parameters are finite; the gradient is then never
+    /// stored, and finite new weights mean it was finite. None otherwise, for the separate
+    /// route.
+    /// </summary>
+    internal static Option<Update<T>> Stepped<T>(
+        Network<T> network,
+        OptimizerState<T> state,
         Trace<T> trace,
         Matrix<T> targets,
         TrainingOptions options,
@@ -305,20 +310,20 @@ public static class Training
             return None;
         }
 
-        return options.Optimizer.PlainRate(state.Optimizer).Bind(η =>
+        return options.Optimizer.PlainRate(state).Bind(η =>
         {
             var minusη = -T.CreateChecked(η);
             var (layers, finite) = Propagation.BackwardStepped(
-                state.Network, trace, targets, options.Loss, workspace, minusη);
-            var network = new Network<T>(state.Network.Layers.Zip(layers).Map(pair =>
+                network, trace, targets, options.Loss, workspace, minusη);
+            var stepped = new Network<T>(network.Layers.Zip(layers).Map(pair =>
             {
                 var (layer, (weights, db)) = pair;
                 var bias = GC.AllocateUninitializedArray<T>(layer.OutputSize);
                 finite &= Kernels.Step<T>(Dense.Values(db), minusη, Dense.Values(layer.Bias), bias);
                 return new Layer<T>(weights, Dense.Of(bias), layer.Activation);
             }).Strict());
-            var next = Optimizer.Advanced(state.Optimizer, η);
-            return finite ? Some(new Update<T>(next, network, None, true)) : None;
+            var next = Optimizer.Advanced(state, η);
+            return finite ? Some(new Update<T>(next, stepped, None, true)) : None;
         });
     }
 
@@ -367,9 +372,11 @@ public static class Training
                 || !Dense.AllFinite<T>(Dense.Values(l.Item.B)))
             .Map(l => l.Index + 1);
 
-    // A step's update: the optimizer's state and network after it, the gradient when it was
-    // stored, and whether every new parameter is finite.
-    private sealed record Update<T>(
+    /// <summary>
+    /// A step's update: the optimizer's state and network after it, the gradient when it was
+    /// stored, and whether every new parameter is finite.
+    /// </summary>
+    internal sealed record Update<T>(
         OptimizerState<T> Optimizer, Network<T> Network, Option<Gradient<T>> Gradient, bool Finite)
         where T : struct, System.Numerics.IFloatingPointIeee754<T>;
 }
