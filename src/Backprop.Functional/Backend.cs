@@ -89,7 +89,7 @@ internal static unsafe class OpenBlasLibrary
             ? "?"
             : Marshal.PtrToStringAnsi(((delegate* unmanaged<nint>)name)()) ?? "?";
         var count = threads == nint.Zero ? 0 : ((delegate* unmanaged<int>)threads)();
-        return $"{core}, {count} threads";
+        return $"{core}, {count} thread{(count == 1 ? string.Empty : "s")}";
     }
 
     /// <summary>C = α·op(A)·op(B) + β·C, column-major, on pinned storage, in float64.</summary>

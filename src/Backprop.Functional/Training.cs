@@ -310,7 +310,10 @@ public static class Training
             return None;
         }
 
-        return options.Optimizer.PlainRate(state).Bind(η =>
+        // η must stay above 0 in T too: BLAS skips the product when α is 0, which would leave
+        // W as it was even where δ·Xᵀ is non-finite.
+        var rate = options.Optimizer.PlainRate(state).Filter(η => T.CreateChecked(η) > T.Zero);
+        return rate.Bind(η =>
         {
             var minusη = -T.CreateChecked(η);
             var (layers, finite) = Propagation.BackwardStepped(

@@ -57,7 +57,8 @@ internal static class PhaseRun
             for (var start = 0; start < train.Count; start += size, steps++)
             {
                 var t0 = Stopwatch.GetTimestamp();
-                var (x, y) = buffers.Batch(order.AsSpan(start, Math.Min(size, train.Count - start)));
+                var (x, y) = buffers.Batch(
+                    order.AsSpan(start, Math.Min(size, train.Count - start)));
                 var t1 = Stopwatch.GetTimestamp();
                 var trace = Propagation.Forward(network, x, Dropout.None, workspace);
                 var t2 = Stopwatch.GetTimestamp();

@@ -238,6 +238,15 @@ internal static class TrainCommand
     {
         s.Loss.Accepts(s.Output).IfFail(e => throw CommandFailure.Usage(
             $"--loss {s.Loss.Name} cannot follow --output {s.Output.Name}: {e.Message}"));
+        var η = s.Optimizer.LearningRate;
+        if (s.Precision == Precision.Float32 && (float)η == 0f)
+        {
+            throw CommandFailure.Usage(
+                "--learning-rate is 0 in float32, which would leave every weight as it is, got "
+                + $"'{η.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}'; "
+                + "give a larger rate or --precision float64");
+        }
+
         CheckWritable("--out", s.ModelPath);
         if (s.PlotPath is not null)
         {

@@ -21,6 +21,8 @@ public sealed class BadArgumentTests
     [InlineData("--learning-rate|NaN", "--learning-rate", "'NaN'")]
     [InlineData("--learning-rate|Infinity", "--learning-rate", "'Infinity'")]
     [InlineData("--learning-rate|1e999", "--learning-rate", "'1e999'")]
+    [InlineData("--learning-rate|1e-50", "--learning-rate is 0 in float32", "'1E-50'")]
+    [InlineData("--optimizer|adam|--learning-rate|1e-46", "is 0 in float32", "'1E-46'")]
     [InlineData("--hidden|a", "--hidden", "'a'")]
     [InlineData("--hidden|0", "--hidden", "'0'")]
     [InlineData("--hidden|16,,8", "--hidden", "'16,,8'")]
@@ -79,6 +81,21 @@ public sealed class BadArgumentTests
         Assert.Contains(value, line, StringComparison.Ordinal);
         Assert.Equal(string.Empty, result.Out);
         Assert.Empty(dir.Files);
+    }
+
+    [Fact]
+    public void A_learning_rate_that_is_0_only_in_float32_trains_in_float64()
+    {
+        // 1e-50 is far below float32's least positive value (about 1.4e-45) and far above
+        // float64's: the check is about the precision, not the number.
+        using var dir = new TempDirectory();
+
+        var result = Cli.Run(
+            "train", "--epochs", "1", "--precision", "float64", "--learning-rate", "1e-50",
+            "--out", dir.File("m.json"));
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(["m.json"], dir.Files);
     }
 
     [Theory]

@@ -110,6 +110,27 @@ public sealed class FusedStepTests
             Training.Run(overflow, huge, zero).First().Problem.IfNone(string.Empty));
     }
 
+    [Fact]
+    public void A_rate_above_0_that_is_0_in_float32_takes_the_separate_route()
+    {
+        // η = 1e-50 > 0 as a double but −0 in float32, where BLAS would skip the product and
+        // leave W finite. x = (3e38, 1) and (−3e38, 1) with w₁ = 1/3e38 give Σ = 1 and −1 and
+        // ∂w₁ = 3e38·(21 + 19)/2 = ∞ in float32 (found in a review).
+        var big = 3e38f;
+        var network = Network.Create(Layer.Create(
+            Dense.Of(1, 2, [1f / big, 0f]), Dense.Of(new float[1]), Activation.Identity));
+        var data = TrainingData.FromColumns(
+            Dense.Of(2, 2, [big, 1f, -big, 1f]), Dense.Of(1, 2, [-20f, -20f]));
+
+        var step = Training.Run(
+            network, data, new TrainingOptions(Optimizer.Sgd(1e-50), Loss.Quadratic, 2, 1))
+            .First();
+
+        Assert.Equal(
+            "the gradient of layer 1 became non-finite at epoch 1, batch 1 (step 1)",
+            step.Problem.IfNone(string.Empty));
+    }
+
     [Theory]
     [InlineData("gradient", 1, NonFinitePolicy.Stop)]
     [InlineData("gradient", 1, NonFinitePolicy.SkipStep)]
