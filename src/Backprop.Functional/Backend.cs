@@ -24,6 +24,9 @@ public enum Backend
 /// and to the managed provider otherwise; set it once at start-up (the CLI's --backend does).
 /// Within one backend the same inputs give the same bits; across backends they agree to
 /// rounding only.
+/// NOTE: before loading OpenBLAS the library sets OPENBLAS_CORETYPE, when the process has not,
+/// to the kernel set the CPU's instructions allow, because OpenBLAS releases older than the CPU
+/// fall back to their slowest kernels (see docs/limitations.md).
 /// </remarks>
 public static class Backends
 {
@@ -36,7 +39,10 @@ public static class Backends
     /// <summary>Whether the OpenBLAS library could be loaded.</summary>
     public static bool OpenBlasAvailable => OpenBlasLibrary.IsAvailable;
 
-    /// <summary>A one-line description of the active backend, for logs.</summary>
+    /// <summary>
+    /// A one-line description of the active backend, for logs: for OpenBLAS, the name of the
+    /// kernel set it runs (see <see cref="OpenBlasKernels"/>) and its thread count.
+    /// </summary>
     public static string Describe() => active == Backend.OpenBlas
         ? $"OpenBLAS ({OpenBlasLibrary.Describe()})"
         : "managed (MathNet.Numerics)";
@@ -60,7 +66,10 @@ public static class Backends
     }
 }
 
-/// <summary>The C interface of OpenBLAS, loaded on first use if present.</summary>
+/// <summary>
+/// The C interface of OpenBLAS, loaded on first use if present, with its kernels chosen by
+/// <see cref="OpenBlasKernels"/> unless the process chose them.
+/// </summary>
 internal static unsafe class OpenBlasLibrary
 {
     public const int ColumnMajor = 102;
@@ -79,7 +88,33 @@ internal static unsafe class OpenBlasLibrary
         (delegate* unmanaged<int, int, int, int, int, int, float, float*, int,
             float*, int, float, float*, int, void>)Symbol("cblas_sgemm");
 
+    private static readonly delegate* unmanaged<int, void> SetThreads =
+        (delegate* unmanaged<int, void>)Symbol("openblas_set_num_threads");
+
+    private static readonly delegate* unmanaged<int> GetThreads =
+        (delegate* unmanaged<int>)Symbol("openblas_get_num_threads");
+
     public static bool IsAvailable => Dgemm != null && Sgemm != null;
+
+    /// <summary>Whether <see cref="Threads"/> can be read and set.</summary>
+    public static bool ControlsThreads => SetThreads != null && GetThreads != null;
+
+    /// <summary>How many threads OpenBLAS gives a product above its threading threshold.</summary>
+    public static int Threads
+    {
+        get
+        {
+            return GetThreads == null ? 1 : GetThreads();
+        }
+
+        set
+        {
+            if (SetThreads != null)
+            {
+                SetThreads(value);
+            }
+        }
+    }
 
     public static string Describe()
     {
@@ -106,11 +141,15 @@ internal static unsafe class OpenBlasLibrary
         Sgemm(ColumnMajor, transA ? Transpose : NoTranspose, transB ? Transpose : NoTranspose,
             m, n, k, α, a, lda, b, ldb, β, c, ldc);
 
-    private static nint Load() =>
-        NativeLibrary.TryLoad("libopenblas.so.0", out var handle)
-        || NativeLibrary.TryLoad("libopenblas", out handle)
-            ? handle
-            : nint.Zero;
+    // OpenBLAS picks its kernels as it loads, so their name goes into the environment first.
+    private static nint Load()
+    {
+        _ = OpenBlasKernels.Choose();
+        return NativeLibrary.TryLoad("libopenblas.so.0", out var handle)
+            || NativeLibrary.TryLoad("libopenblas", out handle)
+                ? handle
+                : nint.Zero;
+    }
 
     private static nint Symbol(string name) =>
         Handle != nint.Zero && NativeLibrary.TryGetExport(Handle, name, out var address)

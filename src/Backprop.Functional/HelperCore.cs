@@ -39,6 +39,12 @@ internal static class HelperCore
     /// <summary>Products with m·n·k below this are not worth a hand-off.</summary>
     public const double SplitFrom = 1 << 15;
 
+    /// <summary>
+    /// Products with m·n·k up to this are cut in two here; larger ones run on OpenBLAS's own
+    /// threads, which share the packed operands between them.
+    /// </summary>
+    public const double SplitUpTo = 1 << 25;
+
     // About 0.2 ms of spinning on a current x64 core, counted in iterations, not read off a clock.
     private const int SpinLimit = 1000;
     private const int SpinUnit = 8;
@@ -50,6 +56,10 @@ internal static class HelperCore
     private const int TakenBack = 4;
 
     private static readonly SemaphoreSlim Wake = new(0);
+
+    // Held while a product runs on OpenBLAS's threads or OpenBLAS is set to one thread for a
+    // cut one, so that no product of this library sees the other's thread count.
+    private static readonly Lock OpenBlasThreads = new();
 
     private static unsafe delegate*<void> posted;
     private static Exception? failure;
@@ -73,20 +83,46 @@ internal static class HelperCore
         where TJob : struct, ISplittable<TJob>
     {
         var work = call.Work;
-        if (work > OpenBlasSingleAbove)
+        var threaded = work > OpenBlasSingleAbove;
+        if (work > SplitUpTo || (threaded && !OpenBlasLibrary.ControlsThreads)
+            || work < SplitFrom || !call.TryHalve(out var first, out var second))
         {
-            Volatile.Write(ref parked, 1);
-            call.Invoke();
+            if (!threaded)
+            {
+                call.Invoke();
+                return;
+            }
+
+            lock (OpenBlasThreads)
+            {
+                Volatile.Write(ref parked, 1);
+                call.Invoke();
+            }
+
             return;
         }
 
-        if (work < SplitFrom || !call.TryHalve(out var first, out var second))
+        if (!threaded)
         {
-            call.Invoke();
+            Both(first, second);
             return;
         }
 
-        Both(first, second);
+        // Halves big enough for OpenBLAS to thread run on one OpenBLAS thread each, so that
+        // they are computed the same way whichever thread runs them.
+        lock (OpenBlasThreads)
+        {
+            var count = OpenBlasLibrary.Threads;
+            OpenBlasLibrary.Threads = 1;
+            try
+            {
+                Both(first, second);
+            }
+            finally
+            {
+                OpenBlasLibrary.Threads = count;
+            }
+        }
     }
 
     /// <summary>

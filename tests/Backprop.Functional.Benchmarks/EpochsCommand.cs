@@ -35,7 +35,17 @@ internal static class EpochsCommand
             ["FMNIST_DIR"] = data,
         };
 
+        // The peers run OpenBLAS's kernels by the same choice as this library: the one this
+        // process's environment names, else the library's own (OpenBlasKernels).
+        var kernels = Environment.GetEnvironmentVariable(OpenBlasKernels.Variable)
+            ?? OpenBlasKernels.ForThisCpu().IfNoneUnsafe((string?)null);
+        if (kernels is not null)
+        {
+            environment[OpenBlasKernels.Variable] = kernels;
+        }
+
         log.WriteLine($"load average at start: {File.ReadAllText("/proc/loadavg").Trim()}");
+        log.WriteLine($"OpenBLAS kernels for every run: {kernels ?? "OpenBLAS's own choice"}");
         var rows = new List<Row>();
         var sgemmPeak = peers is null
             ? double.NaN

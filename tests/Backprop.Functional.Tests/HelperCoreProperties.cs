@@ -31,6 +31,20 @@ public sealed class HelperCoreProperties
         from seed in Gen.Choose(0, 1_000_000)
         select (m, n, Math.Max(1, work / (m * n)), kind, seed);
 
+    // Shapes that OpenBLAS would thread (2¹⁸ to 2²⁵), cut here with one OpenBLAS thread a half.
+    private static Gen<(int M, int N, int K, int Kind, int Seed)> ThreadedShapes { get; } =
+        from work in Gen.Choose((int)HelperCore.OpenBlasSingleAbove + 1, (int)HelperCore.SplitUpTo)
+        from m in Gen.Choose(8, 600)
+        from n in Gen.Choose(8, 600)
+        from kind in Gen.Choose(0, 2)
+        from seed in Gen.Choose(0, 1_000_000)
+        select (m, n, Math.Max(1, work / (m * n)), kind, seed);
+
+    [Property(MaxTest = 12)]
+    public Property Products_cut_at_one_OpenBLAS_thread_a_half_match_the_reference() =>
+        Prop.ForAll(ThreadedShapes.ToArbitrary(), s =>
+            Check<double>(s, 1e-13).And(Check<float>(s, 1e-5)));
+
     [Property(MaxTest = 150)]
     public Property Split_products_match_the_reference_in_float64() =>
         Prop.ForAll(Shapes.ToArbitrary(), s => Check<double>(s, 1e-13));
@@ -173,7 +187,7 @@ public sealed class HelperCoreProperties
         return (a, b, bias);
     }
 
-    private static (T[] Values, int Rows) Compute<T>((int M, int N, int K, int Kind, int Seed) s)
+    internal static (T[] Values, int Rows) Compute<T>((int M, int N, int K, int Kind, int Seed) s)
         where T : struct, System.Numerics.IFloatingPointIeee754<T>
     {
         var (a, b, bias) = Operands(s);

@@ -1,0 +1,111 @@
+using System;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics.X86;
+using System.Text;
+using LanguageExt;
+using static LanguageExt.Prelude;
+
+namespace Backprop.Functional;
+
+/// <summary>
+/// Which of OpenBLAS's kernel sets to ask for before it loads. OpenBLAS picks its kernels by
+/// the CPU's model number, and a release older than the CPU does not know the number: Debian
+/// 12's OpenBLAS 0.3.21 runs its Prescott (SSE3) kernels on a 2023 Xeon with AVX-512, four to
+/// five times slower than its AVX-512 ones. Its variable <c>OPENBLAS_CORETYPE</c> names the set
+/// instead; this sets it from the instructions the CPU has, when the process has not set it.
+/// </summary>
+/// <remarks>
+/// The set named is the one OpenBLAS itself gives every CPU model it knows with those
+/// instructions (AMD: Zen; Intel with AVX-512: SkylakeX; Intel with AVX2 and FMA: Haswell),
+/// so on a CPU that OpenBLAS knows nothing changes. A CPU without AVX2 and FMA, another
+/// vendor, or another architecture is left to OpenBLAS.
+/// NOTE: this writes the process's environment once, before OpenBLAS loads, and only when the
+/// variable is unset; child processes inherit it. It has no effect when something else in the
+/// process loaded OpenBLAS first. See docs/limitations.md.
+/// </remarks>
+internal static class OpenBlasKernels
+{
+    /// <summary>The variable OpenBLAS reads when it loads.</summary>
+    public const string Variable = "OPENBLAS_CORETYPE";
+
+    /// <summary>The kernel set for a CPU of this vendor with these instructions, if any.</summary>
+    /// <param name="vendor">The CPU's vendor string (CPUID leaf 0).</param>
+    /// <param name="avx2AndFma">Whether the CPU and OS support AVX2 and FMA.</param>
+    /// <param name="avx512">Whether they support AVX-512 F, CD, BW, DQ and VL.</param>
+    public static Option<string> For(string vendor, bool avx2AndFma, bool avx512)
+    {
+        if (!avx2AndFma)
+        {
+            return None;
+        }
+
+        return vendor switch
+        {
+            "AuthenticAMD" or "HygonGenuine" => Some("Zen"),
+            "GenuineIntel" => Some(avx512 ? "SkylakeX" : "Haswell"),
+            _ => None,
+        };
+    }
+
+    /// <summary>The kernel set for the CPU this process runs on, if any.</summary>
+    public static Option<string> ForThisCpu() =>
+        X86Base.IsSupported
+            ? For(Vendor(), Avx2.IsSupported && Fma.IsSupported,
+                Avx512F.IsSupported && Avx512CD.IsSupported && Avx512BW.IsSupported
+                && Avx512DQ.IsSupported && Avx512F.VL.IsSupported)
+            : None;
+
+    /// <summary>
+    /// On Linux, sets <see cref="Variable"/> to <see cref="ForThisCpu"/> unless the process has
+    /// set it; returns the value it set.
+    /// </summary>
+    public static Option<string> Choose()
+    {
+        if (!OperatingSystem.IsLinux() || Environment.GetEnvironmentVariable(Variable) is not null)
+        {
+            return None;
+        }
+
+        // Both copies of the environment: the native one that OpenBLAS reads, and .NET's own,
+        // which its Process class hands to child processes.
+        return ForThisCpu().Filter(core =>
+        {
+            try
+            {
+                var set = SetEnv(Variable, core, 0) == 0;
+                if (set)
+                {
+                    Environment.SetEnvironmentVariable(Variable, core);
+                }
+
+                return set;
+            }
+            catch (DllNotFoundException)
+            {
+                return false;
+            }
+            catch (EntryPointNotFoundException)
+            {
+                return false;
+            }
+        });
+    }
+
+    private static string Vendor()
+    {
+        var (_, ebx, ecx, edx) = X86Base.CpuId(0, 0);
+        var bytes = new byte[12];
+        BitConverter.TryWriteBytes(bytes.AsSpan(0, 4), ebx);
+        BitConverter.TryWriteBytes(bytes.AsSpan(4, 4), edx);
+        BitConverter.TryWriteBytes(bytes.AsSpan(8, 4), ecx);
+        return Encoding.ASCII.GetString(bytes);
+    }
+
+    // setenv(3): the environment native code reads, which .NET's own setter does not write on
+    // Unix. With overwrite 0 it keeps a value set meanwhile.
+    [DllImport("libc", EntryPoint = "setenv")]
+    private static extern int SetEnv(
+        [MarshalAs(UnmanagedType.LPUTF8Str)] string name,
+        [MarshalAs(UnmanagedType.LPUTF8Str)] string value,
+        int overwrite);
+}

@@ -1,0 +1,91 @@
+using System;
+using System.Linq;
+using Xunit;
+
+namespace Backprop.Functional.Tests;
+
+/// <summary>
+/// What the library sets in OpenBLAS: the kernel set it asks for before OpenBLAS loads, and
+/// the one thread a half that products cut in two run with, which makes their bits independent
+/// of OpenBLAS's thread count and restores that count afterwards.
+/// </summary>
+/// <remarks>
+/// These change OpenBLAS's thread count, which is process-wide, so they run alone. Without
+/// OpenBLAS the products run on the managed backend and the thread tests compare it with
+/// itself; CI installs OpenBLAS.
+/// </remarks>
+[Collection(nameof(BackendSwitching))]
+public sealed class OpenBlasSettingsTests
+{
+    [Theory]
+    [InlineData("GenuineIntel", true, true, "SkylakeX")]
+    [InlineData("GenuineIntel", true, false, "Haswell")]
+    [InlineData("AuthenticAMD", true, true, "Zen")]
+    [InlineData("AuthenticAMD", true, false, "Zen")]
+    [InlineData("HygonGenuine", true, false, "Zen")]
+    [InlineData("GenuineIntel", false, false, null)]
+    [InlineData("AuthenticAMD", false, false, null)]
+    [InlineData("CentaurHauls", true, false, null)]
+    public void The_kernel_set_follows_the_vendor_and_the_instructions(
+        string vendor, bool avx2AndFma, bool avx512, string? expected) =>
+        Assert.Equal(
+            expected,
+            OpenBlasKernels.For(vendor, avx2AndFma, avx512).IfNoneUnsafe((string?)null));
+
+    [Fact]
+    public void OpenBLAS_runs_the_kernel_set_its_variable_names()
+    {
+        if (!OpenBlasLibrary.IsAvailable)
+        {
+            return;
+        }
+
+        // Loading OpenBLAS set the variable if the process had not; either way OpenBLAS obeyed
+        // it, and on a CPU the library knows it is set.
+        var described = $"({OpenBlasLibrary.Describe()}";
+        var core = Environment.GetEnvironmentVariable(OpenBlasKernels.Variable);
+        if (OpenBlasKernels.ForThisCpu().IsSome)
+        {
+            Assert.NotNull(core);
+        }
+
+        if (core is not null)
+        {
+            Assert.Contains($"({core},", described, StringComparison.OrdinalIgnoreCase);
+        }
+    }
+
+    [Theory]
+    [InlineData(128, 784, 64, 1)]
+    [InlineData(128, 64, 784, 0)]
+    [InlineData(256, 256, 512, 2)]
+    [InlineData(784, 30, 1000, 0)]
+    public void A_cut_product_has_the_same_bits_at_any_OpenBLAS_thread_count(
+        int m, int n, int k, int kind)
+    {
+        var before = OpenBlasLibrary.Threads;
+        try
+        {
+            var shape = (m, n, k, kind, m + n + k);
+            OpenBlasLibrary.Threads = 1;
+            var one = HelperCoreProperties.Compute<float>(shape).Values;
+            Assert.Equal(1, OpenBlasLibrary.Threads);
+
+            OpenBlasLibrary.Threads = 2;
+            var two = HelperCoreProperties.Compute<float>(shape).Values;
+            var twoAgain = HelperCoreProperties.Compute<float>(shape).Values;
+            Assert.Equal(OpenBlasLibrary.ControlsThreads ? 2 : 1, OpenBlasLibrary.Threads);
+
+            Assert.Equal(
+                one.Select(BitConverter.SingleToInt32Bits),
+                two.Select(BitConverter.SingleToInt32Bits));
+            Assert.Equal(
+                two.Select(BitConverter.SingleToInt32Bits),
+                twoAgain.Select(BitConverter.SingleToInt32Bits));
+        }
+        finally
+        {
+            OpenBlasLibrary.Threads = before;
+        }
+    }
+}
