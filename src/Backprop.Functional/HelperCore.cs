@@ -7,19 +7,27 @@ namespace Backprop.Functional;
 
 /// <summary>
 /// A second thread that runs one half of a product (or of a parameter step) while the caller
-/// runs the other: the way products too small for OpenBLAS's own threads still use both cores.
+/// runs the other: the way products small and middling use both cores.
 /// </summary>
 /// <remarks>
 /// <para>
-/// OpenBLAS runs a product on one thread when m·n·k is at most <see cref="OpenBlasSingleAbove"/>
-/// (2¹⁸; its interface's threading threshold), which covers a 784-30 layer at batch 10 and the
-/// small output layers. Those products, from <see cref="SplitFrom"/> up, are cut in two by
-/// <see cref="GemmCall.TryHalve"/> and the halves run at once. The cut depends on the shape
-/// only: when the helper is busy (another thread is using it) or the machine has one core, the
-/// caller runs both halves itself, one after the other, with the same bits.
+/// Products with m·n·k from <see cref="SplitFrom"/> (2¹⁵) to <see cref="SplitUpTo"/> (2²⁵) are
+/// cut in two by <see cref="GemmCall.TryHalve"/> and the halves run at once. OpenBLAS would run
+/// those up to <see cref="OpenBlasSingleAbove"/> (2¹⁸, its interface's threading threshold) on
+/// one thread and the larger ones on its own threads; for the latter it is set to one thread
+/// around the pair, which measured faster here for such shapes and makes each half's bits
+/// independent of OpenBLAS's thread count. The cut depends on the shape only: when the helper
+/// is busy (another thread is using it) or the machine has one core, the caller runs both
+/// halves itself, one after the other, with the same bits. Products above 2²⁵ run on
+/// OpenBLAS's threads, which share their packed operands.
 /// </para>
 /// <para>
-/// The helper spins for about 0.2 ms after each half, so that the next small product finds it
+/// OpenBLAS's thread count is process-wide, so every product this class leaves to OpenBLAS's
+/// threads and every pair run at one thread hold one lock: no product of this library sees the
+/// other's setting.
+/// </para>
+/// <para>
+/// The helper spins for about 0.2 ms after each half, so that the next product finds it
 /// awake, then sleeps. Before a product that OpenBLAS threads itself, it is parked at once, so
 /// that it does not take a core from OpenBLAS's threads. If it has not started its half when
 /// the caller finishes the first, the caller takes the half back: a sleeping helper never

@@ -10,18 +10,22 @@ namespace Backprop.Functional;
 /// <summary>
 /// Which of OpenBLAS's kernel sets to ask for before it loads. OpenBLAS picks its kernels by
 /// the CPU's model number, and a release older than the CPU does not know the number: Debian
-/// 12's OpenBLAS 0.3.21 runs its Prescott (SSE3) kernels on a 2023 Xeon with AVX-512, four to
-/// five times slower than its AVX-512 ones. Its variable <c>OPENBLAS_CORETYPE</c> names the set
+/// 12's OpenBLAS 0.3.21 runs its Prescott (SSE3) kernels on a 2023 Xeon with AVX-512, three to
+/// four times slower than its AVX-512 ones. Its variable <c>OPENBLAS_CORETYPE</c> names the set
 /// instead; this sets it from the instructions the CPU has, when the process has not set it.
 /// </summary>
 /// <remarks>
-/// The set named is the one OpenBLAS itself gives every CPU model it knows with those
-/// instructions (AMD: Zen; Intel with AVX-512: SkylakeX; Intel with AVX2 and FMA: Haswell),
-/// so on a CPU that OpenBLAS knows nothing changes. A CPU without AVX2 and FMA, another
-/// vendor, or another architecture is left to OpenBLAS.
+/// The set named is the one for the widest vector instructions the CPU has: SkylakeX, OpenBLAS's
+/// AVX-512 kernels, on any CPU with AVX-512 F, CD, BW, DQ and VL; Zen on AMD CPUs with AVX2 and
+/// FMA; Haswell on Intel ones. A CPU without AVX2 and FMA, another vendor, or another
+/// architecture is left to OpenBLAS. Where OpenBLAS knows the CPU its own pick may carry
+/// another name (Cooperlake for Intel CPUs with AVX512-BF16, possibly Zen for AMD CPUs with
+/// AVX-512 in older releases), and its products then differ from this set's in the last bits.
 /// NOTE: this writes the process's environment once, before OpenBLAS loads, and only when the
-/// variable is unset; child processes inherit it. It has no effect when something else in the
-/// process loaded OpenBLAS first. See docs/limitations.md.
+/// variable is unset in both the native environment and .NET's copy (a value set through .NET
+/// alone is copied to the native one, where OpenBLAS reads it); child processes inherit it. It
+/// has no effect when something else in the process loaded OpenBLAS first. See
+/// docs/limitations.md.
 /// </remarks>
 internal static class OpenBlasKernels
 {
@@ -34,17 +38,13 @@ internal static class OpenBlasKernels
     /// <param name="avx512">Whether they support AVX-512 F, CD, BW, DQ and VL.</param>
     public static Option<string> For(string vendor, bool avx2AndFma, bool avx512)
     {
-        if (!avx2AndFma)
+        var amd = vendor is "AuthenticAMD" or "HygonGenuine";
+        if (!avx2AndFma || (!amd && vendor != "GenuineIntel"))
         {
             return None;
         }
 
-        return vendor switch
-        {
-            "AuthenticAMD" or "HygonGenuine" => Some("Zen"),
-            "GenuineIntel" => Some(avx512 ? "SkylakeX" : "Haswell"),
-            _ => None,
-        };
+        return Some(avx512 ? "SkylakeX" : amd ? "Zen" : "Haswell");
     }
 
     /// <summary>The kernel set for the CPU this process runs on, if any.</summary>
@@ -61,16 +61,28 @@ internal static class OpenBlasKernels
     /// </summary>
     public static Option<string> Choose()
     {
-        if (!OperatingSystem.IsLinux() || Environment.GetEnvironmentVariable(Variable) is not null)
+        if (!OperatingSystem.IsLinux())
         {
             return None;
         }
 
-        // Both copies of the environment: the native one that OpenBLAS reads, and .NET's own,
-        // which its Process class hands to child processes.
-        return ForThisCpu().Filter(core =>
+        try
         {
-            try
+            if (GetEnv(Variable) != nint.Zero)
+            {
+                return None;
+            }
+
+            // .NET's setter writes only .NET's copy on Unix: a choice made there is the
+            // process's, and goes to the native environment that OpenBLAS reads.
+            if (Environment.GetEnvironmentVariable(Variable) is { } chosen)
+            {
+                _ = SetEnv(Variable, chosen, 0);
+                return None;
+            }
+
+            // Both copies: the native one for OpenBLAS, .NET's for its child processes.
+            return ForThisCpu().Filter(core =>
             {
                 var set = SetEnv(Variable, core, 0) == 0;
                 if (set)
@@ -79,17 +91,20 @@ internal static class OpenBlasKernels
                 }
 
                 return set;
-            }
-            catch (DllNotFoundException)
-            {
-                return false;
-            }
-            catch (EntryPointNotFoundException)
-            {
-                return false;
-            }
-        });
+            });
+        }
+        catch (DllNotFoundException)
+        {
+            return None;
+        }
+        catch (EntryPointNotFoundException)
+        {
+            return None;
+        }
     }
+
+    /// <summary>The variable's value in the native environment, which OpenBLAS reads.</summary>
+    public static string? NativeValue() => Marshal.PtrToStringUTF8(GetEnv(Variable));
 
     private static string Vendor()
     {
@@ -100,6 +115,10 @@ internal static class OpenBlasKernels
         BitConverter.TryWriteBytes(bytes.AsSpan(8, 4), ecx);
         return Encoding.ASCII.GetString(bytes);
     }
+
+    // getenv(3): the native environment's value, or null.
+    [DllImport("libc", EntryPoint = "getenv")]
+    private static extern nint GetEnv([MarshalAs(UnmanagedType.LPUTF8Str)] string name);
 
     // setenv(3): the environment native code reads, which .NET's own setter does not write on
     // Unix. With overwrite 0 it keeps a value set meanwhile.

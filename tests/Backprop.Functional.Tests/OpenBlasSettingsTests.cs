@@ -1,5 +1,6 @@
 using System;
 using System.Linq;
+using System.Runtime.InteropServices;
 using Xunit;
 
 namespace Backprop.Functional.Tests;
@@ -20,7 +21,7 @@ public sealed class OpenBlasSettingsTests
     [Theory]
     [InlineData("GenuineIntel", true, true, "SkylakeX")]
     [InlineData("GenuineIntel", true, false, "Haswell")]
-    [InlineData("AuthenticAMD", true, true, "Zen")]
+    [InlineData("AuthenticAMD", true, true, "SkylakeX")]
     [InlineData("AuthenticAMD", true, false, "Zen")]
     [InlineData("HygonGenuine", true, false, "Zen")]
     [InlineData("GenuineIntel", false, false, null)]
@@ -52,6 +53,52 @@ public sealed class OpenBlasSettingsTests
         if (core is not null)
         {
             Assert.Contains($"({core},", described, StringComparison.OrdinalIgnoreCase);
+        }
+    }
+
+    [Fact]
+    public void A_kernel_set_chosen_through_dotnet_alone_reaches_the_native_environment()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        var (native, managed) = (OpenBlasKernels.NativeValue(),
+            Environment.GetEnvironmentVariable(OpenBlasKernels.Variable));
+        try
+        {
+            // As a program that set the variable with .NET's setter before the library loaded.
+            Assert.Equal(0, UnsetEnv(OpenBlasKernels.Variable));
+            Environment.SetEnvironmentVariable(OpenBlasKernels.Variable, "Haswell");
+            Assert.Null(OpenBlasKernels.NativeValue());
+
+            Assert.True(OpenBlasKernels.Choose().IsNone);
+            Assert.Equal("Haswell", OpenBlasKernels.NativeValue());
+
+            // Unset in both: the library's own choice goes to both.
+            Assert.Equal(0, UnsetEnv(OpenBlasKernels.Variable));
+            Environment.SetEnvironmentVariable(OpenBlasKernels.Variable, null);
+            var chosen = OpenBlasKernels.Choose();
+            Assert.Equal(OpenBlasKernels.ForThisCpu(), chosen);
+            chosen.IfSome(core =>
+            {
+                Assert.Equal(core, OpenBlasKernels.NativeValue());
+                Assert.Equal(core, Environment.GetEnvironmentVariable(OpenBlasKernels.Variable));
+            });
+
+            // Set natively: left alone.
+            Assert.True(OpenBlasKernels.Choose().IsNone);
+        }
+        finally
+        {
+            _ = UnsetEnv(OpenBlasKernels.Variable);
+            if (native is not null)
+            {
+                _ = SetEnv(OpenBlasKernels.Variable, native, 1);
+            }
+
+            Environment.SetEnvironmentVariable(OpenBlasKernels.Variable, managed);
         }
     }
 
@@ -88,4 +135,13 @@ public sealed class OpenBlasSettingsTests
             OpenBlasLibrary.Threads = before;
         }
     }
+
+    [DllImport("libc", EntryPoint = "unsetenv")]
+    private static extern int UnsetEnv([MarshalAs(UnmanagedType.LPUTF8Str)] string name);
+
+    [DllImport("libc", EntryPoint = "setenv")]
+    private static extern int SetEnv(
+        [MarshalAs(UnmanagedType.LPUTF8Str)] string name,
+        [MarshalAs(UnmanagedType.LPUTF8Str)] string value,
+        int overwrite);
 }
