@@ -106,6 +106,10 @@ internal static class OpenBlasKernels
     /// <summary>The variable's value in the native environment, which OpenBLAS reads.</summary>
     public static string? NativeValue() => Marshal.PtrToStringUTF8(GetEnv(Variable));
 
+    /// <summary>Sets the variable in the native environment, or removes it for null.</summary>
+    public static bool SetNativeValue(string? value) =>
+        (value is null ? UnsetEnv(Variable) : SetEnv(Variable, value, 1)) == 0;
+
     private static string Vendor()
     {
         var (_, ebx, ecx, edx) = X86Base.CpuId(0, 0);
@@ -119,6 +123,10 @@ internal static class OpenBlasKernels
     // getenv(3): the native environment's value, or null.
     [DllImport("libc", EntryPoint = "getenv")]
     private static extern nint GetEnv([MarshalAs(UnmanagedType.LPUTF8Str)] string name);
+
+    // unsetenv(3).
+    [DllImport("libc", EntryPoint = "unsetenv")]
+    private static extern int UnsetEnv([MarshalAs(UnmanagedType.LPUTF8Str)] string name);
 
     // setenv(3): the environment native code reads, which .NET's own setter does not write on
     // Unix. With overwrite 0 it keeps a value set meanwhile.

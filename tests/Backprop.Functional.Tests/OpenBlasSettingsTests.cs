@@ -1,6 +1,5 @@
 using System;
 using System.Linq;
-using System.Runtime.InteropServices;
 using Xunit;
 
 namespace Backprop.Functional.Tests;
@@ -69,7 +68,7 @@ public sealed class OpenBlasSettingsTests
         try
         {
             // As a program that set the variable with .NET's setter before the library loaded.
-            Assert.Equal(0, UnsetEnv(OpenBlasKernels.Variable));
+            Assert.True(OpenBlasKernels.SetNativeValue(null));
             Environment.SetEnvironmentVariable(OpenBlasKernels.Variable, "Haswell");
             Assert.Null(OpenBlasKernels.NativeValue());
 
@@ -77,7 +76,7 @@ public sealed class OpenBlasSettingsTests
             Assert.Equal("Haswell", OpenBlasKernels.NativeValue());
 
             // Unset in both: the library's own choice goes to both.
-            Assert.Equal(0, UnsetEnv(OpenBlasKernels.Variable));
+            Assert.True(OpenBlasKernels.SetNativeValue(null));
             Environment.SetEnvironmentVariable(OpenBlasKernels.Variable, null);
             var chosen = OpenBlasKernels.Choose();
             Assert.Equal(OpenBlasKernels.ForThisCpu(), chosen);
@@ -92,11 +91,7 @@ public sealed class OpenBlasSettingsTests
         }
         finally
         {
-            _ = UnsetEnv(OpenBlasKernels.Variable);
-            if (native is not null)
-            {
-                _ = SetEnv(OpenBlasKernels.Variable, native, 1);
-            }
+            _ = OpenBlasKernels.SetNativeValue(native);
 
             Environment.SetEnvironmentVariable(OpenBlasKernels.Variable, managed);
         }
@@ -135,13 +130,4 @@ public sealed class OpenBlasSettingsTests
             OpenBlasLibrary.Threads = before;
         }
     }
-
-    [DllImport("libc", EntryPoint = "unsetenv")]
-    private static extern int UnsetEnv([MarshalAs(UnmanagedType.LPUTF8Str)] string name);
-
-    [DllImport("libc", EntryPoint = "setenv")]
-    private static extern int SetEnv(
-        [MarshalAs(UnmanagedType.LPUTF8Str)] string name,
-        [MarshalAs(UnmanagedType.LPUTF8Str)] string value,
-        int overwrite);
 }
