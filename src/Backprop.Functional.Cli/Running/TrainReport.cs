@@ -58,6 +58,8 @@ internal sealed record TrainReport(
 /// <param name="Dropout">The hidden layers' dropout rate.</param>
 /// <param name="EarlyStop">The patience in epochs, or null.</param>
 /// <param name="Precision">"float32" or "float64".</param>
+/// <param name="Backend">Where the products ran, as the <c>backend:</c> line says it (for
+/// OpenBLAS with its kernel set, on which the last bits depend).</param>
 /// <param name="Parameters">The number of weights and biases.</param>
 internal sealed record TrainReportSettings(
     string Data,
@@ -87,6 +89,7 @@ internal sealed record TrainReportSettings(
     double Dropout,
     int? EarlyStop,
     string Precision,
+    string Backend,
     long Parameters);
 
 /// <summary>Where early stopping ended a run and which epoch it kept.</summary>

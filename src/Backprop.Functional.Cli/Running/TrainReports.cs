@@ -44,6 +44,7 @@ internal static class TrainReports
                 s.Dropout,
                 s.EarlyStop > 0 ? s.EarlyStop : null,
                 s.Precision.Name(),
+                Backends.Describe(),
                 TrainingSession.Parameters(run.Sizes)),
             s.Seed,
             history,

@@ -46,6 +46,7 @@ public sealed class TrainJsonTests(TrainedModels models)
         Assert.Equal(32, s.At("batchSize").GetInt32());
         Assert.Equal(0.1, s.Number("learningRate"));
         Assert.Equal("float32", s.Text("precision"));
+        Assert.Equal(Backends.Describe(), s.Text("backend"));
         Assert.Equal((785 * 8) + (9 * 10), s.At("parameters").GetInt32());
     }
 
