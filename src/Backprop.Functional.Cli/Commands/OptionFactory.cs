@@ -26,6 +26,9 @@ internal static class OptionFactory
             + "train-labels-idx1-ubyte, t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte, "
             + "each optionally ending in .gz. Defaults to the embedded Fashion-MNIST sample.",
         HelpName = "DIR",
+        CustomParser = result => Single(result, token => token.Length > 0
+            ? FinSucc<string?>(token)
+            : Reject<string?>("--data", token, "must name a directory")),
     };
 
     /// <summary><c>--json</c>: one JSON object on stdout; human lines move to stderr.</summary>

@@ -66,6 +66,7 @@ public sealed class BadArgumentTests
     [InlineData("--optimizer|momentum|--beta2|0.9", "--beta2 0.9 does not apply", "momentum")]
     [InlineData("--decay-every|2", "--decay-every 2 does not apply to --schedule constant", "")]
     [InlineData("--schedule|cosine|--decay-factor|0.5", "--decay-factor 0.5", "cosine")]
+    [InlineData("--data|", "--data must name a directory", "''")]
     [InlineData("--frobnicate", "'--frobnicate'", "")]
     [InlineData("--epochs", "--epochs", "")]
     [InlineData("--output|sigmoid", "--loss softmax-cross-entropy", "--output sigmoid")]
