@@ -51,7 +51,7 @@ public static class Idx
                     + "expected at least 1 × 1");
             }
 
-            var what = $"{count} images of {rows} × {columns}";
+            var what = $"{count} image{(count == 1 ? string.Empty : "s")} of {rows} × {columns}";
             return
                 from size in Size(name, what, count, (ulong)rows * columns)
                 from pixels in ReadBody(name, content, compressed, what, size)
@@ -65,7 +65,7 @@ public static class Idx
     public static Fin<byte[]> ReadLabels(string name, Stream stream) =>
         Read(name, stream, LabelsMagic, "labels", (content, compressed, dims) =>
         {
-            var what = $"{dims[0]} labels";
+            var what = $"{dims[0]} label{(dims[0] == 1 ? string.Empty : "s")}";
             return
                 from size in Size(name, what, dims[0], 1)
                 from labels in ReadBody(name, content, compressed, what, size)
@@ -226,7 +226,8 @@ public static class Idx
     private static Error Truncated(
         string name, bool compressed, string what, int size, long found) =>
         Error.New(
-            $"{name}: truncated: the header declares {what} ({size} bytes) but the "
+            $"{name}: truncated: the header declares {what} ({size} "
+            + $"byte{(size == 1 ? string.Empty : "s")}) but the "
             + $"{Described(compressed)} ends after {found} of them"
             + (compressed ? " (the gzip data stops early; is the file cut short?)" : string.Empty));
 

@@ -132,6 +132,20 @@ public class IdxTests
     }
 
     [Fact]
+    public void One_image_or_label_is_named_in_the_singular()
+    {
+        var image = Crafted.Images(1, 3, 0, 1, 2);
+        var label = Crafted.Labels(7);
+
+        var images = FinAssert.Fails(Idx.ReadImages("images", new MemoryStream(image[..^1])));
+        var labels = FinAssert.Fails(Idx.ReadLabels("labels", new MemoryStream(label[..^1])));
+
+        Assert.StartsWith(
+            "images: truncated: the header declares 1 image of 1 × 3 (3 bytes)", images);
+        Assert.StartsWith("labels: truncated: the header declares 1 label (1 byte)", labels);
+    }
+
+    [Fact]
     public void A_gzip_stream_cut_in_the_middle_fails_with_one_line()
     {
         // Given a gzip file of 4,000 random-looking labels, cut to half its length
