@@ -189,9 +189,25 @@ internal static class AtomicFile
         }
     }
 
-    // The system's reason, with the temporary file's name replaced by the target's.
-    private static string Reason(Exception e, string temporary, string full) =>
-        e.Message.Replace(temporary, full, StringComparison.Ordinal).ReplaceLineEndings(" ");
+    /// <summary>
+    /// What went wrong, from <paramref name="e"/>'s message, with the temporary file's name
+    /// replaced by the file's own, and without the runtime's trailing " : 'PATH'" (the caller's
+    /// line names the file already).
+    /// </summary>
+    internal static string Reason(Exception e, string temporary, string full)
+    {
+        var message = e.Message.ReplaceLineEndings(" ");
+        foreach (var path in new[] { temporary, full })
+        {
+            var suffix = $" : '{path}'";
+            if (message.EndsWith(suffix, StringComparison.Ordinal))
+            {
+                message = message[..^suffix.Length];
+            }
+        }
+
+        return message.Replace(temporary, full, StringComparison.Ordinal);
+    }
 
     private static void TryDelete(string path)
     {
