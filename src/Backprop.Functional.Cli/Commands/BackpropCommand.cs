@@ -28,7 +28,12 @@ internal static class BackpropCommand
             });
             if (parse.Errors.Count > 0)
             {
-                return Fail(context, ExitCode.Usage, Sentence(parse.Errors[0].Message), null);
+                // An option's own error says more than the stray token it leaves behind
+                // (`--epochs --out X` takes "--out" as the number, and X is left over).
+                var error = parse.Errors.FirstOrDefault(e => e.SymbolResult is
+                    System.CommandLine.Parsing.OptionResult
+                    or System.CommandLine.Parsing.ArgumentResult) ?? parse.Errors[0];
+                return Fail(context, ExitCode.Usage, Sentence(error.Message), null);
             }
 
             UseBackend(parse.GetValue(backend));

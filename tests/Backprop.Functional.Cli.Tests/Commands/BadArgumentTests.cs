@@ -67,6 +67,7 @@ public sealed class BadArgumentTests
     [InlineData("--decay-every|2", "--decay-every 2 does not apply to --schedule constant", "")]
     [InlineData("--schedule|cosine|--decay-factor|0.5", "--decay-factor 0.5", "cosine")]
     [InlineData("--data|", "--data must name a directory", "''")]
+    [InlineData("--epochs|--seed|5", "--epochs must be a positive whole number", "'--seed'")]
     [InlineData("--frobnicate", "'--frobnicate'", "")]
     [InlineData("--epochs", "--epochs", "")]
     [InlineData("--output|sigmoid", "--loss softmax-cross-entropy", "--output sigmoid")]
