@@ -18,6 +18,21 @@ public sealed class HelpAndDataTests
     }
 
     [Fact]
+    public void The_command_has_the_library_s_version()
+    {
+        // --version prints the program's informational version, so it must be the library's.
+        static string Version(System.Type type) =>
+            System.Reflection.CustomAttributeExtensions
+                .GetCustomAttribute<System.Reflection.AssemblyInformationalVersionAttribute>(
+                    type.Assembly)!.InformationalVersion.Split('+')[0];
+
+        Assert.Equal(
+            Version(typeof(Functional.Network)),
+            Version(typeof(Backprop.Functional.Cli.Commands.BackpropCommand)));
+        Assert.NotEqual("1.0.0", Version(typeof(Backprop.Functional.Cli.Commands.BackpropCommand)));
+    }
+
+    [Fact]
     public void Train_help_gives_every_option_with_its_default()
     {
         var result = Cli.Run("train", "--help");
