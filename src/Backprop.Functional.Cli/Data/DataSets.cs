@@ -61,6 +61,16 @@ public static class DataSets
 
         var paths = StandardNames.Select(n => Locate(directory, n)).ToArray();
         var missing = StandardNames.Where((_, i) => paths[i] is null).ToArray();
+
+        // A directory under a missing file's name is named as what it is, not as absent.
+        var misplaced = missing.SelectMany(n => new[] { n, n + ".gz" })
+            .Select(n => Path.Combine(directory, n))
+            .FirstOrDefault(Directory.Exists);
+        if (misplaced is not null)
+        {
+            return Error.New($"{misplaced} is a directory; expected an IDX file");
+        }
+
         if (missing.Length > 0)
         {
             var absent = string.Join(", no ", missing.Select(m => $"{m}[.gz]"));

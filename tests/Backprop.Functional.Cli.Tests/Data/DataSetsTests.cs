@@ -58,6 +58,23 @@ public class DataSetsTests
             message);
     }
 
+    [Theory]
+    [InlineData("")]
+    [InlineData(".gz")]
+    public void A_directory_under_a_data_file_s_name_is_named_as_a_directory(string suffix)
+    {
+        using var temp = new TempDirectory();
+        Crafted.Directory(temp.Path, [1, 2], [3], gzip: true);
+        File.Delete(temp.File(DataSets.TrainLabels + ".gz"));
+        Directory.CreateDirectory(temp.File(DataSets.TrainLabels + suffix));
+
+        var message = FinAssert.Fails(DataSets.FromDirectory(temp.Path));
+
+        Assert.Equal(
+            $"{temp.File(DataSets.TrainLabels + suffix)} is a directory; expected an IDX file",
+            message);
+    }
+
     [Fact]
     public void A_missing_directory_is_named()
     {
