@@ -308,8 +308,10 @@ public static class Propagation
     private static void CheckTrace<T>(Network<T> network, Trace<T> trace)
         where T : struct, System.Numerics.IFloatingPointIeee754<T>
     {
+        // Compared element by element: LanguageExt's Seq equality hashes first, and its first
+        // hash of a Seq<int> scans every loaded assembly (most of a second, once a process).
         var sizes = trace.Input.RowCount.Cons(trace.Layers.Map(l => l.Output.RowCount));
-        if (sizes != network.Sizes)
+        if (!System.Linq.Enumerable.SequenceEqual(sizes, network.Sizes))
         {
             throw new System.ArgumentException(
                 $"the trace has sizes [{string.Join(", ", sizes)}] but the network has "

@@ -21,7 +21,17 @@ namespace Backprop.Functional;
 /// order.</param>
 public sealed record TrainingData<T>(
     int Count, Func<Arr<int>, (Matrix<T> Inputs, Matrix<T> Targets)> Batch)
-    where T : struct, System.Numerics.IFloatingPointIeee754<T>;
+    where T : struct, System.Numerics.IFloatingPointIeee754<T>
+{
+    /// <summary>
+    /// A hint, or null (the default): <see cref="Training.Run{T}"/> calls it with the indices
+    /// of the next batch of the epoch just after it fetched the current one, so that a source
+    /// can start loading those samples while the step computes (the command-line tool asks the
+    /// processor to bring the images into its caches). It must not change what
+    /// <see cref="Batch"/> returns; no result depends on it.
+    /// </summary>
+    public Action<Arr<int>>? Upcoming { get; init; }
+}
 
 /// <summary>What a run does when a loss, gradient or weight turns NaN or ±∞.</summary>
 public enum NonFinitePolicy
@@ -218,6 +228,12 @@ public static class Training
                 var (start, length) = BatchRanges.Of(b, size, data.Count);
                 var indices = Arr.create(order[start..(start + length)]);
                 var batchData = BatchRanges.Fetch(data, indices);
+                if (data.Upcoming is { } upcoming && b + 1 < state.BatchesPerEpoch)
+                {
+                    var (next, count) = BatchRanges.Of(b + 1, size, data.Count);
+                    upcoming(Arr.create(order[next..(next + count)]));
+                }
+
                 state = Advance(state, epoch, b + 1, batchData, options, workspace);
                 yield return state;
                 if (state.Problem.IsSome)

@@ -73,7 +73,10 @@ internal static class EpochRun
             config.Sizes, config.Hidden, config.Output, config.Initialization, EpochConfig.Seed);
         var train = data.Train;
         var buffers = new BatchBuffers<T>(train);
-        var batches = new TrainingData<T>(train.Count, indices => buffers.Batch(indices.ToArray()));
+        var batches = new TrainingData<T>(train.Count, indices => buffers.Batch(indices.ToArray()))
+        {
+            Upcoming = indices => train.Prefetch(indices.ToArray()),
+        };
         var options = new TrainingOptions(
             Optimizer.Sgd(config.LearningRate), config.Loss, config.BatchSize, EpochConfig.Seed);
 

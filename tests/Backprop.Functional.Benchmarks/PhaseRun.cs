@@ -59,6 +59,13 @@ internal static class PhaseRun
                 var t0 = Stopwatch.GetTimestamp();
                 var (x, y) = buffers.Batch(
                     order.AsSpan(start, Math.Min(size, train.Count - start)));
+                if (start + size < train.Count)
+                {
+                    // As a run does: the next batch's images are asked for now.
+                    train.Prefetch(order.AsSpan(
+                        start + size, Math.Min(size, train.Count - start - size)));
+                }
+
                 var t1 = Stopwatch.GetTimestamp();
                 var trace = Propagation.Forward(network, x, Dropout.None, workspace);
                 var t2 = Stopwatch.GetTimestamp();

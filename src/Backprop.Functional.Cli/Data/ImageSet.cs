@@ -120,6 +120,22 @@ public sealed record ImageSet(
         }
     }
 
+    /// <summary>
+    /// Asks the processor to start loading the images at <paramref name="indices"/> into its
+    /// caches, for a batch that <see cref="Fill{T}"/> will convert soon: a hint, which changes
+    /// no value. Indices outside the set are ignored.
+    /// </summary>
+    public void Prefetch(ReadOnlySpan<int> indices)
+    {
+        foreach (var i in indices)
+        {
+            if ((uint)i < (uint)Count)
+            {
+                Prefetch(i);
+            }
+        }
+    }
+
     // Asks the processor to start loading image i, which Fill converts a few images later:
     // batches visit the images in random order, which the hardware prefetcher cannot follow.
     private unsafe void Prefetch(int i)

@@ -21,13 +21,16 @@ internal static class DataSource
     /// <summary>
     /// The core's view of <paramref name="set"/>: a size and batches by index, each written
     /// into the same buffers (see <see cref="BatchBuffers{T}"/>), for one training run or one
-    /// evaluation.
+    /// evaluation; the next batch's images are prefetched while a step computes.
     /// </summary>
     public static TrainingData<T> Batches<T>(ImageSet set)
         where T : struct, IFloatingPointIeee754<T>
     {
         var buffers = new BatchBuffers<T>(set);
-        return new(set.Count, indices => buffers.Batch(indices.ToArray()));
+        return new(set.Count, indices => buffers.Batch(indices.ToArray()))
+        {
+            Upcoming = indices => set.Prefetch(indices.ToArray()),
+        };
     }
 
     /// <summary>

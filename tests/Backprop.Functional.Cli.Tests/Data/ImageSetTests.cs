@@ -21,6 +21,27 @@ public class ImageSetTests
     }
 
     [Fact]
+    public void Prefetch_skips_indices_outside_the_set_and_changes_no_batch()
+    {
+        var before = Set.Batch<double>([2, 0]).Inputs.ToColumnMajorArray();
+
+        Set.Prefetch([-1, 3, int.MaxValue, 2, 0]);
+
+        Assert.Equal(before, Set.Batch<double>([2, 0]).Inputs.ToColumnMajorArray());
+        Assert.Equal(new[] { 1.0, 1.0, 0.0, 0.0, 0.0, 0.2, 0.4, 1.0 }, before);
+    }
+
+    [Fact]
+    public void The_core_s_view_of_a_set_prefetches_through_Upcoming()
+    {
+        var data = Backprop.Functional.Cli.Running.DataSource.Batches<float>(Set);
+
+        Assert.NotNull(data.Upcoming);
+        data.Upcoming!(LanguageExt.Arr.create(1, 7, -2));
+        Assert.Equal(3, data.Count);
+    }
+
+    [Fact]
     public void Batch_gives_one_hot_targets_in_the_row_of_the_label()
     {
         var (_, y) = Set.Batch<double>([0, 1, 2, 0]);

@@ -113,4 +113,65 @@ public class TrainingDataTests
         Assert.Contains("2 × 3", e.Message);
         Assert.Contains("1 × 4", e.Message);
     }
+
+    [Fact]
+    public void Upcoming_is_told_each_next_batch_of_the_epoch_before_it_is_fetched()
+    {
+        // 10 samples in batches of 4: three batches an epoch (4, 4, 2), so over two epochs the
+        // hint comes after batches 1 and 2 of each and never after an epoch's last.
+        var x = Matrix<double>.Build.Dense(3, 10, (i, k) => Math.Sin((3 * k) + i));
+        var y = Matrix<double>.Build.Dense(2, 10, (i, k) => Math.Cos(k - i));
+        var inner = TrainingData.FromColumns(x, y);
+        var events = new System.Collections.Generic.List<(string Kind, int[] Indices)>();
+        var data = inner with
+        {
+            Batch = indices =>
+            {
+                events.Add(("batch", indices.ToArray()));
+                return inner.Batch(indices);
+            },
+            Upcoming = indices => events.Add(("upcoming", indices.ToArray())),
+        };
+        var options = new TrainingOptions(Optimizer.Sgd(0.1), Loss.Quadratic, 4, Seed: 3);
+
+        _ = System.Linq.Enumerable.ToList(System.Linq.Enumerable.Take(
+            Training.Run(Fixtures.Seeded(5, Activation.Identity, 3, 4, 2), data, options), 6));
+
+        var kinds = System.Linq.Enumerable.Select(events, e => e.Kind);
+        Assert.Equal(
+            new[]
+            {
+                "batch", "upcoming", "batch", "upcoming", "batch",
+                "batch", "upcoming", "batch", "upcoming", "batch",
+            },
+            kinds);
+        foreach (var k in new[] { 1, 3, 6, 8 })
+        {
+            Assert.Equal(events[k + 1].Indices, events[k].Indices);
+        }
+
+        var epochOne = Rng.FromSeed(Training.ShuffleSeed(3, 1)).NextPermutation(10).Item1;
+        Assert.Equal(epochOne.ToArray()[4..8], events[1].Indices);
+    }
+
+    [Fact]
+    public void A_run_with_an_Upcoming_hint_takes_the_steps_of_one_without()
+    {
+        var x = Matrix<double>.Build.Dense(3, 10, (i, k) => Math.Sin((3 * k) + i));
+        var y = Matrix<double>.Build.Dense(2, 10, (i, k) => Math.Cos(k - i));
+        var plain = TrainingData.FromColumns(x, y);
+        var hinted = plain with { Upcoming = _ => { } };
+        var start = Fixtures.Seeded(5, Activation.Identity, 3, 6, 2);
+        var options = new TrainingOptions(Optimizer.Sgd(0.05), Loss.Quadratic, 4, Seed: 8);
+
+        var expected = System.Linq.Enumerable.ToList(
+            System.Linq.Enumerable.Take(Training.Run(start, plain, options), 7));
+        var actual = System.Linq.Enumerable.ToList(
+            System.Linq.Enumerable.Take(Training.Run(start, hinted, options), 7));
+
+        for (var s = 0; s < expected.Count; s++)
+        {
+            Fixtures.SameBits(expected[s].Network, actual[s].Network, $"step {s + 1}");
+        }
+    }
 }
