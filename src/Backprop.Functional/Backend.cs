@@ -119,11 +119,12 @@ internal static unsafe class OpenBlasLibrary
     public static string Describe()
     {
         var name = Symbol("openblas_get_corename");
-        var threads = Symbol("openblas_get_num_threads");
         var core = name == nint.Zero
             ? "?"
             : Marshal.PtrToStringAnsi(((delegate* unmanaged<nint>)name)()) ?? "?";
-        var count = threads == nint.Zero ? 0 : ((delegate* unmanaged<int>)threads)();
+
+        // Not the one thread a cut product sets for a moment on another thread.
+        var count = GetThreads == null ? 0 : HelperCore.OpenBlasThreadCount();
         return $"{core}, {count} thread{(count == 1 ? string.Empty : "s")}";
     }
 

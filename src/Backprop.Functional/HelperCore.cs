@@ -135,6 +135,18 @@ internal static class HelperCore
     }
 
     /// <summary>
+    /// OpenBLAS's thread count as products see it: read under the lock that a cut product holds
+    /// while it has OpenBLAS on one thread, so never that passing value.
+    /// </summary>
+    public static int OpenBlasThreadCount()
+    {
+        lock (OpenBlasThreads)
+        {
+            return OpenBlasLibrary.Threads;
+        }
+    }
+
+    /// <summary>
     /// Runs <paramref name="first"/> here and <paramref name="second"/> on the helper if it is
     /// free, or both here one after the other; returns when both are done.
     /// </summary>

@@ -14,7 +14,8 @@ namespace Backprop.Functional;
 /// <see cref="Training.Run{T}"/> and <see cref="Metrics"/> read a batch only while computing
 /// the step or the fold that asked for it, and keep no reference to it afterwards: a batch
 /// function may therefore write every batch into the same buffers, as the command-line tool's
-/// does, to keep them in cache.
+/// does, to keep them in cache. A run may also tell the source which batch comes next
+/// (<see cref="Upcoming"/>).
 /// </remarks>
 /// <param name="Count">n, the number of samples.</param>
 /// <param name="Batch">The batch (X: n₀ × k, Y: n_L × k) for k sample indices, in that
@@ -24,12 +25,20 @@ public sealed record TrainingData<T>(
     where T : struct, System.Numerics.IFloatingPointIeee754<T>
 {
     /// <summary>
-    /// A hint, or null (the default): <see cref="Training.Run{T}"/> calls it with the indices
-    /// of the next batch of the epoch just after it fetched the current one, so that a source
-    /// can start loading those samples while the step computes (the command-line tool asks the
-    /// processor to bring the images into its caches). It must not change what
-    /// <see cref="Batch"/> returns; no result depends on it.
+    /// A hint, or null (the default): <see cref="Training.Run{T}"/> and
+    /// <see cref="Training.Resume{T}"/> call it with the indices of the next batch of the
+    /// epoch just after they fetched the current one, so that a source can start loading those
+    /// samples while the step computes (the command-line tool asks the processor to bring the
+    /// images into its caches). It must not change what <see cref="Batch"/> returns.
     /// </summary>
+    /// <remarks>
+    /// It is called on the thread that enumerates the run, before the step, so it should only
+    /// start work and return. It is not called before an epoch's first batch (that epoch's
+    /// order is drawn when the epoch starts), so never in a one-batch epoch; and a run that is
+    /// stopped after a step may leave one hinted batch unfetched. An exception it throws ends
+    /// the enumeration, as one from <see cref="Batch"/> does. Evaluation
+    /// (<see cref="Metrics"/>) reads its batches in order and does not call it.
+    /// </remarks>
     public Action<Arr<int>>? Upcoming { get; init; }
 }
 

@@ -130,4 +130,47 @@ public sealed class OpenBlasSettingsTests
             OpenBlasLibrary.Threads = before;
         }
     }
+
+    [Fact]
+    public void The_description_names_the_thread_count_even_while_products_are_cut()
+    {
+        if (!OpenBlasLibrary.IsAvailable || !OpenBlasLibrary.ControlsThreads)
+        {
+            return;
+        }
+
+        var before = OpenBlasLibrary.Threads;
+        try
+        {
+            // Another thread keeps cutting products whose halves run with OpenBLAS on one
+            // thread; the description must report the count of 2, never that passing 1.
+            OpenBlasLibrary.Threads = 2;
+            var (stop, done) = (0, 0);
+            var products = new System.Threading.Thread(() =>
+            {
+                while (System.Threading.Volatile.Read(ref stop) == 0)
+                {
+                    _ = HelperCoreProperties.Compute<float>((256, 256, 512, 2, 1024));
+                    System.Threading.Interlocked.Increment(ref done);
+                }
+            });
+            products.Start();
+
+            // Described over at least 20 of those products (the count is no timing claim).
+            var described = new System.Collections.Generic.HashSet<string>();
+            while (System.Threading.Volatile.Read(ref done) < 20)
+            {
+                described.Add(OpenBlasLibrary.Describe());
+            }
+
+            System.Threading.Volatile.Write(ref stop, 1);
+            products.Join();
+
+            Assert.All(described, d => Assert.EndsWith(", 2 threads", d));
+        }
+        finally
+        {
+            OpenBlasLibrary.Threads = before;
+        }
+    }
 }
