@@ -3,6 +3,7 @@ using System.IO;
 using System.Numerics;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Backprop.Functional.Cli.Data;
 using Backprop.Functional.Cli.Models;
 using LanguageExt;
 using LanguageExt.Common;
@@ -82,6 +83,11 @@ internal static class CheckpointFile
             if (!file.Exists)
             {
                 return Error.New($"{path}: no such checkpoint file");
+            }
+
+            if (InputFile.NotRegular(path) is { } kind)
+            {
+                return Error.New($"{path}: is {kind}; expected a checkpoint file");
             }
 
             if (file.Length > MaxFileBytes)

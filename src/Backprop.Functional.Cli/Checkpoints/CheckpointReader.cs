@@ -19,7 +19,8 @@ namespace Backprop.Functional.Cli.Checkpoints;
 /// layer 2: the weights have 64 columns but the layer has 128 inputs").
 /// </summary>
 /// <remarks>
-/// In order: valid JSON; the format name and version; the precision; the settings; the
+/// In order: valid JSON, read as a model file's is (a UTF-8 byte order mark skipped, a key
+/// twice in an object refused); the format name and version; the precision; the settings; the
 /// position (epoch, batch, steps); the best epoch and the history; then, for a whole
 /// checkpoint, the precision against the caller's, the model (checked as a model file is), the
 /// best model when the run stops early, and the optimizer state, each buffer with the model's
@@ -33,25 +34,8 @@ internal static class CheckpointReader
     /// <param name="read">Reads the top-level object: <see cref="Header"/> or
     /// <see cref="Whole{T}"/>.</param>
     public static Fin<TResult> Parse<TResult>(
-        string name, byte[] json, Func<string, JsonElement, Fin<TResult>> read)
-    {
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = 16 });
-        }
-        catch (JsonException e)
-        {
-            return Error.New(json.All(b => b is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n')
-                ? $"{name}: the file is empty; expected a JSON checkpoint"
-                : ModelReader.JsonProblem(name, json, e));
-        }
-
-        using (document)
-        {
-            return read(name, document.RootElement);
-        }
-    }
+        string name, byte[] json, Func<string, JsonElement, Fin<TResult>> read) =>
+        ModelReader.ParseJson(name, json, "checkpoint", root => read(name, root));
 
     /// <summary>The header: format, precision, settings, position and history.</summary>
     public static Fin<CheckpointHeader> Header(string name, JsonElement root) =>

@@ -1,5 +1,7 @@
 using System;
 using System.CommandLine;
+using System.CommandLine.Help;
+using System.CommandLine.Invocation;
 using System.Linq;
 using Backprop.Functional.Cli.Shell;
 
@@ -79,6 +81,8 @@ internal static class BackpropCommand
             MakeSampleCommand.Create(context),
         };
         root.SetAction(NoCommand);
+        var help = root.Options.OfType<HelpOption>().Single();
+        help.Action = new HiddenCommandHelp((SynchronousCommandLineAction)help.Action!);
         return root;
     }
 
@@ -125,5 +129,28 @@ internal static class BackpropCommand
         return text.Length > 0 && char.IsUpper(text[0])
             ? char.ToLowerInvariant(text[0]) + text[1..]
             : text;
+    }
+
+    // System.CommandLine writes nothing for --help of a hidden command. make-sample is hidden
+    // only from the list of commands, so its own --help is written with it shown meanwhile.
+    private sealed class HiddenCommandHelp(SynchronousCommandLineAction help)
+        : SynchronousCommandLineAction
+    {
+        public override bool ClearsParseErrors => help.ClearsParseErrors;
+
+        public override int Invoke(ParseResult parseResult)
+        {
+            var command = parseResult.CommandResult.Command;
+            var hidden = command.Hidden;
+            command.Hidden = false;
+            try
+            {
+                return help.Invoke(parseResult);
+            }
+            finally
+            {
+                command.Hidden = hidden;
+            }
+        }
     }
 }

@@ -19,13 +19,17 @@ namespace Backprop.Functional.Cli.Commands;
 /// </summary>
 internal static class EvaluateCommand
 {
+    // What the report shows for the accuracy of a class with no test images, which has none.
+    private const string NoAccuracy = "–";
+
     /// <summary>The command, whose action runs in <paramref name="context"/>.</summary>
     public static Command Create(CliContext context)
     {
         var model = OptionFactory.Model(
             "The model file written by 'backprop train'.", required: true);
         var data = OptionFactory.Data();
-        var json = OptionFactory.Json();
+        var json = OptionFactory.Json(
+            "Print one JSON object on stdout instead of the report.");
         var command = new Command("evaluate", "Measure a saved model on the test set.")
         {
             model, data, json,
@@ -75,7 +79,7 @@ internal static class EvaluateCommand
                 data.ClassNames[i],
                 c.Correct,
                 c.Total,
-                c.Total == 0 ? 0.0 : (double)c.Correct / c.Total))
+                c.Total == 0 ? null : (double)c.Correct / c.Total))
             .ToArray();
         return new EvaluateReport(
             "evaluate",
@@ -106,10 +110,13 @@ internal static class EvaluateCommand
         o.WriteLine("per class:");
         foreach (var c in r.Classes)
         {
+            var accuracy = c.Accuracy is { } a
+                ? string.Create(invariant, $"{a * 100,7:F2}%")
+                : NoAccuracy.PadLeft(7);
             o.WriteLine(string.Create(
                 invariant,
                 $"  {c.Index,3} {c.Name.PadRight(nameWidth)}  {c.Correct,6}/{c.Total,-6} "
-                + $"{c.Accuracy * 100,7:F2}%"));
+                + $"{accuracy}"));
         }
 
         o.WriteLine();
@@ -161,6 +168,7 @@ internal sealed record EvaluateReport(
 /// <param name="Name">The class name.</param>
 /// <param name="Correct">Its test images classified correctly.</param>
 /// <param name="Total">Its test images.</param>
-/// <param name="Accuracy">Correct / Total (0 for a class with no test images).</param>
+/// <param name="Accuracy">Correct / Total, or null for a class with no test images, which has
+/// no accuracy.</param>
 internal sealed record ClassAccuracy(
-    int Index, string Name, int Correct, int Total, double Accuracy);
+    int Index, string Name, int Correct, int Total, double? Accuracy);

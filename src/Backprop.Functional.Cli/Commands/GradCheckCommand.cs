@@ -50,7 +50,8 @@ internal static class GradCheckCommand
             "--tolerance",
             GradientCheckOptions.Default.Tolerance,
             "The largest relative error that passes.");
-        var json = OptionFactory.Json();
+        var json = OptionFactory.Json(
+            "Print one JSON object on stdout instead of the report.");
         var command = new Command(
             "gradcheck", "Check backpropagation's gradients against finite differences.")
         {
@@ -65,16 +66,18 @@ internal static class GradCheckCommand
             if (path is not null && fresh is not null)
             {
                 throw CommandFailure.Usage(
-                    $"{fresh.Name} describes a fresh network and cannot be used with --model, "
-                    + $"got '--model {path}'");
+                    $"{fresh.Name} cannot be used with --model: it describes a fresh network, "
+                    + "which --model replaces");
             }
 
             var split = DataSource.Load(parse.GetValue(data));
             if (parse.GetValue(samples) > split.Test.Count)
             {
+                var given = OptionFactory.Typed(parse, samples)
+                    ?? parse.GetValue(samples).ToString(CultureInfo.InvariantCulture);
+                var images = split.Test.Count.ToString("N0", CultureInfo.InvariantCulture);
                 throw CommandFailure.Usage(
-                    $"--samples {parse.GetValue(samples)} is more than the "
-                    + $"{split.Test.Count:N0} test images of the data");
+                    $"--samples {given} is more than the {images} test images of the data");
             }
 
             var (network, lossFunction, source) = path is null

@@ -13,30 +13,31 @@ internal static class MakeSampleCommand
     /// <summary>The command, whose action runs in <paramref name="context"/>.</summary>
     public static Command Create(CliContext context)
     {
-        var data = new Option<string>("--data")
-        {
-            Description = "The full data set's directory, such as "
-                + "/usr/share/datasets/fashion-mnist.",
-            HelpName = "DIR",
-            Required = true,
-        };
-        var output = new Option<string>("--out")
-        {
-            Description = "The directory to write the sample's four .gz files to (created if "
-                + "need be).",
-            HelpName = "DIR",
-            Required = true,
-        };
+        var data = OptionFactory.DirectoryPath(
+            "--data",
+            "The full data set's directory, with the four IDX files that --data of the other "
+                + "commands reads, such as /usr/share/datasets/fashion-mnist.");
+        data.Required = true;
+        var output = OptionFactory.DirectoryPath(
+            "--out",
+            "The directory to write the sample's four .gz files to, created if need be; files "
+                + "of the same names there are replaced.");
+        output.Required = true;
         var command = new Command(
-            "make-sample", "Rebuild the embedded sample from the full data set.")
+            "make-sample",
+            "Rebuild the embedded sample from the full data set: the first "
+                + $"{SampleBuilder.TrainPerClass} training and {SampleBuilder.TestPerClass} test "
+                + "images of each class, for copying over src/Backprop.Functional.Cli/Data/Sample "
+                + "(a maintenance command, not listed by 'backprop --help').")
         {
             data, output,
         };
         command.Hidden = true;
         command.SetAction(parse =>
         {
-            var written = SampleBuilder.Build(
-                parse.GetRequiredValue(data), parse.GetRequiredValue(output)).OrFail();
+            var directory = parse.GetRequiredValue(output)!;
+            OutputPaths.CheckDirectory("--out", directory);
+            var written = SampleBuilder.Build(parse.GetRequiredValue(data)!, directory).OrFail();
             foreach (var file in written)
             {
                 context.Out.WriteLine($"wrote {file}");

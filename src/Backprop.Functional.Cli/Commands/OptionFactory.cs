@@ -26,24 +26,66 @@ internal static class OptionFactory
             + "train-labels-idx1-ubyte, t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte, "
             + "each optionally ending in .gz. Defaults to the embedded Fashion-MNIST sample.",
         HelpName = "DIR",
-        CustomParser = result => Single(result, token => token.Length > 0
-            ? FinSucc<string?>(token)
-            : Reject<string?>("--data", token, "must name a directory")),
+        CustomParser = PathParser("--data", "directory"),
     };
 
-    /// <summary><c>--json</c>: one JSON object on stdout; human lines move to stderr.</summary>
-    public static Option<bool> Json() => new("--json")
+    /// <summary>
+    /// <c>--json</c>: one JSON object on stdout; <paramref name="description"/> says what
+    /// becomes of the lines for people.
+    /// </summary>
+    public static Option<bool> Json(string description) => new("--json")
     {
-        Description = "Print one JSON object on stdout at the end; human lines go to stderr.",
+        Description = description,
     };
 
     /// <summary><c>--model FILE</c>, required or optional.</summary>
-    public static Option<string?> Model(string description, bool required) => new("--model")
+    public static Option<string?> Model(string description, bool required)
+    {
+        var option = FilePath("--model", description);
+        option.Required = required;
+        return option;
+    }
+
+    /// <summary>
+    /// An option naming a file, <paramref name="fallback"/> (shown in the help) when absent. An
+    /// empty or blank value is a parse error "NAME must name a file, got 'TOKEN'".
+    /// </summary>
+    public static Option<string?> FilePath(
+        string name, string description, string? fallback = null)
+    {
+        var option = new Option<string?>(name)
+        {
+            Description = description,
+            HelpName = "FILE",
+            CustomParser = PathParser(name, "file"),
+        };
+        if (fallback is not null)
+        {
+            option.DefaultValueFactory = _ => fallback;
+        }
+
+        return option;
+    }
+
+    /// <summary>
+    /// An option naming a directory, null when absent. An empty or blank value is a parse
+    /// error "NAME must name a directory, got 'TOKEN'".
+    /// </summary>
+    public static Option<string?> DirectoryPath(string name, string description) => new(name)
     {
         Description = description,
-        HelpName = "FILE",
-        Required = required,
+        HelpName = "DIR",
+        CustomParser = PathParser(name, "directory"),
     };
+
+    /// <summary>
+    /// The value of <paramref name="option"/> as it was typed (its last token), or null when
+    /// it was not given: for messages that echo the user's own text.
+    /// </summary>
+    public static string? Typed(ParseResult parse, Option option) =>
+        parse.GetResult(option) is { Implicit: false, Tokens: [.., var last] }
+            ? last.Value
+            : null;
 
     /// <summary>A whole number ≥ <paramref name="minimum"/>, with a default.</summary>
     public static Option<int> Integer(
@@ -175,9 +217,7 @@ internal static class OptionFactory
             + "softplus, softmax.",
         HelpName = "NAME",
         DefaultValueFactory = _ => fallback,
-        CustomParser = result => Single(result, token =>
-            Functional.Activation.Parse(token)
-                .BiMap(a => a, e => Error.New($"{name}: {e.Message}"))),
+        CustomParser = result => Single(result, token => ParseActivation(name, token)),
     };
 
     /// <summary><c>--loss NAME</c>.</summary>
@@ -265,6 +305,34 @@ internal static class OptionFactory
     public static LanguageExt.Fin<TValue> Reject<TValue>(
         string name, string token, string reason) =>
         FinFail<TValue>(Error.New($"{name} {reason}, got '{token}'"));
+
+    // The core's parser reads the slope of leaky-relu:α from the name in lower case, and would
+    // echo it so ('nan' for NaN); the slope is checked here first, to echo it as typed.
+    private static LanguageExt.Fin<Activation> ParseActivation(string name, string token)
+    {
+        const string Leaky = "leaky-relu:";
+        var text = token.Trim();
+        var slope = text.StartsWith(Leaky, StringComparison.OrdinalIgnoreCase)
+            ? text[Leaky.Length..]
+            : null;
+        if (slope is not null
+            && !(double.TryParse(slope, NumberStyles.Float, Invariant, out var α)
+                && double.IsFinite(α) && α >= 0 && α < 1))
+        {
+            return FinFail<Activation>(Error.New(
+                $"{name}: leaky ReLU slope must be a number in [0, 1), got '{slope}'"));
+        }
+
+        return Functional.Activation.Parse(token)
+            .BiMap(a => a, e => Error.New($"{name}: {e.Message}"));
+    }
+
+    // Keeps a path as given; an empty or blank one names nothing (and .NET's file calls reject
+    // it with a message about a parameter), so it is a parse error naming the option.
+    private static Func<ArgumentResult, string?> PathParser(string name, string kind) =>
+        result => Single(result, token => string.IsNullOrWhiteSpace(token)
+            ? Reject<string?>(name, token, $"must name a {kind}")
+            : FinSucc<string?>(token));
 
     // The value of a one-token option, or a parse error with the parser's message.
     private static TValue Single<TValue>(

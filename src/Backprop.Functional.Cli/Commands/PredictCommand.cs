@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.CommandLine;
 using System.Globalization;
@@ -38,7 +39,8 @@ internal static class PredictCommand
                     : Reject(result, t.Value)).ToArray(),
         };
         var top = OptionFactory.Integer("--top", 3, "How many of the likeliest classes to show.");
-        var json = OptionFactory.Json();
+        var json = OptionFactory.Json(
+            "Print one JSON object on stdout instead of the report.");
         var command = new Command("predict", "Classify test images with a saved model.")
         {
             model, data, index, top, json,
@@ -49,11 +51,13 @@ internal static class PredictCommand
             var loaded = ModelSource.Load(path);
             var split = DataSource.Load(parse.GetValue(data));
             var indices = parse.GetRequiredValue(index);
-            var outOfRange = indices.Where(i => i >= split.Test.Count).ToArray();
-            if (outOfRange.Length > 0)
+            var outOfRange = Array.FindIndex(indices, i => i >= split.Test.Count);
+            if (outOfRange >= 0)
             {
+                // The tokens and the indices are in step: the parser maps one to the other.
+                var typed = parse.GetResult(index)!.Tokens[outOfRange].Value;
                 throw CommandFailure.Usage(
-                    $"--index {outOfRange[0]} is out of range: the test set has images 0 to "
+                    $"--index {typed} is out of range: the test set has images 0 to "
                     + $"{split.Test.Count - 1}");
             }
 

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.CommandLine;
+using System.Globalization;
 using System.IO;
 using System.Linq;
 using Backprop.Functional.Cli.Data;
@@ -21,6 +22,8 @@ internal static class TrainCommand
     public const string DefaultModelPath = "model.json";
 
     private const string Unit = "must be a number in [0, 1)";
+
+    private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
     /// <summary>The command, whose action runs in <paramref name="context"/>.</summary>
     public static Command Create(CliContext context)
@@ -109,32 +112,22 @@ internal static class TrainCommand
             "Stop after N epochs in a row without a lower validation loss and save the network "
                 + "of the lowest; needs --validation. Defaults to off.",
             minimum: 1);
-        var modelPath = new Option<string>("--out")
-        {
-            Description = "Where to write the model file; a relative path is taken from the "
-                + "current directory.",
-            HelpName = "FILE",
-            DefaultValueFactory = _ => DefaultModelPath,
-        };
-        var plot = new Option<string?>("--plot")
-        {
-            Description = "Also write a PNG of the losses and accuracies per epoch to FILE.",
-            HelpName = "FILE",
-        };
-        var checkpoint = new Option<string?>("--checkpoint")
-        {
-            Description = "After every epoch, save the run to DIR/"
-                + $"{TrainSettings.CheckpointFileName} (DIR is created if need be), replacing the "
-                + "one before.",
-            HelpName = "DIR",
-        };
-        var resume = new Option<string?>("--resume")
-        {
-            Description = "Continue the run saved in a checkpoint FILE, given the same settings "
-                + "(--epochs may grow when the schedule does not depend on it).",
-            HelpName = "FILE",
-        };
-        var json = OptionFactory.Json();
+        var modelPath = OptionFactory.FilePath(
+            "--out",
+            "Where to write the model file; a relative path is taken from the current directory.",
+            DefaultModelPath);
+        var plot = OptionFactory.FilePath(
+            "--plot", "Also write a PNG of the losses and accuracies per epoch to FILE.");
+        var checkpoint = OptionFactory.DirectoryPath(
+            "--checkpoint",
+            $"After every epoch, save the run to DIR/{TrainSettings.CheckpointFileName} (DIR is "
+                + "created if need be), replacing the one before.");
+        var resume = OptionFactory.FilePath(
+            "--resume",
+            "Continue the run saved in a checkpoint FILE, given the same settings (--epochs may "
+                + "grow when the schedule does not depend on it).");
+        var json = OptionFactory.Json(
+            "Print one JSON object on stdout at the end; the lines for people go to stderr.");
 
         var command = new Command("train", "Train a network on image data and save it.")
         {
@@ -147,28 +140,34 @@ internal static class TrainCommand
         {
             var kind = parse.GetValue(optimizer) ?? OptimizerKind.Sgd;
             var scheduleKind = parse.GetValue(schedule) ?? ScheduleKind.Constant;
-            var given = new Given(
-                parse.GetValue(momentum),
-                parse.GetValue(beta2),
-                parse.GetValue(decayFactor),
-                parse.GetValue(decayEvery),
-                parse.GetValue(earlyStop),
-                parse.GetValue(validation));
-            Check(kind, scheduleKind, given);
+            string? Text(Option option) => OptionFactory.Typed(parse, option);
+            var typed = new Typed(
+                Text(learningRate),
+                Text(momentum),
+                Text(beta2),
+                Text(decayFactor),
+                Text(decayEvery),
+                Text(earlyStop),
+                Text(validation));
+            Check(kind, scheduleKind, typed);
 
             var epochCount = parse.GetValue(epochs);
             var decays = scheduleKind.Decays();
             var optimizerSettings = new OptimizerSettings(
                 kind,
                 parse.GetValue(learningRate) ?? kind.DefaultLearningRate(),
-                kind.HasMomentum() ? given.Momentum ?? 0.9 : null,
-                given.Beta2 ?? kind.DefaultBeta2(),
+                kind.HasMomentum() ? parse.GetValue(momentum) ?? 0.9 : null,
+                parse.GetValue(beta2) ?? kind.DefaultBeta2(),
                 parse.GetValue(weightDecay) ?? kind.DefaultWeightDecay(),
                 parse.GetValue(l2) ?? 0.0,
                 parse.GetValue(clipNorm),
                 scheduleKind,
-                decays ? given.DecayFactor ?? OptimizerSettings.DefaultDecayFactor : null,
-                decays ? given.DecayEvery ?? OptimizerSettings.DefaultDecayEvery(epochCount) : null,
+                decays
+                    ? parse.GetValue(decayFactor) ?? OptimizerSettings.DefaultDecayFactor
+                    : null,
+                decays
+                    ? parse.GetValue(decayEvery) ?? OptimizerSettings.DefaultDecayEvery(epochCount)
+                    : null,
                 parse.GetValue(warmup));
             var hiddenActivation = parse.GetRequiredValue(activation);
             var settings = new TrainSettings(
@@ -184,48 +183,54 @@ internal static class TrainCommand
                 parse.GetValue(dropout) ?? 0.0,
                 parse.GetValue(seed),
                 parse.GetValue(precision) ?? Precision.Float32,
-                given.Validation ?? 0,
-                given.EarlyStop ?? 0,
-                parse.GetRequiredValue(modelPath),
+                parse.GetValue(validation) ?? 0,
+                parse.GetValue(earlyStop) ?? 0,
+                parse.GetValue(modelPath) ?? DefaultModelPath,
                 parse.GetValue(plot),
                 parse.GetValue(checkpoint),
                 parse.GetValue(resume),
                 parse.GetValue(json));
-            Check(settings);
-            return TrainingSession.Run(settings, DataSource.Load(settings.DataDirectory), context);
+            Check(settings, typed);
+            var split = DataSource.Load(settings.DataDirectory);
+            if (settings.Validation >= split.Train.Count)
+            {
+                throw CommandFailure.Usage(
+                    $"--validation must be less than the {split.Train.Count} training images, "
+                    + $"got '{typed.Validation ?? settings.Validation.ToString(Invariant)}'");
+            }
+
+            return TrainingSession.Run(settings, split, context);
         });
         return command;
     }
 
     // Options that only mean something together with others, given where they mean nothing.
-    private static void Check(OptimizerKind kind, ScheduleKind schedule, Given given)
+    // The messages echo the values as typed.
+    private static void Check(OptimizerKind kind, ScheduleKind schedule, Typed typed)
     {
-        if (given.Momentum is { } μ && !kind.HasMomentum())
+        if (typed.Momentum is { } μ && !kind.HasMomentum())
         {
             throw CommandFailure.Usage(
                 $"--momentum {μ} does not apply to --optimizer {kind.Name()}: it is μ for "
                 + "momentum and nesterov, β₁ for adam and adamw");
         }
 
-        if (given.Beta2 is { } β2 && kind.DefaultBeta2() is null)
+        if (typed.Beta2 is { } β2 && kind.DefaultBeta2() is null)
         {
             throw CommandFailure.Usage(
                 $"--beta2 {β2} does not apply to --optimizer {kind.Name()}: it is β₂ for adam "
                 + "and adamw, ρ for rmsprop");
         }
 
-        if (!schedule.Decays() && (given.DecayFactor is not null || given.DecayEvery is not null))
+        if (!schedule.Decays() && (typed.DecayFactor ?? typed.DecayEvery) is { } value)
         {
-            var (option, value) = given.DecayFactor is { } γ
-                ? ("--decay-factor", γ.ToString(System.Globalization.CultureInfo.InvariantCulture))
-                : ("--decay-every", given.DecayEvery!.Value.ToString(
-                    System.Globalization.CultureInfo.InvariantCulture));
+            var option = typed.DecayFactor is not null ? "--decay-factor" : "--decay-every";
             throw CommandFailure.Usage(
                 $"{option} {value} does not apply to --schedule {schedule.Name()}: it shapes the "
                 + "step and exponential schedules");
         }
 
-        if (given.EarlyStop is { } patience && given.Validation is null)
+        if (typed.EarlyStop is { } patience && typed.Validation is null)
         {
             throw CommandFailure.Usage(
                 $"--early-stop {patience} needs --validation N: the patience counts epochs "
@@ -234,23 +239,23 @@ internal static class TrainCommand
     }
 
     // What the parsers cannot see alone: the loss and output together, and where files go.
-    private static void Check(TrainSettings s)
+    private static void Check(TrainSettings s, Typed typed)
     {
         s.Loss.Accepts(s.Output).IfFail(e => throw CommandFailure.Usage(
             $"--loss {s.Loss.Name} cannot follow --output {s.Output.Name}: {e.Message}"));
         var η = s.Optimizer.LearningRate;
         if (s.Precision == Precision.Float32 && (float)η == 0f)
         {
+            var given = typed.LearningRate ?? η.ToString("R", Invariant);
             throw CommandFailure.Usage(
                 "--learning-rate is 0 in float32, which would leave every weight as it is, got "
-                + $"'{η.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}'; "
-                + "give a larger rate or --precision float64");
+                + $"'{given}'; give a larger rate or --precision float64");
         }
 
-        CheckWritable("--out", s.ModelPath);
+        OutputPaths.CheckFile("--out", s.ModelPath);
         if (s.PlotPath is not null)
         {
-            CheckWritable("--plot", s.PlotPath);
+            OutputPaths.CheckFile("--plot", s.PlotPath);
             if (Path.GetFullPath(s.PlotPath) == Path.GetFullPath(s.ModelPath))
             {
                 throw CommandFailure.Usage(
@@ -311,33 +316,10 @@ internal static class TrainCommand
     private static bool Same(string a, string b) =>
         string.Equals(Path.GetFullPath(a), Path.GetFullPath(b), StringComparison.Ordinal);
 
-    private static void CheckWritable(string option, string path)
-    {
-        if (path.Length == 0 || Directory.Exists(path))
-        {
-            throw CommandFailure.Usage($"{option} must name a file, got '{path}'");
-        }
-
-        var directory = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (directory is not null && !Directory.Exists(directory))
-        {
-            throw CommandFailure.Usage(
-                $"{option} names a file in a directory that does not exist, got '{path}'");
-        }
-
-        // Found now, not after the training it would waste.
-        AtomicFile.CheckWritable(path)
-            .IfFail(e => throw CommandFailure.Usage($"{option}: {e.Message}"));
-    }
-
     // --checkpoint names a directory that exists, or one that can be made in one that does.
     private static void CheckDirectory(string path)
     {
-        if (path.Length == 0 || File.Exists(path))
-        {
-            throw CommandFailure.Usage($"--checkpoint must name a directory, got '{path}'");
-        }
-
+        OutputPaths.CheckDirectory("--checkpoint", path);
         var parent = Path.GetDirectoryName(Path.GetFullPath(path));
         if (!Directory.Exists(path) && parent is not null && !Directory.Exists(parent))
         {
@@ -360,12 +342,14 @@ internal static class TrainCommand
             .IfFail(e => throw CommandFailure.Usage($"--checkpoint: {e.Message}"));
     }
 
-    // The options whose absence matters, as given (null when absent).
-    private sealed record Given(
-        double? Momentum,
-        double? Beta2,
-        double? DecayFactor,
-        int? DecayEvery,
-        int? EarlyStop,
-        int? Validation);
+    // The options whose absence matters or whose value a message echoes, as typed (null when
+    // absent).
+    private sealed record Typed(
+        string? LearningRate,
+        string? Momentum,
+        string? Beta2,
+        string? DecayFactor,
+        string? DecayEvery,
+        string? EarlyStop,
+        string? Validation);
 }

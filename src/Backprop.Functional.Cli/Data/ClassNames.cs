@@ -36,7 +36,8 @@ public static class ClassNames
     /// <list type="number">
     /// <item>the directory holds <c>classes.txt</c>: one name per line, label 0 first (lines
     /// are trimmed; blank lines at the end are ignored, blank lines before a name are an
-    /// error);</item>
+    /// error; a <c>classes.txt</c> that is a directory, a named pipe or a device is an
+    /// error too, not a file to skip);</item>
     /// <item>the directory's own name contains "fashion" (any case), as in
     /// /usr/share/datasets/fashion-mnist: <see cref="FashionMnist"/>;</item>
     /// <item>otherwise <see cref="Digits"/>, for MNIST.</item>
@@ -47,6 +48,11 @@ public static class ClassNames
     public static Fin<IReadOnlyList<string>> ForDirectory(string directory)
     {
         var listing = Path.Combine(directory, FileName);
+        if (InputFile.NotRegular(listing) is { } kind)
+        {
+            return Error.New($"{listing} is {kind}; expected a file of class names, one per line");
+        }
+
         if (File.Exists(listing))
         {
             return ReadListing(listing);

@@ -79,6 +79,15 @@ public static class DataSets
                 + $"{string.Join(", ", StandardNames)}, each optionally ending in .gz");
         }
 
+        // Anything but a regular file is refused before it is opened: reading a named pipe
+        // waits for a writer, and a device such as /dev/zero never ends.
+        var special = paths.Select(p => (Path: p!, Kind: InputFile.NotRegular(p!)))
+            .FirstOrDefault(f => f.Kind is not null);
+        if (special.Kind is not null)
+        {
+            return Error.New($"{special.Path} is {special.Kind}; expected an IDX file");
+        }
+
         var sources = paths.Select(p => (Name: p!, Open: (Func<Stream>)(() => File.OpenRead(p!))));
         return
             from names in ClassNames.ForDirectory(directory)

@@ -1,7 +1,6 @@
 using System;
 using System.Buffers.Binary;
 using System.IO;
-using System.IO.Compression;
 
 namespace Backprop.Functional.Cli.Data;
 
@@ -14,9 +13,9 @@ namespace Backprop.Functional.Cli.Data;
 /// <remarks>
 /// .NET's GZipStream checks a trailer only when one is there, and ignores whatever follows the
 /// data, so a file cut inside its trailer or with bytes appended reads as if whole. Here the
-/// header and trailer are read by hand around a raw <see cref="DeflateStream"/>, which reads its
-/// input in chunks but never past the end of the deflate data: that end lies in the last chunk
-/// it was handed, where the trailer (the CRC-32 and size of what came out) is looked for.
+/// header and trailer are read by hand around an <see cref="Inflater"/>, whose input goes on
+/// exactly where the deflate data ended, so the trailer (the CRC-32 and size of what came out)
+/// is read where it starts.
 /// </remarks>
 internal static class Gzip
 {
@@ -113,7 +112,7 @@ internal static class Gzip
     public sealed class BadDataException(string message) : IOException(message);
 
     /// <summary>The decompressed bytes of one or more gzip members, checked as they come.</summary>
-    private sealed class Reader(Stream source) : ReadOnlyStream
+    private sealed class Reader : ReadOnlyStream
     {
         private const byte FlagHeaderCrc = 0x02;
         private const byte FlagExtra = 0x04;
@@ -121,11 +120,20 @@ internal static class Gzip
         private const byte FlagComment = 0x10;
         private const byte FlagsReserved = 0xe0;
 
-        private readonly Tap _tap = new(source);
-        private DeflateStream? _member;
+        private readonly Tap _tap;
+        private readonly Inflater _inflater;
+        private bool _inMember;
         private uint _crc;
         private uint _size;
         private bool _ended;
+
+        // One decoder for every member, restarted for each; headers and trailers are read
+        // from its input, where the deflate data before them ended.
+        public Reader(Stream source)
+        {
+            _inflater = new Inflater(source);
+            _tap = new Tap(_inflater);
+        }
 
         /// <summary>The deflate data stopped early: the file ended inside it.</summary>
         public bool CutShort { get; private set; }
@@ -134,7 +142,7 @@ internal static class Gzip
         {
             while (!buffer.IsEmpty && !_ended && !CutShort)
             {
-                if (_member is null)
+                if (!_inMember)
                 {
                     StartMember();
                     continue;
@@ -143,7 +151,7 @@ internal static class Gzip
                 int n;
                 try
                 {
-                    n = _member.Read(buffer);
+                    n = _inflater.Read(buffer);
                 }
                 catch (InvalidDataException)
                 {
@@ -157,9 +165,7 @@ internal static class Gzip
                     return n;
                 }
 
-                // The deflate stream asks for input only until its end, so running out of input
-                // means that the file stops inside it.
-                if (_tap.Ended)
+                if (_inflater.CutShort)
                 {
                     CutShort = true;
                     break;
@@ -169,16 +175,6 @@ internal static class Gzip
             }
 
             return 0;
-        }
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing)
-            {
-                _member?.Dispose();
-            }
-
-            base.Dispose(disposing);
         }
 
         // The header (RFC 1952, 2.3.1): magic, method, flags, time, extra flags, system, then
@@ -223,42 +219,24 @@ internal static class Gzip
                 }
             }
 
-            _tap.Ended = false;
-            (_crc, _size) = (0, 0);
-            _member = new DeflateStream(_tap, CompressionMode.Decompress, leaveOpen: true);
+            (_crc, _size, _inMember) = (0, 0, true);
+            _inflater.Restart();
         }
 
         // The trailer (RFC 1952, 2.3.1): the CRC-32 and the size mod 2³² of the member's data,
-        // little-endian. The deflate data ended in the last chunk the tap handed out; the
-        // trailer is the first place from there on that holds those 8 bytes.
+        // little-endian, right after the deflate data.
         private void EndMember()
         {
-            Span<byte> expected = stackalloc byte[8];
-            BinaryPrimitives.WriteUInt32LittleEndian(expected, _crc);
-            BinaryPrimitives.WriteUInt32LittleEndian(expected[4..], _size);
-            var last = _tap.Last.ToArray();
-            var more = new byte[expected.Length];
-            var tail = (byte[])[.. last, .. more.AsSpan(0, Fill(_tap, more))];
-            var at = -1;
-            for (var p = 0; p <= last.Length && p + expected.Length <= tail.Length; p++)
-            {
-                if (tail.AsSpan(p, expected.Length).SequenceEqual(expected))
-                {
-                    at = p;
-                    break;
-                }
-            }
-
-            if (at < 0)
+            _inMember = false;
+            var trailer = new byte[8];
+            if (Fill(_tap, trailer) < trailer.Length
+                || BinaryPrimitives.ReadUInt32LittleEndian(trailer) != _crc
+                || BinaryPrimitives.ReadUInt32LittleEndian(trailer.AsSpan(4)) != _size)
             {
                 throw new BadDataException(
                     "the gzip data is corrupt (checksum mismatch: the CRC-32 or size in its "
                     + "trailer does not match the data, or the trailer is cut short)");
             }
-
-            _member!.Dispose();
-            _member = null;
-            _tap.PushBack(tail.AsSpan(at + expected.Length));
 
             // What follows the member: nothing, another member, or bytes that do not belong.
             var next = new byte[2];
@@ -304,47 +282,23 @@ internal static class Gzip
     }
 
     /// <summary>
-    /// The compressed bytes, handed to the deflate stream in chunks of which the last is kept,
-    /// with room to put bytes back in front of the rest.
+    /// The input of an <see cref="Inflater"/> between its deflate data, with room to put bytes
+    /// back in front of the rest.
     /// </summary>
-    private sealed class Tap(Stream source) : ReadOnlyStream
+    private sealed class Tap(Inflater inflater) : ReadOnlyStream
     {
         private ReadOnlyMemory<byte> _pending = ReadOnlyMemory<byte>.Empty;
-        private byte[] _last = [];
-        private int _lastLength;
-
-        /// <summary>Whether a read has found the end of the underlying stream.</summary>
-        public bool Ended { get; set; }
-
-        /// <summary>The bytes that the last read returned (none before any).</summary>
-        public ReadOnlySpan<byte> Last => _last.AsSpan(0, _lastLength);
 
         public override int Read(Span<byte> buffer)
         {
-            int n;
-            if (!_pending.IsEmpty)
+            if (_pending.IsEmpty)
             {
-                n = Math.Min(buffer.Length, _pending.Length);
-                _pending.Span[..n].CopyTo(buffer);
-                _pending = _pending[n..];
-            }
-            else
-            {
-                n = source.Read(buffer);
-                Ended |= n == 0 && !buffer.IsEmpty;
+                return inflater.ReadInput(buffer);
             }
 
-            if (n > 0)
-            {
-                if (_last.Length < n)
-                {
-                    _last = new byte[n];
-                }
-
-                buffer[..n].CopyTo(_last);
-                _lastLength = n;
-            }
-
+            var n = Math.Min(buffer.Length, _pending.Length);
+            _pending.Span[..n].CopyTo(buffer);
+            _pending = _pending[n..];
             return n;
         }
 

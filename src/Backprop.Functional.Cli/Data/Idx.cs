@@ -143,8 +143,8 @@ public static class Idx
         if (got < 4)
         {
             return Error.New(
-                $"{name}: the {Described(compressed)} ends after {got} bytes; expected an IDX "
-                + $"{kind} header of {header.Length} bytes");
+                $"{name}: the {Described(compressed)} ends after {Gzip.Bytes(got)}; expected an "
+                + $"IDX {kind} header of {header.Length} bytes");
         }
 
         var found = BinaryPrimitives.ReadInt32BigEndian(header);

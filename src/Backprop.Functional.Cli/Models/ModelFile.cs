@@ -1,6 +1,7 @@
 using System;
 using System.IO;
 using System.Numerics;
+using Backprop.Functional.Cli.Data;
 using LanguageExt;
 using LanguageExt.Common;
 
@@ -105,6 +106,11 @@ public static class ModelFile
             if (!file.Exists)
             {
                 return Error.New($"{path}: no such model file");
+            }
+
+            if (InputFile.NotRegular(path) is { } kind)
+            {
+                return Error.New($"{path}: is {kind}; expected a model file");
             }
 
             if (file.Length > MaxFileBytes)

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Numerics;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using LanguageExt;
 using LanguageExt.Common;
@@ -16,7 +17,8 @@ namespace Backprop.Functional.Cli.Models;
 /// layer 1 has 128 outputs").
 /// </summary>
 /// <remarks>
-/// In order: valid JSON; the format name and version; the precision; the loss name; the class
+/// In order: valid JSON (after a UTF-8 byte order mark, if there is one) in which no object
+/// holds a key twice; the format name and version; the precision; the loss name; the class
 /// names, seed and dataset; the sizes; then layer by layer its activation name, the shape of its
 /// weights against the sizes and the layer before, the length of its bias, and every number
 /// finite in the file's precision; last, one class name per output unit and a loss that accepts
@@ -24,25 +26,48 @@ namespace Backprop.Functional.Cli.Models;
 /// </remarks>
 internal static class ModelReader
 {
+    // The deepest nesting read (a checkpoint's weight rows are 6 levels deep).
+    private const int MaxDepth = 16;
+
+    private static ReadOnlySpan<byte> Utf8ByteOrderMark => [0xEF, 0xBB, 0xBF];
+
     /// <summary>The model in <paramref name="json"/>, or the first problem with it.</summary>
     /// <param name="name">The file's name, which starts every error message.</param>
     /// <param name="json">The file's bytes, UTF-8 JSON.</param>
     /// <param name="precision">The precision the caller needs, or null to take either.</param>
-    public static Fin<LoadedModel> Parse(string name, byte[] json, string? precision)
+    public static Fin<LoadedModel> Parse(string name, byte[] json, string? precision) =>
+        ParseJson(name, json, "model", root => Read(name, root, precision));
+
+    /// <summary>
+    /// What <paramref name="read"/> makes of the top-level value of <paramref name="json"/>, the
+    /// bytes of a model or checkpoint file: UTF-8 JSON, after a byte order mark or not, in
+    /// which no object holds a key twice; or the first problem with the JSON, named for a
+    /// <paramref name="what"/> ("model", "checkpoint").
+    /// </summary>
+    internal static Fin<T> ParseJson<T>(
+        string name, byte[] json, string what, Func<JsonElement, Fin<T>> read)
     {
+        var text = json.AsMemory();
+        if (text.Span.StartsWith(Utf8ByteOrderMark))
+        {
+            text = text[Utf8ByteOrderMark.Length..];
+        }
+
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = 16 });
+            document = JsonDocument.Parse(text, new JsonDocumentOptions { MaxDepth = MaxDepth });
         }
         catch (JsonException e)
         {
-            return Error.New(JsonProblem(name, json, e));
+            return Error.New(JsonProblem(name, text.Span, e, what));
         }
 
         using (document)
         {
-            return Read(name, document.RootElement, precision);
+            return DuplicateKey(name, text.Span) is { } duplicate
+                ? Error.New(duplicate)
+                : read(document.RootElement);
         }
     }
 
@@ -313,11 +338,18 @@ internal static class ModelReader
 
     // One line for a JSON syntax error: where it is (1-based line and column) and a short
     // reason, or that the text ends early, which is what a truncated file looks like.
-    internal static string JsonProblem(string name, byte[] json, JsonException e)
+    private static string JsonProblem(
+        string name, ReadOnlySpan<byte> json, JsonException e, string what)
     {
-        if (json.All(b => b is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n'))
+        var end = json.Length;
+        while (end > 0 && json[end - 1] is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n')
         {
-            return $"{name}: the file is empty; expected a JSON model";
+            end--;
+        }
+
+        if (end == 0)
+        {
+            return $"{name}: the file is empty; expected a JSON {what}";
         }
 
         var line = e.LineNumber ?? 0;
@@ -325,13 +357,7 @@ internal static class ModelReader
         var offset = 0L;
         for (var seen = 0L; seen < line && offset < json.Length; offset++)
         {
-            seen += json[offset] == (byte)'\n' ? 1 : 0;
-        }
-
-        var end = json.Length;
-        while (end > 0 && json[end - 1] is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n')
-        {
-            end--;
+            seen += json[(int)offset] == (byte)'\n' ? 1 : 0;
         }
 
         if (offset + column >= end)
@@ -344,5 +370,86 @@ internal static class ModelReader
         var cut = reason.IndexOf(" LineNumber:", StringComparison.Ordinal);
         reason = (cut >= 0 ? reason[..cut] : reason).ReplaceLineEndings(" ").Trim().TrimEnd('.');
         return $"{name}: invalid JSON at line {line + 1}, column {column + 1}: {reason}";
+    }
+
+    // The first key that an object of the (valid) JSON holds a second time, as a message that
+    // names it, the object (a JSON path) and where the second one is (1-based line and column,
+    // in bytes); null if there is none. Keys are compared as they read, escapes undone.
+    private static string? DuplicateKey(string name, ReadOnlySpan<byte> json)
+    {
+        var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = MaxDepth });
+        Container? open = null;
+        string? key = null;
+        while (reader.Read())
+        {
+            switch (reader.TokenType)
+            {
+                case JsonTokenType.PropertyName:
+                    key = reader.GetString()!;
+                    if (!open!.Keys!.Add(key))
+                    {
+                        var (line, column) = Position(json, (int)reader.TokenStartIndex);
+                        var where = open.Parent is null
+                            ? "the top-level object"
+                            : $"the object at {open.Path()}";
+                        return $"{name}: the key '{Escaped(key)}' appears twice in {where}, again "
+                            + $"at line {line}, column {column}; expected each key once per object";
+                    }
+
+                    break;
+                case JsonTokenType.StartObject or JsonTokenType.StartArray:
+                    var inArray = open is { Keys: null };
+                    var isObject = reader.TokenType == JsonTokenType.StartObject;
+                    open = new Container(
+                        open,
+                        inArray ? null : key,
+                        inArray ? ++open!.Count : -1,
+                        isObject ? new(StringComparer.Ordinal) : null);
+                    break;
+                case JsonTokenType.EndObject or JsonTokenType.EndArray:
+                    open = open!.Parent;
+                    break;
+                default:
+                    if (open is { Keys: null })
+                    {
+                        open.Count++;
+                    }
+
+                    break;
+            }
+        }
+
+        return null;
+    }
+
+    private static (int Line, int Column) Position(ReadOnlySpan<byte> json, int offset)
+    {
+        var before = json[..offset];
+        var start = before.LastIndexOf((byte)'\n') + 1;
+        return (before.Count((byte)'\n') + 1, offset - start + 1);
+    }
+
+    private static string Escaped(string text) =>
+        JsonEncodedText.Encode(text, JavaScriptEncoder.UnsafeRelaxedJsonEscaping).ToString();
+
+    // An object (with the keys seen so far) or an array (with the count of its values so far),
+    // and where it sits: under a key of its parent object, or at an index of its parent array.
+    private sealed class Container(
+        Container? parent, string? key, int index, System.Collections.Generic.HashSet<string>? keys)
+    {
+        public Container? Parent => parent;
+
+        public System.Collections.Generic.HashSet<string>? Keys => keys;
+
+        public int Count { get; set; } = -1;
+
+        public string Path() => parent is null
+            ? "$"
+            : parent.Path() + (key is null
+                ? $"[{index}]"
+                : IsName(key) ? $".{key}" : $"['{Escaped(key)}']");
+
+        private static bool IsName(string key) =>
+            key.Length > 0 && !char.IsAsciiDigit(key[0]) && key.All(char.IsAsciiLetterOrDigit);
     }
 }

@@ -19,17 +19,13 @@ namespace Backprop.Functional.Cli.Running;
 /// </summary>
 internal static class TrainingSession
 {
-    /// <summary>Trains on <paramref name="data"/> as <paramref name="settings"/> say.</summary>
+    /// <summary>
+    /// Trains on <paramref name="data"/> as <paramref name="settings"/> say, which the command
+    /// has checked against it: fewer validation images than training images.
+    /// </summary>
     /// <returns>The exit code: 0, as every failure throws a <see cref="CommandFailure"/>.</returns>
     public static int Run(TrainSettings settings, DataSplit data, CliContext context)
     {
-        if (settings.Validation >= data.Train.Count)
-        {
-            throw CommandFailure.Usage(
-                $"--validation must be less than the {data.Train.Count} training images, got "
-                + $"'{settings.Validation}'");
-        }
-
         CheckSize(settings.Sizes(data.Train.Features, data.ClassNames.Count), settings.Precision);
         var run = TrainingRun.Create(settings, data);
         var resume = settings.ResumePath is { } path ? ResumeCheck.Header(run, path) : null;

@@ -121,6 +121,78 @@ public sealed class CheckpointFileTests
         Assert.Contains(expected, FinAssert.Fails(result), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_UTF8_byte_order_mark_is_skipped_and_the_values_are_the_same()
+    {
+        using var dir = new TempDirectory();
+        var path = dir.File("checkpoint.json");
+        var saved = Make(TestModels.AwkwardDouble(1), TestModels.AwkwardDouble(2), bestEpoch: 1);
+        FinAssert.Succeeds(CheckpointFile.Save(path, saved, TestModels.Info<double>()));
+        File.WriteAllBytes(path, [0xEF, 0xBB, 0xBF, .. File.ReadAllBytes(path)]);
+
+        var loaded = FinAssert.Succeeds(CheckpointFile.Load<double>(path));
+        var header = FinAssert.Succeeds(CheckpointFile.ReadHeader(path));
+
+        AssertSame(saved, loaded);
+        Assert.Equal(saved.Header.Settings, header.Settings);
+    }
+
+    [Fact]
+    public void A_key_twice_in_the_settings_is_named_with_where()
+    {
+        using var dir = new TempDirectory();
+        var path = dir.File("checkpoint.json");
+        var saved = Make(TestModels.Small<double>(), null, bestEpoch: null);
+        FinAssert.Succeeds(CheckpointFile.Save(path, saved, TestModels.Info<double>()));
+        var text = File.ReadAllText(path);
+        var (settings, again) = ("\"settings\": {", "\"optimizer\": \"sgd\", ");
+        File.WriteAllText(path, text.Replace(settings, settings + again, StringComparison.Ordinal));
+
+        var message = FinAssert.Fails(CheckpointFile.ReadHeader(path));
+
+        Assert.Equal(
+            $"{path}: the key 'optimizer' appears twice in the object at $.settings, again at "
+            + "line 7, column 5; expected each key once per object",
+            message);
+    }
+
+    [Fact]
+    public void A_key_twice_in_the_model_of_a_checkpoint_is_named_with_where()
+    {
+        using var dir = new TempDirectory();
+        var path = dir.File("checkpoint.json");
+        var saved = Make(TestModels.Small<double>(), null, bestEpoch: null);
+        FinAssert.Succeeds(CheckpointFile.Save(path, saved, TestModels.Info<double>()));
+        var text = File.ReadAllText(path);
+        File.WriteAllText(path, ReplaceLast(text, "\"bias\": [", "\"bias\": [], \"bias\": ["));
+
+        var message = FinAssert.Fails(CheckpointFile.Load<double>(path));
+
+        // (The last "bias" of the file is the model's: the optimizer's buffers come before it.)
+        Assert.Equal(
+            $"{path}: the key 'bias' appears twice in the object at $.model.layers[1], again at "
+            + "line 94, column 21; expected each key once per object",
+            message);
+    }
+
+    [UnixFact]
+    public void A_named_pipe_is_refused_before_it_is_opened()
+    {
+        using var dir = new TempDirectory();
+        var path = dir.File("checkpoint.json");
+        SpecialFiles.MakeFifo(path);
+
+        var header = SpecialFiles.WithinSeconds(
+            () => FinAssert.Fails(CheckpointFile.ReadHeader(path)));
+        var whole = SpecialFiles.WithinSeconds(
+            () => FinAssert.Fails(CheckpointFile.Load<float>(path)));
+
+        var expected =
+            $"{path}: is a named pipe (FIFO), not a regular file; expected a checkpoint file";
+        Assert.Equal(expected, header);
+        Assert.Equal(expected, whole);
+    }
+
     // A checkpoint at the end of epoch 2 of 10 steps each, with Adam-like buffers derived from
     // the network (awkward values included), a history with and without validation figures,
     // and optionally a best network.

@@ -21,8 +21,8 @@ public sealed class BadArgumentTests
     [InlineData("--learning-rate|NaN", "--learning-rate", "'NaN'")]
     [InlineData("--learning-rate|Infinity", "--learning-rate", "'Infinity'")]
     [InlineData("--learning-rate|1e999", "--learning-rate", "'1e999'")]
-    [InlineData("--learning-rate|1e-50", "--learning-rate is 0 in float32", "'1E-50'")]
-    [InlineData("--optimizer|adam|--learning-rate|1e-46", "is 0 in float32", "'1E-46'")]
+    [InlineData("--learning-rate|1e-50", "--learning-rate is 0 in float32", "'1e-50'")]
+    [InlineData("--optimizer|adam|--learning-rate|1e-46", "is 0 in float32", "'1e-46'")]
     [InlineData("--hidden|a", "--hidden", "'a'")]
     [InlineData("--hidden|0", "--hidden", "'0'")]
     [InlineData("--hidden|16,,8", "--hidden", "'16,,8'")]
@@ -81,6 +81,57 @@ public sealed class BadArgumentTests
         var line = result.AssertOneErrorLine(2);
         Assert.Contains(option, line, StringComparison.Ordinal);
         Assert.Contains(value, line, StringComparison.Ordinal);
+        Assert.Equal(string.Empty, result.Out);
+        Assert.Empty(dir.Files);
+    }
+
+    [Theory]
+    [InlineData(
+        "--activation|leaky-relu:NaN",
+        "--activation: leaky ReLU slope must be a number in [0, 1), got 'NaN'")]
+    [InlineData(
+        "--output|Leaky-ReLU:Infinity",
+        "--output: leaky ReLU slope must be a number in [0, 1), got 'Infinity'")]
+    [InlineData(
+        "--activation|LEAKY-RELU:1E0",
+        "--activation: leaky ReLU slope must be a number in [0, 1), got '1E0'")]
+    [InlineData(
+        "--learning-rate|1E-50",
+        "--learning-rate is 0 in float32, which would leave every weight as it is, got '1E-50'; "
+            + "give a larger rate or --precision float64")]
+    [InlineData(
+        "--momentum|5e-1",
+        "--momentum 5e-1 does not apply to --optimizer sgd: it is μ for momentum and nesterov, "
+            + "β₁ for adam and adamw")]
+    [InlineData(
+        "--optimizer|momentum|--beta2|.90",
+        "--beta2 .90 does not apply to --optimizer momentum: it is β₂ for adam and adamw, "
+            + "ρ for rmsprop")]
+    [InlineData(
+        "--decay-factor|5E-1",
+        "--decay-factor 5E-1 does not apply to --schedule constant: it shapes the step and "
+            + "exponential schedules")]
+    [InlineData(
+        "--decay-every|02",
+        "--decay-every 02 does not apply to --schedule constant: it shapes the step and "
+            + "exponential schedules")]
+    [InlineData(
+        "--early-stop|+3",
+        "--early-stop +3 needs --validation N: the patience counts epochs without a lower "
+            + "validation loss")]
+    [InlineData(
+        "--validation|06000",
+        "--validation must be less than the 6000 training images, got '06000'")]
+    public void Train_echoes_a_value_as_it_was_typed_whatever_the_culture(
+        string arguments, string expected)
+    {
+        // A comma culture would print 0.5 as "0,5" if a message formatted the number itself.
+        using var dir = new TempDirectory();
+        using var culture = Models.Cultures.Use("de-DE");
+
+        var result = Cli.Run(["train", "--out", dir.File("m.json"), .. arguments.Split('|')]);
+
+        Assert.Equal($"error: {expected}", result.AssertOneErrorLine(2));
         Assert.Equal(string.Empty, result.Out);
         Assert.Empty(dir.Files);
     }

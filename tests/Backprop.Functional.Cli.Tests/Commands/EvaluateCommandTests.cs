@@ -1,6 +1,7 @@
 using System;
 using System.IO;
 using System.Linq;
+using System.Text.Json;
 using Xunit;
 
 namespace Backprop.Functional.Cli.Tests.Commands;
@@ -69,6 +70,33 @@ public sealed class EvaluateCommandTests(TrainedModels models)
             Assert.Equal(confusion[i][i], c.At("correct").GetInt32());
             Assert.Equal(confusion[i][i] / 100.0, c.Number("accuracy"));
         });
+    }
+
+    [Fact]
+    public void A_class_with_no_test_images_has_no_accuracy_rather_than_0_percent()
+    {
+        // Given data whose classes.txt names a third class that no image has
+        using var dir = new TempDirectory();
+        var data = TinyData.Write(dir.File("tiny"));
+        File.WriteAllLines(Path.Combine(data, "classes.txt"), ["dark", "light", "grey"]);
+        var model = dir.File("m.json");
+        Cli.Run("train", "--data", data, "--hidden", "4", "--epochs", "1", "--out", model)
+            .AssertSucceeded();
+
+        // When
+        var text = Cli.Run("evaluate", "--model", model, "--data", data);
+        var json = Cli.Run("evaluate", "--model", model, "--data", data, "--json");
+
+        // Then the text shows a dash where a percentage would be, and the JSON null
+        text.AssertSucceeded();
+        Assert.Equal("per class:", text.OutLines[4]);
+        Assert.Matches(@"^0 dark {3}\s+\d+/10 {5}\s+\d+\.\d\d%$", text.OutLines[5]);
+        Assert.Equal("2 grey        0/0            –", text.OutLines[7]);
+        json.AssertSucceeded();
+        var grey = json.Json().At("classes")[2];
+        Assert.Equal(0, grey.At("total").GetInt32());
+        Assert.Equal(JsonValueKind.Null, grey.At("accuracy").ValueKind);
+        Assert.Equal(JsonValueKind.Number, json.Json().At("classes")[0].At("accuracy").ValueKind);
     }
 
     [Fact]

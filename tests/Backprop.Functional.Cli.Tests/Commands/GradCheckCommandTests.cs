@@ -47,6 +47,34 @@ public sealed class GradCheckCommandTests(TrainedModels models)
     }
 
     [Fact]
+    public void More_samples_than_test_images_is_named_as_typed()
+    {
+        var line = Cli.Run("gradcheck", "--hidden", "4", "--samples", "+01001")
+            .AssertOneErrorLine(2);
+
+        Assert.Equal(
+            "error: --samples +01001 is more than the 1,000 test images of the data", line);
+    }
+
+    [Theory]
+    [InlineData("--hidden", "8")]
+    [InlineData("--activation", "tanh")]
+    [InlineData("--output", "sigmoid")]
+    [InlineData("--loss", "mse")]
+    [InlineData("--init", "he")]
+    public void An_option_of_a_fresh_network_with_model_is_refused_naming_both_options(
+        string option, string value)
+    {
+        var result = Cli.Run("gradcheck", "--model", models.Float32, option, value);
+
+        Assert.Equal(
+            $"error: {option} cannot be used with --model: it describes a fresh network, which "
+            + "--model replaces",
+            result.AssertOneErrorLine(2));
+        Assert.Equal(string.Empty, result.Out);
+    }
+
+    [Fact]
     public void Gradcheck_json_reports_each_layer_and_the_verdict()
     {
         var result = Cli.Run(

@@ -1,3 +1,4 @@
+using System;
 using System.IO;
 using Xunit;
 
@@ -53,6 +54,34 @@ public sealed class HelpAndDataTests
         Assert.Contains("Defaults to float32.", result.Out);
         Assert.Contains(
             "Defaults to he for relu and leaky-relu hidden layers, glorot-uniform", result.Out);
+    }
+
+    [Theory]
+    [InlineData("evaluate")]
+    [InlineData("predict")]
+    [InlineData("gradcheck")]
+    public void Json_help_of_a_report_command_says_the_json_replaces_the_report(string command)
+    {
+        var result = Cli.Run(command, "--help");
+
+        result.AssertSucceeded();
+        var line = Assert.Single(
+            result.OutLines, l => l.StartsWith("--json", StringComparison.Ordinal));
+        Assert.Matches(@"^--json\s+Print one JSON object on stdout instead of the report\.$", line);
+    }
+
+    [Fact]
+    public void Json_help_of_train_says_the_lines_for_people_go_to_stderr()
+    {
+        var result = Cli.Run("train", "--help");
+
+        result.AssertSucceeded();
+        var line = Assert.Single(
+            result.OutLines, l => l.StartsWith("--json", StringComparison.Ordinal));
+        Assert.Matches(
+            @"^--json\s+Print one JSON object on stdout at the end; the lines for people go to "
+            + @"stderr\.$",
+            line);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using System;
 using System.IO;
 using Backprop.Functional.Cli.Data;
 using Xunit;
@@ -36,6 +37,30 @@ public sealed class MakeSampleCommandTests
 
         result.AssertOneErrorLine(1);
         Assert.False(Directory.Exists(sample));
+    }
+
+    private const StringComparison Ordinal = StringComparison.Ordinal;
+
+    [Theory]
+    [InlineData("--help")]
+    [InlineData("-h")]
+    public void Make_sample_help_describes_the_command_and_its_options(string help)
+    {
+        var result = Cli.Run("make-sample", help);
+
+        result.AssertSucceeded();
+        var lines = result.OutLines;
+        Assert.Equal("Description:", lines[0]);
+        Assert.Equal(
+            "Rebuild the embedded sample from the full data set: the first 600 training and 100 "
+            + "test images of each class, for copying over "
+            + "src/Backprop.Functional.Cli/Data/Sample (a maintenance command, not listed by "
+            + "'backprop --help').",
+            lines[1]);
+        Assert.Contains(lines, l => l.EndsWith(" make-sample [options]", Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("--data <DIR> (REQUIRED) ", Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("--out <DIR> (REQUIRED) ", Ordinal));
+        Assert.Equal(string.Empty, result.Error);
     }
 
     [Fact]

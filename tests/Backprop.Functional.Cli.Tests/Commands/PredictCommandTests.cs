@@ -72,6 +72,18 @@ public sealed class PredictCommandTests(TrainedModels models)
     }
 
     [Fact]
+    public void Predict_names_an_index_past_the_test_set_as_typed()
+    {
+        var result = Cli.Run(
+            "predict", "--model", models.Float32, "--index", "01000", "--index", "+2000");
+
+        Assert.Equal(
+            "error: --index 01000 is out of range: the test set has images 0 to 999",
+            result.AssertOneErrorLine(2));
+        Assert.Equal(string.Empty, result.Out);
+    }
+
+    [Fact]
     public void Predict_after_a_sigmoid_output_reports_raw_outputs()
     {
         using var dir = new TempDirectory();

@@ -262,4 +262,120 @@ public class DataSetsTests
             + "line, label 0 first",
             message);
     }
+
+    [Fact]
+    public void An_empty_classes_txt_is_refused()
+    {
+        using var temp = new TempDirectory();
+        Crafted.Directory(temp.Path, [0], [0]);
+        File.WriteAllText(temp.File(ClassNames.FileName), string.Empty);
+
+        var message = FinAssert.Fails(DataSets.FromDirectory(temp.Path));
+
+        Assert.Equal(
+            $"{temp.File(ClassNames.FileName)}: expected one class name per line, found none",
+            message);
+    }
+
+    [Fact]
+    public void A_directory_named_classes_txt_is_named_as_a_directory()
+    {
+        using var temp = new TempDirectory("fashion");
+        Crafted.Directory(temp.Path, [0], [0]);
+        Directory.CreateDirectory(temp.File(ClassNames.FileName));
+
+        var message = FinAssert.Fails(DataSets.FromDirectory(temp.Path));
+
+        Assert.Equal(
+            $"{temp.File(ClassNames.FileName)} is a directory; expected a file of class names, "
+            + "one per line",
+            message);
+    }
+
+    [UnixFact]
+    public void A_named_pipe_named_classes_txt_is_refused_before_it_is_opened()
+    {
+        using var temp = new TempDirectory();
+        Crafted.Directory(temp.Path, [0], [0]);
+        SpecialFiles.MakeFifo(temp.File(ClassNames.FileName));
+
+        var message = SpecialFiles.WithinSeconds(
+            () => FinAssert.Fails(DataSets.FromDirectory(temp.Path)));
+
+        Assert.Equal(
+            $"{temp.File(ClassNames.FileName)} is a named pipe (FIFO), not a regular file; "
+            + "expected a file of class names, one per line",
+            message);
+    }
+
+    [UnixTheory]
+    [InlineData(DataSets.TestLabels, "")]
+    [InlineData(DataSets.TrainImages, ".gz")]
+    public void A_named_pipe_in_place_of_a_data_file_is_refused_before_it_is_opened(
+        string name, string suffix)
+    {
+        // Given the file replaced by a named pipe that nothing writes to
+        using var temp = new TempDirectory();
+        Crafted.Directory(temp.Path, [0, 1], [1], gzip: true);
+        File.Delete(temp.File(name + ".gz"));
+        var path = temp.File(name + suffix);
+        SpecialFiles.MakeFifo(path);
+
+        // When
+        var message = SpecialFiles.WithinSeconds(
+            () => FinAssert.Fails(DataSets.FromDirectory(temp.Path)));
+
+        // Then
+        Assert.Equal(
+            $"{path} is a named pipe (FIFO), not a regular file; expected an IDX file", message);
+    }
+
+    [UnixFact]
+    public void A_character_device_in_place_of_a_data_file_is_refused()
+    {
+        using var temp = new TempDirectory();
+        Crafted.Directory(temp.Path, [0, 1], [1]);
+        var path = temp.File(DataSets.TrainLabels);
+        File.Delete(path);
+        File.CreateSymbolicLink(path, "/dev/zero");
+
+        var message = SpecialFiles.WithinSeconds(
+            () => FinAssert.Fails(DataSets.FromDirectory(temp.Path)));
+
+        Assert.Equal(
+            $"{path} is a character device, not a regular file; expected an IDX file", message);
+    }
+
+    [UnixFact]
+    public void A_socket_in_place_of_a_data_file_is_refused()
+    {
+        using var temp = new TempDirectory();
+        Crafted.Directory(temp.Path, [0, 1], [1]);
+        var path = temp.File(DataSets.TestImages);
+        File.Delete(path);
+        using var socket = SpecialFiles.MakeSocket(path);
+
+        var message = SpecialFiles.WithinSeconds(
+            () => FinAssert.Fails(DataSets.FromDirectory(temp.Path)));
+
+        Assert.Equal($"{path} is a socket, not a regular file; expected an IDX file", message);
+    }
+
+    [Fact]
+    public void A_gz_file_of_empty_content_is_empty_data_not_trailing_data()
+    {
+        // Given `: | gzip -n` as the test labels: header, "03 00", eight zero bytes
+        using var temp = new TempDirectory();
+        Crafted.Directory(temp.Path, [0, 1], [1], gzip: true);
+        var path = temp.File(DataSets.TestLabels + ".gz");
+        File.WriteAllBytes(
+            path, [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+
+        var message = FinAssert.Fails(DataSets.FromDirectory(temp.Path));
+
+        Assert.Equal(
+            $"{path}: the decompressed data ends after 0 bytes; expected an IDX labels header "
+            + "of 8 bytes",
+            message);
+    }
 }

@@ -1,4 +1,5 @@
 using System;
+using System.Buffers.Binary;
 using System.IO;
 using System.Linq;
 using Backprop.Functional.Cli.Data;
@@ -22,6 +23,19 @@ public class GzipTests
         .ToArray();
 
     private static readonly byte[] Gzipped = Crafted.Gzip(Crafted.Labels(ManyLabels));
+
+    // `: | gzip -n`: the header, the deflate data "03 00" (a last block of fixed codes that
+    // holds only its end) and the trailer, eight zero bytes (the CRC-32 and size of nothing).
+    private static readonly byte[] EmptyMember =
+        [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 0x03, 0x00, 0, 0, 0, 0, 0, 0, 0, 0];
+
+    // A labels file's header for 32 labels and the first 20: the test adds the other 12.
+    private static readonly byte[] LabelsBut12 =
+        Crafted.Concat(Crafted.Header(Idx.LabelsMagic, 32), ManyLabels[..20]);
+
+    // `printf a | gzip -n`.
+    private static readonly byte[] OneByteMember =
+        [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 0x4b, 0x04, 0x00, 0x43, 0xbe, 0xb7, 0xe8, 1, 0, 0, 0];
 
     [Fact]
     public void A_valid_gzip_file_of_many_chunks_reads_whole()
@@ -206,6 +220,182 @@ public class GzipTests
             Idx.ReadLabels("labels.gz", new MemoryStream([0x1f, 0x8b, 0x08, 0x00, 0x00])));
 
         Assert.Equal("labels.gz: truncated: the file ends inside a gzip header", message);
+    }
+
+    [Fact]
+    public void A_member_of_empty_content_is_empty_data_not_trailing_data()
+    {
+        var message = FinAssert.Fails(Idx.ReadLabels("labels.gz", new MemoryStream(EmptyMember)));
+
+        Assert.Equal(
+            "labels.gz: the decompressed data ends after 0 bytes; expected an IDX labels header "
+            + "of 8 bytes",
+            message);
+    }
+
+    [Fact]
+    public void A_member_of_one_byte_is_one_byte_of_data()
+    {
+        var message = FinAssert.Fails(
+            Idx.ReadLabels("labels.gz", new MemoryStream(OneByteMember)));
+
+        Assert.Equal(
+            "labels.gz: the decompressed data ends after 1 byte; expected an IDX labels header "
+            + "of 8 bytes",
+            message);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Members_of_no_content_and_of_one_byte_read_as_one_file(bool trickle)
+    {
+        // Given a labels file with each byte in a member of its own, an empty member before,
+        // between and after them, and the same read one byte a read
+        var raw = Crafted.Labels(3, 1, 4, 1, 5);
+        var bytes = raw.Aggregate(EmptyMember, (file, b) =>
+            [.. file, .. Crafted.Gzip([b]), .. EmptyMember]);
+        Stream stream = trickle ? new IdxTests.TrickleStream(bytes) : new MemoryStream(bytes);
+
+        var labels = FinAssert.Succeeds(Idx.ReadLabels("labels.gz", stream));
+
+        Assert.Equal(new byte[] { 3, 1, 4, 1, 5 }, labels);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(7)]
+    [InlineData(8)]
+    [InlineData(9)]
+    public void Members_of_a_few_bytes_each_read_as_one_file(int size)
+    {
+        // Given the labels file cut into pieces of `size` bytes (0: one empty member first)
+        var raw = Crafted.Labels(ManyLabels[..50]);
+        var pieces = size == 0
+            ? [[], raw]
+            : raw.Chunk(size).ToArray();
+        var bytes = pieces.Aggregate(Array.Empty<byte>(), (file, piece) =>
+            [.. file, .. piece.Length == 0 ? EmptyMember : Crafted.Gzip(piece)]);
+
+        var labels = FinAssert.Succeeds(Idx.ReadLabels("labels.gz", new MemoryStream(bytes)));
+
+        Assert.Equal(ManyLabels[..50], labels);
+    }
+
+    [Theory]
+    [InlineData(1, "1 byte")]
+    [InlineData(9, "9 bytes")]
+    public void Bytes_after_an_empty_member_are_trailing_data(int count, string what)
+    {
+        var bytes = Crafted.Concat(EmptyMember, new byte[count]);
+
+        var message = FinAssert.Fails(Idx.ReadLabels("labels.gz", new MemoryStream(bytes)));
+
+        Assert.Equal(
+            $"labels.gz: {what} of trailing data after the gzip data; expected the file to end "
+            + "there",
+            message);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void A_member_whose_deflate_data_ends_in_its_own_trailer_reads_whole(int members)
+    {
+        // Given members whose content (kept in a stored block, so the deflate data ends with
+        // it) ends with the very 8 bytes of the member's trailer, its CRC-32 and size
+        var member = EndingInItsOwnTrailer(LabelsBut12, out var content);
+        var bytes = Enumerable.Repeat(member, members).SelectMany(m => m).ToArray();
+
+        var read = Gunzip(bytes);
+        var labels = FinAssert.Succeeds(Idx.ReadLabels("labels.gz", new MemoryStream(member)));
+
+        Assert.Equal(member[^8..], content[^8..]);
+        Assert.Equal(Enumerable.Repeat(content, members).SelectMany(c => c), read);
+        Assert.Equal(content[8..], labels);
+    }
+
+    [Fact]
+    public void Bytes_after_a_member_that_ends_like_its_trailer_are_counted_exactly()
+    {
+        var member = EndingInItsOwnTrailer(LabelsBut12, out _);
+        var bytes = Crafted.Concat(member, [1, 2, 3]);
+
+        var message = FinAssert.Fails(Idx.ReadLabels("labels.gz", new MemoryStream(bytes)));
+
+        Assert.Equal(
+            "labels.gz: 3 bytes of trailing data after the gzip data; expected the file to end "
+            + "there",
+            message);
+    }
+
+    // A gzip member of one stored block whose content is `start` with 12 bytes added: 4 chosen
+    // so that the content's CRC-32 is 0x5EED5EED, then the member's trailer: that CRC-32 and
+    // the content's size, little-endian.
+    private static byte[] EndingInItsOwnTrailer(byte[] start, out byte[] content)
+    {
+        const uint Crc = 0x5EED5EED;
+        var size = start.Length + 12;
+        var trailer = new byte[8];
+        BinaryPrimitives.WriteUInt32LittleEndian(trailer, Crc);
+        BinaryPrimitives.WriteUInt32LittleEndian(trailer.AsSpan(4), (uint)size);
+        byte[] With(uint chosen)
+        {
+            var four = new byte[4];
+            BinaryPrimitives.WriteUInt32LittleEndian(four, chosen);
+            return [.. start, .. four, .. trailer];
+        }
+
+        // The CRC-32 of With(x) less that of With(0) is linear in x over GF(2): solve for x.
+        var zero = Crc32(With(0));
+        var basis = new (uint Value, uint Chosen)[32];
+        for (var bit = 0; bit < 32; bit++)
+        {
+            var (value, chosen) = (Crc32(With(1u << bit)) ^ zero, 1u << bit);
+            for (var top = 31; top >= 0 && value != 0; top--)
+            {
+                if (((value >> top) & 1) == 0)
+                {
+                    continue;
+                }
+
+                if (basis[top].Value == 0)
+                {
+                    basis[top] = (value, chosen);
+                    break;
+                }
+
+                (value, chosen) = (value ^ basis[top].Value, chosen ^ basis[top].Chosen);
+            }
+        }
+
+        var (target, x) = (Crc ^ zero, 0u);
+        for (var top = 31; top >= 0; top--)
+        {
+            if (((target >> top) & 1) != 0)
+            {
+                (target, x) = (target ^ basis[top].Value, x ^ basis[top].Chosen);
+            }
+        }
+
+        content = With(x);
+        Assert.Equal(Crc, Crc32(content));
+        byte[] header = [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3];
+        byte[] stored =
+            [1, (byte)size, (byte)(size >> 8), (byte)~size, (byte)(~size >> 8)];
+        return [.. header, .. stored, .. content, .. trailer];
+    }
+
+    private static byte[] Gunzip(byte[] bytes)
+    {
+        var (content, compressed) = Gzip.Open(new MemoryStream(bytes));
+        Assert.True(compressed);
+        using var output = new MemoryStream();
+        content.CopyTo(output);
+        return output.ToArray();
     }
 
     // The member with FEXTRA, FNAME, FCOMMENT and FHCRC set and their fields inserted after the

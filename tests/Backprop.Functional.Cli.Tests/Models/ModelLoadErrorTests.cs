@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using System.Text;
 using System.Text.Json.Nodes;
 using Backprop.Functional.Cli.Models;
 using Backprop.Functional.Cli.Tests.Data;
@@ -255,6 +256,130 @@ public sealed class ModelLoadErrorTests : IDisposable
         var loaded = FinAssert.Succeeds(ModelFile.LoadDouble(Path));
 
         Assert.Equal(TestModels.Small<double>(), loaded.Network);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_UTF8_byte_order_mark_is_skipped_and_the_values_are_the_same(bool awkward)
+    {
+        var network = awkward ? TestModels.AwkwardDouble(5) : TestModels.Small<double>();
+        var text = Saved(network, TestModels.Info<double>());
+        File.WriteAllBytes(Path, [0xEF, 0xBB, 0xBF, .. Encoding.UTF8.GetBytes(text)]);
+
+        var loaded = FinAssert.Succeeds(ModelFile.LoadDouble(Path));
+
+        Assert.Equal(network, loaded.Network);
+        Assert.Equal(TestModels.Info<double>(), loaded.Info);
+    }
+
+    [Fact]
+    public void A_byte_order_mark_alone_is_an_empty_file()
+    {
+        File.WriteAllBytes(Path, [0xEF, 0xBB, 0xBF, (byte)'\n']);
+
+        Assert.Equal($"{Path}: the file is empty; expected a JSON model", Load());
+    }
+
+    [Fact]
+    public void Invalid_JSON_after_a_byte_order_mark_is_placed_as_without_it()
+    {
+        var text = Saved().Replace("\"version\": 1,", "\"version\": 1;", StringComparison.Ordinal);
+        File.WriteAllBytes(Path, [0xEF, 0xBB, 0xBF, .. Encoding.UTF8.GetBytes(text)]);
+
+        var message = Load();
+
+        Assert.StartsWith($"{Path}: invalid JSON at line 3, column 15: ", message);
+    }
+
+    [Fact]
+    public void A_byte_order_mark_after_the_start_is_invalid_JSON()
+    {
+        File.WriteAllBytes(Path, [(byte)' ', 0xEF, 0xBB, 0xBF, .. Encoding.UTF8.GetBytes(Saved())]);
+
+        Assert.Equal(
+            $"{Path}: invalid JSON at line 1, column 2: '0xEF' is an invalid start of a value",
+            Load());
+    }
+
+    [Fact]
+    public void A_key_twice_in_the_top_level_object_is_named_with_where()
+    {
+        var text = Saved().Replace(
+            "\"version\": 1,", "\"version\": 1,\n  \"version\": 1,", StringComparison.Ordinal);
+        File.WriteAllText(Path, text);
+
+        Assert.Equal(
+            $"{Path}: the key 'version' appears twice in the top-level object, again at line 4, "
+            + "column 3; expected each key once per object",
+            Load());
+    }
+
+    [Fact]
+    public void A_key_twice_in_a_layer_is_named_with_its_path_even_when_spelled_otherwise()
+    {
+        // Given layer 2's activation given again, its first letter as an escape
+        var text = Saved().Replace(
+            "\"activation\": \"softmax\",",
+            "\"activation\": \"softmax\", \"\\u0061ctivation\": \"relu\",",
+            StringComparison.Ordinal);
+        File.WriteAllText(Path, text);
+
+        Assert.Equal(
+            $"{Path}: the key 'activation' appears twice in the object at $.layers[1], again at "
+            + "line 22, column 32; expected each key once per object",
+            Load());
+    }
+
+    [Fact]
+    public void A_key_twice_in_an_object_the_format_does_not_define_is_refused_too()
+    {
+        var text = Saved().Replace(
+            "\"seed\": 7,",
+            "\"seed\": 7, \"notes\": {\"a\\nb\": [], \"a\\nb\": {}},",
+            StringComparison.Ordinal);
+        File.WriteAllText(Path, text);
+
+        Assert.Equal(
+            $"{Path}: the key 'a\\nb' appears twice in the object at $.notes, again at line 8, "
+            + "column 36; expected each key once per object",
+            Load());
+    }
+
+    [Fact]
+    public void The_same_key_in_different_objects_is_no_duplicate()
+    {
+        // "activation", "weights" and "bias" come once in each layer
+        File.WriteAllText(Path, Edit(Saved(), m => m["settings"] = new JsonObject
+        {
+            ["format"] = "also a key of the top-level object",
+        }));
+
+        var loaded = FinAssert.Succeeds(ModelFile.LoadDouble(Path));
+
+        Assert.Equal(TestModels.Small<double>(), loaded.Network);
+    }
+
+    [UnixFact]
+    public void A_named_pipe_is_refused_before_it_is_opened()
+    {
+        SpecialFiles.MakeFifo(Path);
+
+        var message = SpecialFiles.WithinSeconds(Load);
+
+        Assert.Equal(
+            $"{Path}: is a named pipe (FIFO), not a regular file; expected a model file", message);
+    }
+
+    [UnixFact]
+    public void A_character_device_is_refused()
+    {
+        File.CreateSymbolicLink(Path, "/dev/zero");
+
+        var message = SpecialFiles.WithinSeconds(Load);
+
+        Assert.Equal(
+            $"{Path}: is a character device, not a regular file; expected a model file", message);
     }
 
     private string Load() => FinAssert.Fails(ModelFile.Load(Path));

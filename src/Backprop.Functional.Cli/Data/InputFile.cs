@@ -1,0 +1,90 @@
+using System;
+using System.IO;
+using System.Runtime.InteropServices;
+
+namespace Backprop.Functional.Cli.Data;
+
+/// <summary>
+/// What kind of file a path names, told without opening it: opening a named pipe (FIFO) to
+/// read waits until something writes to it, and a device such as /dev/zero never ends, so the
+/// commands read data files, classes.txt, models and checkpoints only from regular files.
+/// </summary>
+/// <remarks>
+/// .NET does not tell these apart: <see cref="File.GetAttributes(string)"/> says Normal for a
+/// regular file, a FIFO, /dev/zero and a socket alike, and
+/// <see cref="FileSystemInfo.UnixFileMode"/> holds only the permission bits. On Unix the type
+/// therefore comes from stat(2), asked as the runtime itself asks it: SystemNative_Stat in the
+/// runtime's libSystem.Native, whose result has one layout on every Unix (the mode at byte 4,
+/// with POSIX's type bits, values the runtime keeps fixed for managed callers). If that call
+/// cannot be made, the path is taken for a regular file, as before, rather than refused.
+/// </remarks>
+internal static partial class InputFile
+{
+    private const int TypeMask = 0xF000;
+    private const int Fifo = 0x1000;
+    private const int CharacterDevice = 0x2000;
+    private const int Directory = 0x4000;
+    private const int BlockDevice = 0x6000;
+    private const int Regular = 0x8000;
+    private const int Socket = 0xC000;
+
+    /// <summary>
+    /// Null when <paramref name="path"/> is a regular file (or a link to one), does not exist or
+    /// cannot be examined; otherwise what it is, to follow "PATH is": "a directory", or "a named
+    /// pipe (FIFO), not a regular file", "a character device, not a regular file", and so on.
+    /// </summary>
+    public static string? NotRegular(string path)
+    {
+        if (System.IO.Directory.Exists(path))
+        {
+            return "a directory";
+        }
+
+        if (OperatingSystem.IsWindows() || !File.Exists(path))
+        {
+            return null;
+        }
+
+        int mode;
+        try
+        {
+            if (Stat(path, out var status) != 0)
+            {
+                return null;
+            }
+
+            mode = status.Mode & TypeMask;
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return null;
+        }
+
+        var kind = mode switch
+        {
+            Regular => null,
+            Directory => "a directory",
+            Fifo => "a named pipe (FIFO)",
+            CharacterDevice => "a character device",
+            BlockDevice => "a block device",
+            Socket => "a socket",
+            _ => "a special file",
+        };
+        return kind is null or "a directory" ? kind : $"{kind}, not a regular file";
+    }
+
+    [LibraryImport(
+        "libSystem.Native",
+        EntryPoint = "SystemNative_Stat",
+        StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int Stat(string path, out FileStatus status);
+
+    // The start of the runtime's FileStatus (pal_io.h, 120 bytes in .NET 10); the size leaves
+    // room to spare for the fields not read here.
+    [StructLayout(LayoutKind.Sequential, Size = 512)]
+    private struct FileStatus
+    {
+        public int Flags;
+        public int Mode;
+    }
+}

@@ -1,0 +1,112 @@
+using System.IO;
+using Xunit;
+
+namespace Backprop.Functional.Cli.Tests.Commands;
+
+/// <summary>
+/// Every option that names a file or a directory refuses a value that names nothing, and every
+/// output path is checked before any work: exit code 2, one line naming the option and the
+/// path as given, nothing on stdout, and nothing written.
+/// </summary>
+public sealed class PathArgumentTests
+{
+    // "ABSENT" stands for a path in the test's directory that does not exist, "OUT" for the
+    // model file train writes; the option under test is appended with the value.
+    [Theory]
+    [InlineData("train|--out|OUT", "--data", "directory")]
+    [InlineData("train", "--out", "file")]
+    [InlineData("train|--out|OUT", "--plot", "file")]
+    [InlineData("train|--out|OUT", "--checkpoint", "directory")]
+    [InlineData("train|--out|OUT", "--resume", "file")]
+    [InlineData("evaluate", "--model", "file")]
+    [InlineData("evaluate|--model|ABSENT", "--data", "directory")]
+    [InlineData("predict|--index|0", "--model", "file")]
+    [InlineData("predict|--index|0|--model|ABSENT", "--data", "directory")]
+    [InlineData("gradcheck", "--model", "file")]
+    [InlineData("gradcheck", "--data", "directory")]
+    [InlineData("make-sample|--out|ABSENT", "--data", "directory")]
+    [InlineData("make-sample|--data|ABSENT", "--out", "directory")]
+    public void An_empty_or_blank_path_is_refused_naming_the_option_and_the_value(
+        string arguments, string option, string kind)
+    {
+        foreach (var value in new[] { string.Empty, " ", " \t " })
+        {
+            using var dir = new TempDirectory();
+            var args = arguments
+                .Replace("ABSENT", dir.File("absent"))
+                .Replace("OUT", dir.File("m.json"))
+                .Split('|');
+
+            var result = Cli.Run([.. args, option, value]);
+
+            Assert.Equal(
+                $"error: {option} must name a {kind}, got '{value}'",
+                result.AssertOneErrorLine(2));
+            Assert.Equal(string.Empty, result.Out);
+            Assert.Empty(Directory.GetFileSystemEntries(dir.Path));
+        }
+    }
+
+    [Theory]
+    [InlineData("train|--out", "a file", "m.json")]
+    [InlineData("train|--out", "a file", "deeper/m.json")]
+    [InlineData("train|--out|OUT|--plot", "a file", "p.png")]
+    [InlineData("train|--out|OUT|--checkpoint", "a directory", "run")]
+    [InlineData("train|--out|OUT|--checkpoint", "a directory", "deeper/run")]
+    [InlineData("make-sample|--data|DATA|--out", "a directory", "sample")]
+    public void An_output_under_a_file_is_refused_naming_that_file(
+        string arguments, string what, string below)
+    {
+        // Given a file where the output's directory should be
+        using var dir = new TempDirectory();
+        var data = TinyData.Write(dir.File("data"));
+        var keep = dir.File("keep.json");
+        File.WriteAllText(keep, "kept");
+        var path = Path.Combine(keep, below);
+        var args = arguments.Replace("OUT", dir.File("m.json")).Replace("DATA", data).Split('|');
+        var option = args[^1];
+
+        // When
+        var result = Cli.Run([.. args, path]);
+
+        // Then
+        Assert.Equal(
+            $"error: {option} names {what} under '{keep}', which is a file, not a directory, got "
+            + $"'{path}'",
+            result.AssertOneErrorLine(2));
+        Assert.Equal(string.Empty, result.Out);
+        Assert.Equal("kept", File.ReadAllText(keep));
+        Assert.Equal(["keep.json"], dir.Files);
+    }
+
+    [Fact]
+    public void Make_sample_refuses_an_out_that_is_a_file_before_reading_the_data()
+    {
+        using var dir = new TempDirectory();
+        var file = dir.File("file");
+        File.WriteAllText(file, "kept");
+
+        var result = Cli.Run("make-sample", "--data", dir.File("absent"), "--out", file);
+
+        Assert.Equal(
+            $"error: --out must name a directory, got '{file}'", result.AssertOneErrorLine(2));
+        Assert.Equal("kept", File.ReadAllText(file));
+    }
+
+    [Theory]
+    [InlineData("--out")]
+    [InlineData("--plot")]
+    public void A_file_output_in_a_directory_that_does_not_exist_still_says_so(string option)
+    {
+        using var dir = new TempDirectory();
+        var path = Path.Combine(dir.Path, "missing", "deeper", "file");
+        string[] model = option == "--out" ? [] : ["--out", dir.File("m.json")];
+
+        var result = Cli.Run(["train", .. model, option, path]);
+
+        Assert.Equal(
+            $"error: {option} names a file in a directory that does not exist, got '{path}'",
+            result.AssertOneErrorLine(2));
+        Assert.Empty(Directory.GetFileSystemEntries(dir.Path));
+    }
+}
