@@ -36,6 +36,11 @@ internal static class AtomicFile
             return Error.New($"cannot write {path}: the directory {directory} does not exist");
         }
 
+        if (Special(path, full) is { } special)
+        {
+            return special;
+        }
+
         // Hidden and unique, so that two writers never share one and a listing hides it.
         var temporary = Path.Combine(
             directory, $".{Path.GetFileName(full)}.{Path.GetRandomFileName()}.tmp");
@@ -68,6 +73,11 @@ internal static class AtomicFile
     public static Fin<Unit> CheckWritable(string path)
     {
         var full = Path.GetFullPath(path);
+        if (Special(path, full) is { } special)
+        {
+            return special;
+        }
+
         var directory = Path.GetDirectoryName(full) ?? full;
         var probe = Path.Combine(
             directory, $".{Path.GetFileName(full)}.{Path.GetRandomFileName()}.tmp");
@@ -103,6 +113,12 @@ internal static class AtomicFile
     /// </summary>
     public static Fin<Unit> WriteAll(params (string Path, byte[] Content)[] files)
     {
+        if (files.Select(f => Special(f.Path, Path.GetFullPath(f.Path)))
+            .FirstOrDefault(e => e is not null) is { } special)
+        {
+            return special;
+        }
+
         var written = new System.Collections.Generic.List<(string Temporary, string Full)>();
         foreach (var (path, content) in files)
         {
@@ -168,6 +184,14 @@ internal static class AtomicFile
         });
         return unit;
     }
+
+    // A device, named pipe or socket under the target's name is refused before anything opens
+    // it: opening a pipe to write waits for a reader, the backup of a device such as /dev/zero
+    // never ends, and the rename would put a regular file in the device's place.
+    private static Error? Special(string path, string full) =>
+        Data.InputFile.NotRegular(full) is { } kind && kind != "a directory"
+            ? Error.New($"cannot write {path}: it is {kind}")
+            : null;
 
     // Puts back the file a failed group write replaced, or removes the one it created.
     private static void Restore(string full, string? kept)

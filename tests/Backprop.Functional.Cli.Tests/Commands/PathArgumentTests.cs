@@ -109,4 +109,53 @@ public sealed class PathArgumentTests
             result.AssertOneErrorLine(2));
         Assert.Empty(Directory.GetFileSystemEntries(dir.Path));
     }
+
+    // An output that names a device (through a link to /dev/null, so that a failure replaces
+    // only the link) or a named pipe is refused before training: a pipe opened to write waits
+    // for a reader, and a file renamed over a device would take its place.
+    [Data.UnixTheory]
+    [InlineData("--out", "null", "a character device")]
+    [InlineData("--plot", "null", "a character device")]
+    [InlineData("--out", "fifo", "a named pipe (FIFO)")]
+    [InlineData("--plot", "fifo", "a named pipe (FIFO)")]
+    [InlineData("--checkpoint", "null", "a character device")]
+    [InlineData("--checkpoint", "fifo", "a named pipe (FIFO)")]
+    public void An_output_that_is_a_device_or_a_pipe_is_refused_and_left_as_it_was(
+        string option, string kind, string described)
+    {
+        using var dir = new TempDirectory();
+        var target = option == "--checkpoint"
+            ? Path.Combine(dir.Path, "run", "checkpoint.json")
+            : dir.File("target");
+        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+        if (kind == "null")
+        {
+            File.CreateSymbolicLink(target, "/dev/null");
+        }
+        else
+        {
+            Data.SpecialFiles.MakeFifo(target);
+        }
+
+        var value = option == "--checkpoint" ? Path.Combine(dir.Path, "run") : target;
+        var args = option == "--out"
+            ? new[] { "train", "--epochs", "1", "--hidden", "4", "--out", value }
+            : ["train", "--epochs", "1", "--hidden", "4", "--out", dir.File("m.json"), option,
+                value];
+        var result = Data.SpecialFiles.WithinSeconds(() => Cli.Run(args));
+
+        Assert.Equal(
+            $"error: {option}: cannot write {target}: it is {described}, not a regular file",
+            result.AssertOneErrorLine(2));
+        Assert.False(File.Exists(dir.File("m.json")));
+        if (kind == "null")
+        {
+            Assert.Equal("/dev/null", new FileInfo(target).LinkTarget);
+        }
+        else
+        {
+            Assert.Equal(
+                "a named pipe (FIFO), not a regular file", Backprop.Functional.Cli.Data.InputFile.NotRegular(target));
+        }
+    }
 }
