@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Backprop.Functional.Cli.Data;
 using Backprop.Functional.Cli.Models;
+using Backprop.Functional.Cli.Shell;
 using LanguageExt;
 using LanguageExt.Common;
 
@@ -102,7 +103,7 @@ internal static class CheckpointFile
         catch (Exception e)
             when (e is IOException or UnauthorizedAccessException or ArgumentException)
         {
-            return Error.New($"{path}: cannot read the file ({e.Message.ReplaceLineEndings(" ")})");
+            return Error.New($"{path}: cannot read the file ({ExceptionMessage.Of(e)})");
         }
     }
 }

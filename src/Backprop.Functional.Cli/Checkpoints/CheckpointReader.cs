@@ -28,6 +28,38 @@ namespace Backprop.Functional.Cli.Checkpoints;
 /// </remarks>
 internal static class CheckpointReader
 {
+    // What each setting a run records must hold (as RunIdentity.Of writes it), so that a
+    // damaged value is named here (exit 1) and a resume refuses only a real difference.
+    private static readonly (string Key, string Expected, Func<string, bool> Valid)[]
+        SettingKinds =
+    [
+        ("precision", "'float32' or 'float64'", v => v is ModelInfo.Float32 or ModelInfo.Float64),
+        ("trainingImages", "a whole number ≥ 1", v => WholeText(v, 1)),
+        ("validation", "a whole number ≥ 0", v => WholeText(v, 0)),
+        ("sizes", "sizes such as '784 → 100 → 10'", SizesText),
+        ("activation", "an activation name", v => Activation.Parse(v).IsSucc),
+        ("output", "an activation name", v => Activation.Parse(v).IsSucc),
+        ("loss", "a loss name", v => Functional.Loss.Parse(v).IsSucc),
+        ("init", "an initialization name", v => InitializationNames.Parse(v) is not null),
+        ("batchSize", "a whole number ≥ 1", v => WholeText(v, 1)),
+        ("seed", "a whole number ≥ 0", v =>
+            ulong.TryParse(v, NumberStyles.None, Invariant, out _)),
+        ("optimizer", "an optimizer name", v => OptimizerKinds.Parse(v) is not null),
+        ("learningRate", "a number", v => NumberText(v)),
+        ("momentum", "a number or ''", v => v.Length == 0 || NumberText(v)),
+        ("beta2", "a number or ''", v => v.Length == 0 || NumberText(v)),
+        ("weightDecay", "a number or ''", v => v.Length == 0 || NumberText(v)),
+        ("l2", "a number or ''", v => v.Length == 0 || NumberText(v)),
+        ("clipNorm", "a number or ''", v => v.Length == 0 || NumberText(v)),
+        ("schedule", "a schedule name", v => ScheduleKinds.Parse(v) is not null),
+        ("decayFactor", "a number or ''", v => v.Length == 0 || NumberText(v)),
+        ("decayEvery", "a whole number ≥ 1 or ''", v => v.Length == 0 || WholeText(v, 1)),
+        ("warmup", "a whole number ≥ 0 or ''", v => v.Length == 0 || WholeText(v, 0)),
+        ("chain", "an optimizer chain", v => v.Length > 0),
+        ("dropout", "a number", v => NumberText(v)),
+        ("earlyStop", "a whole number ≥ 0", v => WholeText(v, 0)),
+    ];
+
     /// <summary>What <paramref name="read"/> makes of the JSON <paramref name="json"/>.</summary>
     /// <param name="name">The file's name, which starts every error message.</param>
     /// <param name="json">The file's bytes, UTF-8 JSON.</param>
@@ -104,7 +136,39 @@ internal static class CheckpointReader
                 ? FinSucc((property.Name, property.Value.GetString()!))
                 : Error.New($"{name}: setting '{property.Name}' is "
                     + $"{ModelReader.Kind(property.Value)}; expected a string"))
+        from known in Each(SettingKinds, (kind, _) => Setting(name, entries, kind))
         select (IReadOnlyList<(string Key, string Value)>)entries;
+
+    private static CultureInfo Invariant => CultureInfo.InvariantCulture;
+
+    private static Fin<Unit> Setting(
+        string name,
+        (string Key, string Value)[] entries,
+        (string Key, string Expected, Func<string, bool> Valid) kind)
+    {
+        var found = entries.Where(e => e.Key == kind.Key).Select(e => e.Value).ToArray();
+        if (found.Length == 0)
+        {
+            return Error.New($"{name}: setting '{kind.Key}' is missing; expected {kind.Expected}");
+        }
+
+        return kind.Valid(found[0])
+            ? unit
+            : Error.New($"{name}: setting '{kind.Key}' is \"{found[0]}\"; expected "
+                + kind.Expected);
+    }
+
+    private static bool WholeText(string text, long minimum) =>
+        long.TryParse(text, NumberStyles.None, Invariant, out var n) && n >= minimum;
+
+    private static bool NumberText(string text) =>
+        double.TryParse(text, NumberStyles.Float, Invariant, out var x) && double.IsFinite(x);
+
+    private static bool SizesText(string text)
+    {
+        var parts = text.Split(" → ");
+        return parts.Length >= 2 && parts.All(p => WholeText(p, 1));
+    }
 
     private static Fin<Option<int>> BestEpoch(string name, JsonElement root, int epoch)
     {
@@ -135,6 +199,37 @@ internal static class CheckpointReader
 
     private static Fin<EpochMetrics> Metrics(JsonElement item)
     {
+        if (item.ValueKind != JsonValueKind.Object)
+        {
+            return Error.New($"{ModelReader.Kind(item)}; expected an object");
+        }
+
+        foreach (var parameter in typeof(EpochMetrics).GetConstructors()[0].GetParameters())
+        {
+            var key = JsonNamingPolicy.CamelCase.ConvertName(parameter.Name!);
+            var type = Nullable.GetUnderlyingType(parameter.ParameterType);
+            var whole = (type ?? parameter.ParameterType) == typeof(int);
+            var expected = (whole ? "a whole number" : "a number")
+                + (type is null ? string.Empty : " or null");
+            if (!item.TryGetProperty(key, out var value))
+            {
+                return Error.New($"'{key}' is missing; expected {expected}");
+            }
+
+            var fits = value.ValueKind switch
+            {
+                JsonValueKind.Null => type is not null,
+                JsonValueKind.Number => !whole || value.TryGetInt32(out _),
+                JsonValueKind.String => !whole
+                    && value.GetString() is "NaN" or "Infinity" or "-Infinity",
+                _ => false,
+            };
+            if (!fits)
+            {
+                return Error.New($"'{key}' is {ModelReader.Kind(value)}; expected {expected}");
+            }
+        }
+
         try
         {
             return item.Deserialize<EpochMetrics>(CheckpointFile.HistoryOptions) is { } metrics

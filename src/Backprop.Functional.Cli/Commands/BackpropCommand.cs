@@ -53,7 +53,7 @@ internal static class BackpropCommand
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            return Fail(context, ExitCode.Failure, e.Message, debug ? e : null);
+            return Fail(context, ExitCode.Failure, ExceptionMessage.Of(e), debug ? e : null);
         }
     }
 

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Linq;
+using System.Text;
 using LanguageExt;
 using LanguageExt.Common;
 
@@ -34,7 +35,8 @@ public static class ClassNames
     /// <summary>
     /// The class names for a data directory, by the first rule that applies:
     /// <list type="number">
-    /// <item>the directory holds <c>classes.txt</c>: one name per line, label 0 first (lines
+    /// <item>the directory holds <c>classes.txt</c>: one name per line in UTF-8 (after a byte
+    /// order mark or not), label 0 first (lines
     /// are trimmed; blank lines at the end are ignored, blank lines before a name are an
     /// error; a <c>classes.txt</c> that is a directory, a named pipe or a device is an
     /// error too, not a file to skip);</item>
@@ -64,17 +66,42 @@ public static class ClassNames
             : Fin<IReadOnlyList<string>>.Succ(Digits);
     }
 
+    private static ReadOnlySpan<byte> Utf8ByteOrderMark => [0xEF, 0xBB, 0xBF];
+
+    /// <summary>
+    /// The <c>classes.txt</c> of <paramref name="directory"/> when it has one, which is where
+    /// <see cref="ForDirectory"/> takes the names from; null when the names follow a rule.
+    /// </summary>
+    /// <param name="directory">The data directory.</param>
+    internal static string? ListingIn(string directory) =>
+        Path.Combine(directory, FileName) is var listing && File.Exists(listing) ? listing : null;
+
     private static Fin<IReadOnlyList<string>> ReadListing(string path)
     {
-        string[] lines;
+        byte[] bytes;
         try
         {
-            lines = File.ReadAllLines(path);
+            bytes = File.ReadAllBytes(path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return Error.New($"{path}: cannot read the class names ({e.Message})");
         }
+
+        // UTF-8 only, after a byte order mark or not: no guessing at UTF-16 from FF FE.
+        var text = bytes.AsSpan();
+        if (text.StartsWith(Utf8ByteOrderMark))
+        {
+            text = text[Utf8ByteOrderMark.Length..];
+        }
+
+        if (Models.ModelReader.InvalidUtf8(path, text) is { } invalid)
+        {
+            return Error.New(invalid);
+        }
+
+        var lines = Encoding.UTF8.GetString(text)
+            .Split(["\r\n", "\n", "\r"], StringSplitOptions.None);
 
         var names = lines.Select(l => l.Trim()).Reverse().SkipWhile(l => l.Length == 0).Reverse()
             .ToArray();

@@ -91,7 +91,7 @@ public static class DataSets
         var sources = paths.Select(p => (Name: p!, Open: (Func<Stream>)(() => File.OpenRead(p!))));
         return
             from names in ClassNames.ForDirectory(directory)
-            from split in Read(sources.ToArray(), names, directory)
+            from split in Read(sources.ToArray(), names, directory, ClassNames.ListingIn(directory))
             select split;
     }
 
@@ -121,9 +121,12 @@ public static class DataSets
     // Reads train images, train labels, test images and test labels, stopping at the first
     // problem, and checks that both sets have images of one size.
     private static Fin<DataSplit> Read(
-        (string Name, Func<Stream> Open)[] files, IReadOnlyList<string> names, string origin) =>
-        from train in ReadSet(files[0], files[1], names.Count)
-        from test in ReadSet(files[2], files[3], names.Count)
+        (string Name, Func<Stream> Open)[] files,
+        IReadOnlyList<string> names,
+        string origin,
+        string? listing = null) =>
+        from train in ReadSet(files[0], files[1], names.Count, listing)
+        from test in ReadSet(files[2], files[3], names.Count, listing)
         from same in test.Rows == train.Rows && test.Columns == train.Columns
             ? Fin<ImageSet>.Succ(test)
             : Error.New(
@@ -140,10 +143,11 @@ public static class DataSets
     private static Fin<ImageSet> ReadSet(
         (string Name, Func<Stream> Open) images,
         (string Name, Func<Stream> Open) labels,
-        int classes) =>
+        int classes,
+        string? listing) =>
         from pixels in ReadFile(images, Idx.ReadImages)
         from tags in ReadFile(labels, Idx.ReadLabels)
-        from set in ImageSet.TryCreate(images.Name, pixels, labels.Name, tags, classes)
+        from set in ImageSet.TryCreate(images.Name, pixels, labels.Name, tags, classes, listing)
         select set;
 
     private static Fin<T> ReadFile<T>(

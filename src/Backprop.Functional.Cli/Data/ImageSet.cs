@@ -42,12 +42,15 @@ public sealed record ImageSet(
     /// <param name="labelsName">The labels file, for messages.</param>
     /// <param name="labels">What <see cref="Idx.ReadLabels"/> returned.</param>
     /// <param name="classCount">The number of classes, at least 1.</param>
+    /// <param name="classList">The file that lists the classes (classes.txt), named when a
+    /// label is out of range; null when the classes follow a rule.</param>
     public static Fin<ImageSet> TryCreate(
         string imagesName,
         (int Count, int Rows, int Columns, byte[] Pixels) images,
         string labelsName,
         byte[] labels,
-        int classCount)
+        int classCount,
+        string? classList = null)
     {
         if (labels.Length != images.Count)
         {
@@ -61,7 +64,8 @@ public sealed record ImageSet(
         {
             return Error.New(
                 $"{labelsName}: record {bad} has label {labels[bad]}; expected a class in "
-                + $"0–{classCount - 1} ({classCount} classes)");
+                + $"0–{classCount - 1} ({classCount} classes"
+                + (classList is null ? ")" : $", as listed in {classList})"));
         }
 
         var (count, rows, columns, pixels) = images;

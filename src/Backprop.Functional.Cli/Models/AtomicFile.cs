@@ -27,7 +27,7 @@ internal static class AtomicFile
         }
         catch (Exception e) when (e is ArgumentException or NotSupportedException or IOException)
         {
-            return Error.New($"cannot write {path}: {e.Message}");
+            return Error.New($"cannot write {path}: {Shell.ExceptionMessage.Of(e)}");
         }
 
         var directory = Path.GetDirectoryName(full) ?? full;

@@ -2,6 +2,7 @@ using System;
 using System.IO;
 using System.Numerics;
 using Backprop.Functional.Cli.Data;
+using Backprop.Functional.Cli.Shell;
 using LanguageExt;
 using LanguageExt.Common;
 
@@ -125,7 +126,7 @@ public static class ModelFile
         catch (Exception e)
             when (e is IOException or UnauthorizedAccessException or ArgumentException)
         {
-            return Error.New($"{path}: cannot read the file ({e.Message.ReplaceLineEndings(" ")})");
+            return Error.New($"{path}: cannot read the file ({ExceptionMessage.Of(e)})");
         }
     }
 }

@@ -17,12 +17,13 @@ namespace Backprop.Functional.Cli.Models;
 /// layer 1 has 128 outputs").
 /// </summary>
 /// <remarks>
-/// In order: valid JSON (after a UTF-8 byte order mark, if there is one) in which no object
-/// holds a key twice; the format name and version; the precision; the loss name; the class
-/// names, seed and dataset; the sizes; then layer by layer its activation name, the shape of its
-/// weights against the sizes and the layer before, the length of its bias, and every number
-/// finite in the file's precision; last, one class name per output unit and a loss that accepts
-/// the output activation. Properties the format does not define are ignored.
+/// In order: valid JSON (after a UTF-8 byte order mark, if there is one) that is valid UTF-8,
+/// strings included, and in which no object holds a key twice; the format name and version;
+/// the precision; the loss name; the class names, seed and dataset; the sizes; then layer by
+/// layer its activation name, the shape of its weights against the sizes and the layer before,
+/// the length of its bias, and every number finite in the file's precision; last, one class
+/// name per output unit and a loss that accepts the output activation. Properties the format
+/// does not define are ignored.
 /// </remarks>
 internal static class ModelReader
 {
@@ -65,10 +66,34 @@ internal static class ModelReader
 
         using (document)
         {
-            return DuplicateKey(name, text.Span) is { } duplicate
-                ? Error.New(duplicate)
-                : read(document.RootElement);
+            var problem = InvalidUtf8(name, text.Span) ?? DuplicateKey(name, text.Span);
+            return problem is null ? read(document.RootElement) : Error.New(problem);
         }
+    }
+
+    /// <summary>
+    /// A message naming the first byte of <paramref name="text"/> that is not UTF-8, with where
+    /// it is (1-based line and column, in bytes); null if all of it is UTF-8.
+    /// </summary>
+    /// <param name="name">The file's name, which starts the message.</param>
+    /// <param name="text">The file's bytes, after any byte order mark.</param>
+    internal static string? InvalidUtf8(string name, ReadOnlySpan<byte> text)
+    {
+        if (System.Text.Unicode.Utf8.IsValid(text))
+        {
+            return null;
+        }
+
+        var offset = 0;
+        while (System.Text.Rune.DecodeFromUtf8(text[offset..], out _, out var consumed)
+            == System.Buffers.OperationStatus.Done)
+        {
+            offset += consumed;
+        }
+
+        var (line, column) = Position(text, offset);
+        return $"{name}: invalid UTF-8 at line {line}, column {column} (byte "
+            + $"0x{text[offset]:X2}); expected UTF-8 text";
     }
 
     /// <summary>

@@ -1,4 +1,6 @@
+using System.Collections.Generic;
 using System.Linq;
+using System.Numerics;
 using Backprop.Functional.Cli.Checkpoints;
 using Backprop.Functional.Cli.Shell;
 
@@ -39,4 +41,28 @@ internal static class ResumeCheck
 
         return header;
     }
+
+    /// <summary>
+    /// <paramref name="checkpoint"/>, read from <paramref name="path"/>, after checking that its
+    /// optimizer buffers are the ones <paramref name="run"/>'s optimizer keeps, by name and in
+    /// order: the settings already agree, so other buffers mean a damaged file.
+    /// </summary>
+    /// <exception cref="CommandFailure">Exit code 1 when the buffers differ.</exception>
+    public static Checkpoint<T> Buffers<T>(TrainingRun run, Checkpoint<T> checkpoint, string path)
+        where T : struct, IFloatingPointIeee754<T>
+    {
+        var saved = checkpoint.Optimizer.Buffers.Map(b => b.Name);
+        var needed = run.Optimizer.BufferNames;
+        if (!saved.SequenceEqual(needed))
+        {
+            throw CommandFailure.Failed(
+                $"{path}: optimizer 'buffers' are {Names(saved)} but its run's optimizer "
+                + $"({run.Optimizer.Name}) keeps {Names(needed)}");
+        }
+
+        return checkpoint;
+    }
+
+    private static string Names(IEnumerable<string> names) =>
+        names.Any() ? $"[{string.Join(", ", names.Select(n => $"'{n}'"))}]" : "none";
 }

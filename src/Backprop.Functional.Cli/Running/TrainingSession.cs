@@ -133,7 +133,7 @@ internal static class TrainingSession
     {
         var settings = run.Settings;
         var resume = settings.ResumePath is { } path
-            ? CheckpointFile.Load<T>(path).OrFail()
+            ? ResumeCheck.Buffers(run, CheckpointFile.Load<T>(path).OrFail(), path)
             : null;
         var outcome = TrainingLoop.Run(run, display, resume);
         var png = settings.PlotPath is null

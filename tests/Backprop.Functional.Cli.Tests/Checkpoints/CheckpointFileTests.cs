@@ -152,7 +152,7 @@ public sealed class CheckpointFileTests
 
         Assert.Equal(
             $"{path}: the key 'optimizer' appears twice in the object at $.settings, again at "
-            + "line 7, column 5; expected each key once per object",
+            + "line 16, column 5; expected each key once per object",
             message);
     }
 
@@ -171,7 +171,7 @@ public sealed class CheckpointFileTests
         // (The last "bias" of the file is the model's: the optimizer's buffers come before it.)
         Assert.Equal(
             $"{path}: the key 'bias' appears twice in the object at $.model.layers[1], again at "
-            + "line 94, column 21; expected each key once per object",
+            + "line 115, column 21; expected each key once per object",
             message);
     }
 
@@ -217,7 +217,7 @@ public sealed class CheckpointFileTests
         ];
         var header = new CheckpointHeader(
             FinAssert.Succeeds(ModelInfo.PrecisionOf<T>()),
-            [("sizes", "3 → 4 → 2"), ("optimizer", "adam"), ("clipNorm", string.Empty)],
+            Settings(FinAssert.Succeeds(ModelInfo.PrecisionOf<T>())),
             2,
             10,
             10,
@@ -228,6 +228,19 @@ public sealed class CheckpointFileTests
         var state = new OptimizerState<T>(20, 0.000123456789, Seq(("m", m), ("v", v)));
         return new Checkpoint<T>(header, network, state, best);
     }
+
+    // Every setting a run records (the reader refuses a checkpoint without one).
+    private static (string Key, string Value)[] Settings(string precision) =>
+    [
+        ("precision", precision), ("trainingImages", "100"), ("validation", "0"),
+        ("sizes", "3 → 4 → 2"), ("activation", "relu"), ("output", "softmax"),
+        ("loss", "cross-entropy"), ("init", "he"), ("batchSize", "32"), ("seed", "1"),
+        ("optimizer", "adam"), ("learningRate", "0.001"), ("momentum", "0.9"),
+        ("beta2", "0.999"), ("weightDecay", "0"), ("l2", "0"), ("clipNorm", string.Empty),
+        ("schedule", "constant"), ("decayFactor", string.Empty), ("decayEvery", string.Empty),
+        ("warmup", "0"), ("chain", "adam(β1 = 0.9, β2 = 0.999), η = constant(0.001)"),
+        ("dropout", "0"), ("earlyStop", "0"),
+    ];
 
     private static void AssertSame<T>(Checkpoint<T> expected, Checkpoint<T> actual)
         where T : struct, System.Numerics.IFloatingPointIeee754<T>

@@ -245,7 +245,10 @@ public class DataSetsTests
         // Then
         Assert.Equal(new[] { "cat", "dog", "bird" }, split.ClassNames);
         Assert.Equal(3, split.Train.ClassCount);
-        Assert.EndsWith("record 1 has label 3; expected a class in 0–2 (3 classes)", message);
+        Assert.EndsWith(
+            "record 1 has label 3; expected a class in 0–2 (3 classes, as listed in "
+            + $"{temp.File(ClassNames.FileName)})",
+            message);
     }
 
     [Fact]

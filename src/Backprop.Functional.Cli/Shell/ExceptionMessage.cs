@@ -1,0 +1,27 @@
+using System;
+
+namespace Backprop.Functional.Cli.Shell;
+
+/// <summary>The message of an exception as the user reads it.</summary>
+internal static class ExceptionMessage
+{
+    /// <summary>
+    /// The message of <paramref name="e"/> on one line, without the
+    /// " (Parameter 'name')" that an <see cref="ArgumentException"/> adds to it.
+    /// </summary>
+    public static string Of(Exception e)
+    {
+        var message = e.Message;
+        if (e is ArgumentException { ParamName: { } name })
+        {
+            var suffix = $" (Parameter '{name}')";
+            var at = message.LastIndexOf(suffix, StringComparison.Ordinal);
+            if (at >= 0)
+            {
+                message = message.Remove(at, suffix.Length);
+            }
+        }
+
+        return message.ReplaceLineEndings(" ").Trim();
+    }
+}
