@@ -27,7 +27,7 @@ internal static class EvaluateCommand
     {
         var model = OptionFactory.Model(
             "The model file written by 'backprop train'.", required: true);
-        var data = OptionFactory.Data();
+        var data = OptionFactory.TestData();
         var json = OptionFactory.Json(
             "Print one JSON object on stdout instead of the report.");
         var command = new Command("evaluate", "Measure a saved model on the test set.")
@@ -38,7 +38,7 @@ internal static class EvaluateCommand
         {
             var path = parse.GetValue(model)!;
             var loaded = ModelSource.Load(path);
-            var split = DataSource.Load(parse.GetValue(data));
+            var split = DataSource.LoadTest(parse.GetValue(data));
             var report = loaded.Match(
                 (network, info) => Evaluate(network, info, split, path),
                 (network, info) => Evaluate(network, info, split, path));
@@ -57,7 +57,7 @@ internal static class EvaluateCommand
     }
 
     private static EvaluateReport Evaluate<T>(
-        Network<T> network, ModelInfo info, DataSplit data, string path)
+        Network<T> network, ModelInfo info, TestData data, string path)
         where T : struct, IFloatingPointIeee754<T>
     {
         ModelSource.CheckFits(network, data, path);

@@ -30,7 +30,7 @@ internal static class GradCheckCommand
             + "Defaults to a fresh network built from --hidden, --activation, --output, --loss, "
             + "--init and --seed.",
             required: false);
-        var data = OptionFactory.Data();
+        var data = OptionFactory.TestData();
         var hidden = OptionFactory.Hidden("32");
         var activation = OptionFactory.Activation(
             "--activation", Activation.ReLU, "The hidden layers' activation, for a fresh network.");
@@ -70,7 +70,7 @@ internal static class GradCheckCommand
                     + "which --model replaces");
             }
 
-            var split = DataSource.Load(parse.GetValue(data));
+            var split = DataSource.LoadTest(parse.GetValue(data));
             if (parse.GetValue(samples) > split.Test.Count)
             {
                 var given = OptionFactory.Typed(parse, samples)
@@ -117,7 +117,7 @@ internal static class GradCheckCommand
 
     private static (Network<double> Network, Loss Loss, string Source) FreshNetwork(
         ParseResult parse,
-        DataSplit data,
+        TestData data,
         Option<IReadOnlyList<int>> hidden,
         Option<Activation> activation,
         Option<Activation> output,
@@ -139,7 +139,7 @@ internal static class GradCheckCommand
     }
 
     private static (Network<double> Network, Loss Loss, string Source) SavedNetwork(
-        string path, DataSplit data)
+        string path, TestData data)
     {
         var loaded = ModelSource.Load(path);
         var network = loaded.Match(
@@ -154,7 +154,7 @@ internal static class GradCheckCommand
         Network<double> network,
         Loss loss,
         string source,
-        DataSplit data,
+        TestData data,
         int samples,
         GradientCheckOptions options)
     {

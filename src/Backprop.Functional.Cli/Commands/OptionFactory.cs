@@ -30,6 +30,19 @@ internal static class OptionFactory
     };
 
     /// <summary>
+    /// <c>--data DIR</c> for the commands that use only the test set, which read only the two
+    /// test files; null for the embedded sample.
+    /// </summary>
+    public static Option<string?> TestData() => new("--data")
+    {
+        Description = "A directory of IDX files: t10k-images-idx3-ubyte and "
+            + "t10k-labels-idx1-ubyte, each optionally ending in .gz (the training files are "
+            + "not read). Defaults to the embedded Fashion-MNIST sample.",
+        HelpName = "DIR",
+        CustomParser = PathParser("--data", "directory"),
+    };
+
+    /// <summary>
     /// <c>--json</c>: one JSON object on stdout; <paramref name="description"/> says what
     /// becomes of the lines for people.
     /// </summary>

@@ -24,7 +24,7 @@ internal static class PredictCommand
     {
         var model = OptionFactory.Model(
             "The model file written by 'backprop train'.", required: true);
-        var data = OptionFactory.Data();
+        var data = OptionFactory.TestData();
         var index = new Option<int[]>("--index")
         {
             Description = "A test image by its index, from 0; repeat the option for more images.",
@@ -49,7 +49,7 @@ internal static class PredictCommand
         {
             var path = parse.GetValue(model)!;
             var loaded = ModelSource.Load(path);
-            var split = DataSource.Load(parse.GetValue(data));
+            var split = DataSource.LoadTest(parse.GetValue(data));
             var indices = parse.GetRequiredValue(index);
             var outOfRange = Array.FindIndex(indices, i => i >= split.Test.Count);
             if (outOfRange >= 0)
@@ -85,7 +85,7 @@ internal static class PredictCommand
     }
 
     private static PredictReport Predict<T>(
-        Network<T> network, DataSplit data, int[] indices, int top, string path)
+        Network<T> network, TestData data, int[] indices, int top, string path)
         where T : struct, IFloatingPointIeee754<T>
     {
         ModelSource.CheckFits(network, data, path);

@@ -8,8 +8,9 @@ using LanguageExt.Common;
 namespace Backprop.Functional.Cli.Data;
 
 /// <summary>
-/// Where the commands get their data: a directory of the four standard IDX files
-/// (<c>--data DIR</c>) or, by default, the Fashion-MNIST sample built into the program.
+/// Where the commands get their data: a directory of the four standard IDX files, or of just
+/// the two test files for the commands that use only the test set (<c>--data DIR</c>), or, by
+/// default, the Fashion-MNIST sample built into the program.
 /// </summary>
 public static class DataSets
 {
@@ -25,9 +26,15 @@ public static class DataSets
     /// <summary>The test labels file's standard name (a ".gz" may follow).</summary>
     public const string TestLabels = "t10k-labels-idx1-ubyte";
 
+    // What the descriptions of the embedded sample begin with.
+    private const string EmbeddedOrigin = "embedded Fashion-MNIST sample";
+
     /// <summary>The four standard names, in the order they are read.</summary>
     public static IReadOnlyList<string> StandardNames { get; } =
         [TrainImages, TrainLabels, TestImages, TestLabels];
+
+    /// <summary>The two test files' standard names, in the order they are read.</summary>
+    public static IReadOnlyList<string> TestNames { get; } = [TestImages, TestLabels];
 
     /// <summary>
     /// The data in <paramref name="directory"/>: the four standard files, each either under
@@ -40,7 +47,51 @@ public static class DataSets
     /// The split, or a one-line error: which files are missing, or the first bad file and
     /// what is wrong with it (see <see cref="Idx"/> and <see cref="ImageSet.TryCreate"/>).
     /// </returns>
-    public static Fin<DataSplit> FromDirectory(string directory)
+    public static Fin<DataSplit> FromDirectory(string directory) =>
+        from files in Find(directory, StandardNames, "the four files")
+        from names in ClassNames.ForDirectory(directory)
+        from split in Read(files, names, directory, ClassNames.ListingIn(directory))
+        select split;
+
+    /// <summary>
+    /// The test set in <paramref name="directory"/>, for the commands that use nothing else:
+    /// as <see cref="FromDirectory"/>, but only the two test files are looked for and read, so
+    /// the training files may be absent or damaged.
+    /// </summary>
+    /// <returns>
+    /// The test set, or a one-line error: which test files are missing, or the first bad file
+    /// and what is wrong with it.
+    /// </returns>
+    public static Fin<TestData> TestFromDirectory(string directory) =>
+        from files in Find(directory, TestNames, "the two test files")
+        from names in ClassNames.ForDirectory(directory)
+        from test in ReadTest(files, names, directory, ClassNames.ListingIn(directory))
+        select test;
+
+    /// <summary>
+    /// The embedded Fashion-MNIST sample, the default data set: 6,000 training images (the
+    /// first 600 of each class in the order of Fashion-MNIST's training file) and 1,000 test
+    /// images (the first 100 of each class of its test file), 28 × 28, with Fashion-MNIST's
+    /// class names. See <see cref="SampleBuilder"/> for how it is rebuilt.
+    /// </summary>
+    public static Fin<DataSplit> Embedded() =>
+        Read(EmbeddedFiles(StandardNames), ClassNames.FashionMnist, EmbeddedOrigin);
+
+    /// <summary>The test set of the embedded sample (see <see cref="Embedded"/>) alone.</summary>
+    public static Fin<TestData> EmbeddedTest() =>
+        ReadTest(EmbeddedFiles(TestNames), ClassNames.FashionMnist, EmbeddedOrigin);
+
+    /// <summary>The path of a standard file in <paramref name="directory"/>, if there.</summary>
+    internal static string? Locate(string directory, string standardName) =>
+        new[] { standardName, standardName + ".gz" }
+            .Select(n => Path.Combine(directory, n))
+            .FirstOrDefault(File.Exists);
+
+    // The files under names in directory, each to be opened when read, or a one-line error:
+    // the directory is not there, or a file is missing (expected names what is looked for),
+    // is a directory or is not a regular file.
+    private static Fin<(string Name, Func<Stream> Open)[]> Find(
+        string directory, IReadOnlyList<string> standardNames, string expected)
     {
         if (directory.Length == 0)
         {
@@ -59,8 +110,8 @@ public static class DataSets
             return Error.New($"data directory {directory} does not exist");
         }
 
-        var paths = StandardNames.Select(n => Locate(directory, n)).ToArray();
-        var missing = StandardNames.Where((_, i) => paths[i] is null).ToArray();
+        var paths = standardNames.Select(n => Locate(directory, n)).ToArray();
+        var missing = standardNames.Where((_, i) => paths[i] is null).ToArray();
 
         // A directory under a missing file's name is named as what it is, not as absent.
         var misplaced = missing.SelectMany(n => new[] { n, n + ".gz" })
@@ -75,8 +126,8 @@ public static class DataSets
         {
             var absent = string.Join(", no ", missing.Select(m => $"{m}[.gz]"));
             return Error.New(
-                $"data directory {directory} has no {absent}; expected the four files "
-                + $"{string.Join(", ", StandardNames)}, each optionally ending in .gz");
+                $"data directory {directory} has no {absent}; expected {expected} "
+                + $"{string.Join(", ", standardNames)}, each optionally ending in .gz");
         }
 
         // Anything but a regular file is refused before it is opened: reading a named pipe
@@ -88,35 +139,34 @@ public static class DataSets
             return Error.New($"{special.Path} is {special.Kind}; expected an IDX file");
         }
 
-        var sources = paths.Select(p => (Name: p!, Open: (Func<Stream>)(() => File.OpenRead(p!))));
-        return
-            from names in ClassNames.ForDirectory(directory)
-            from split in Read(sources.ToArray(), names, directory, ClassNames.ListingIn(directory))
-            select split;
+        return paths.Select(p => (Name: p!, Open: (Func<Stream>)(() => File.OpenRead(p!))))
+            .ToArray();
     }
 
-    /// <summary>
-    /// The embedded Fashion-MNIST sample, the default data set: 6,000 training images (the
-    /// first 600 of each class in the order of Fashion-MNIST's training file) and 1,000 test
-    /// images (the first 100 of each class of its test file), 28 × 28, with Fashion-MNIST's
-    /// class names. See <see cref="SampleBuilder"/> for how it is rebuilt.
-    /// </summary>
-    public static Fin<DataSplit> Embedded()
+    // The embedded sample's files under names, each to be opened when read.
+    private static (string Name, Func<Stream> Open)[] EmbeddedFiles(
+        IReadOnlyList<string> standardNames)
     {
         var assembly = typeof(DataSets).Assembly;
-        var sources = StandardNames
+        return standardNames
             .Select(n => (Name: $"{n}.gz (embedded sample)", Open: (Func<Stream>)(() =>
                 assembly.GetManifestResourceStream(SampleBuilder.ResourcePrefix + n + ".gz")
                 ?? throw new FileNotFoundException($"the program was built without {n}.gz"))))
             .ToArray();
-        return Read(sources, ClassNames.FashionMnist, "embedded Fashion-MNIST sample");
     }
 
-    /// <summary>The path of a standard file in <paramref name="directory"/>, if there.</summary>
-    internal static string? Locate(string directory, string standardName) =>
-        new[] { standardName, standardName + ".gz" }
-            .Select(n => Path.Combine(directory, n))
-            .FirstOrDefault(File.Exists);
+    // Reads test images and test labels, stopping at the first problem.
+    private static Fin<TestData> ReadTest(
+        (string Name, Func<Stream> Open)[] files,
+        IReadOnlyList<string> names,
+        string origin,
+        string? listing = null) =>
+        from test in ReadSet(files[0], files[1], names.Count, listing)
+        select new TestData(
+            test,
+            names,
+            $"{origin} ({test.Count} test images of {test.Rows} × {test.Columns}, "
+            + $"{names.Count} classes)");
 
     // Reads train images, train labels, test images and test labels, stopping at the first
     // problem, and checks that both sets have images of one size.

@@ -19,6 +19,14 @@ internal static class DataSource
         (directory is null ? DataSets.Embedded() : DataSets.FromDirectory(directory)).OrFail();
 
     /// <summary>
+    /// As <see cref="Load"/>, but only the test set: the training files are neither looked for
+    /// nor read, for the commands that measure or classify a model.
+    /// </summary>
+    public static TestData LoadTest(string? directory) =>
+        (directory is null ? DataSets.EmbeddedTest() : DataSets.TestFromDirectory(directory))
+        .OrFail();
+
+    /// <summary>
     /// The core's view of <paramref name="set"/>: a size and batches by index, each written
     /// into the same buffers (see <see cref="BatchBuffers{T}"/>), for one training run or one
     /// evaluation; the next batch's images are prefetched while a step computes.

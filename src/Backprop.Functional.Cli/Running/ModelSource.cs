@@ -24,7 +24,7 @@ internal static class ModelSource
     /// Throws a <see cref="CommandFailure"/> (exit code 1) unless the network takes the data's
     /// images as input and has one output per class.
     /// </summary>
-    public static void CheckFits<T>(Network<T> network, DataSplit data, string path)
+    public static void CheckFits<T>(Network<T> network, TestData data, string path)
         where T : struct, IFloatingPointIeee754<T>
     {
         var test = data.Test;
