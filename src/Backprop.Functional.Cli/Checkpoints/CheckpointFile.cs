@@ -86,7 +86,7 @@ internal static class CheckpointFile
                 return Error.New($"{path}: no such checkpoint file");
             }
 
-            if (InputFile.NotRegular(path) is { } kind)
+            if (FileKind.NotRegular(path) is { } kind)
             {
                 return Error.New($"{path}: is {kind}; expected a checkpoint file");
             }

@@ -50,7 +50,7 @@ public static class ClassNames
     public static Fin<IReadOnlyList<string>> ForDirectory(string directory)
     {
         var listing = Path.Combine(directory, FileName);
-        if (InputFile.NotRegular(listing) is { } kind)
+        if (FileKind.NotRegular(listing) is { } kind)
         {
             return Error.New($"{listing} is {kind}; expected a file of class names, one per line");
         }

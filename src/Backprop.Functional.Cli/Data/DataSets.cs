@@ -132,7 +132,7 @@ public static class DataSets
 
         // Anything but a regular file is refused before it is opened: reading a named pipe
         // waits for a writer, and a device such as /dev/zero never ends.
-        var special = paths.Select(p => (Path: p!, Kind: InputFile.NotRegular(p!)))
+        var special = paths.Select(p => (Path: p!, Kind: FileKind.NotRegular(p!)))
             .FirstOrDefault(f => f.Kind is not null);
         if (special.Kind is not null)
         {

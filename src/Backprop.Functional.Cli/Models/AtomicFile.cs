@@ -189,7 +189,7 @@ internal static class AtomicFile
     // it: opening a pipe to write waits for a reader, the backup of a device such as /dev/zero
     // never ends, and the rename would put a regular file in the device's place.
     private static Error? Special(string path, string full) =>
-        Data.InputFile.NotRegular(full) is { } kind && kind != "a directory"
+        Data.FileKind.NotRegular(full) is { } kind && kind != "a directory"
             ? Error.New($"cannot write {path}: it is {kind}")
             : null;
 

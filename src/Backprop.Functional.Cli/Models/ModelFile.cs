@@ -109,7 +109,7 @@ public static class ModelFile
                 return Error.New($"{path}: no such model file");
             }
 
-            if (InputFile.NotRegular(path) is { } kind)
+            if (FileKind.NotRegular(path) is { } kind)
             {
                 return Error.New($"{path}: is {kind}; expected a model file");
             }

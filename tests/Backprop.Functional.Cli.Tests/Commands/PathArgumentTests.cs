@@ -155,7 +155,7 @@ public sealed class PathArgumentTests
         else
         {
             Assert.Equal(
-                "a named pipe (FIFO), not a regular file", Backprop.Functional.Cli.Data.InputFile.NotRegular(target));
+                "a named pipe (FIFO), not a regular file", Backprop.Functional.Cli.Data.FileKind.NotRegular(target));
         }
     }
 }

@@ -46,6 +46,6 @@ public sealed class AtomicFileSpecialTests
         var expected = $"cannot write {target}: it is a named pipe (FIFO), not a regular file";
         Assert.Equal(expected, single.Match(_ => "written", e => e.Message));
         Assert.Equal(expected, check.Match(_ => "writable", e => e.Message));
-        Assert.Equal("a named pipe (FIFO), not a regular file", InputFile.NotRegular(target));
+        Assert.Equal("a named pipe (FIFO), not a regular file", FileKind.NotRegular(target));
     }
 }

@@ -5,9 +5,10 @@ using System.Runtime.InteropServices;
 namespace Backprop.Functional.Cli.Data;
 
 /// <summary>
-/// What kind of file a path names, told without opening it: opening a named pipe (FIFO) to
-/// read waits until something writes to it, and a device such as /dev/zero never ends, so the
-/// commands read data files, classes.txt, models and checkpoints only from regular files.
+/// What kind of file a path names, told without opening it: opening a named pipe (FIFO) waits
+/// for the other end, a device such as /dev/zero never ends, and a file renamed over a device
+/// replaces it, so the commands read data files, classes.txt, models and checkpoints only from
+/// regular files, and write only where a regular file or nothing is.
 /// </summary>
 /// <remarks>
 /// .NET does not tell these apart: <see cref="File.GetAttributes(string)"/> says Normal for a
@@ -18,7 +19,7 @@ namespace Backprop.Functional.Cli.Data;
 /// with POSIX's type bits, values the runtime keeps fixed for managed callers). If that call
 /// cannot be made, the path is taken for a regular file, as before, rather than refused.
 /// </remarks>
-internal static partial class InputFile
+internal static partial class FileKind
 {
     private const int TypeMask = 0xF000;
     private const int Fifo = 0x1000;
