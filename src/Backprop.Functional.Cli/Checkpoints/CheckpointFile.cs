@@ -83,7 +83,9 @@ internal static class CheckpointFile
             var file = new FileInfo(path);
             if (!file.Exists)
             {
-                return Error.New($"{path}: no such checkpoint file");
+                return Error.New(FileKind.NameTooLong(path)
+                    ? $"{path}: file name too long; expected a checkpoint file"
+                    : $"{path}: no such checkpoint file");
             }
 
             if (FileKind.NotRegular(path) is { } kind)

@@ -2,6 +2,7 @@ using System;
 using System.CommandLine;
 using System.CommandLine.Help;
 using System.CommandLine.Invocation;
+using System.CommandLine.Parsing;
 using System.Linq;
 using Backprop.Functional.Cli.Shell;
 
@@ -31,10 +32,15 @@ internal static class BackpropCommand
             if (parse.Errors.Count > 0)
             {
                 // An option's own error says more than the stray token it leaves behind
-                // (`--epochs --out X` takes "--out" as the number, and X is left over).
+                // (`--epochs --out X` takes "--out" as the number, and X is left over), and the
+                // error of an option given says more than that of a required one it swallowed
+                // (`make-sample --out --data` takes "--data" as the directory).
                 var error = parse.Errors.FirstOrDefault(e => e.SymbolResult is
-                    System.CommandLine.Parsing.OptionResult
-                    or System.CommandLine.Parsing.ArgumentResult) ?? parse.Errors[0];
+                        OptionResult { IdentifierToken: not null }
+                        or ArgumentResult { Parent: OptionResult { IdentifierToken: not null } })
+                    ?? parse.Errors.FirstOrDefault(e => e.SymbolResult is
+                        OptionResult or ArgumentResult)
+                    ?? parse.Errors[0];
                 return Fail(context, ExitCode.Usage, Sentence(error.Message), null);
             }
 
@@ -106,12 +112,12 @@ internal static class BackpropCommand
     private static int NoCommand(ParseResult parse) =>
         throw CommandFailure.Usage("no command given; run 'backprop --help' to list the commands");
 
-    // One line: "error: " and the message with its lines joined; the trace only with --debug.
+    // One line: "error: " and the message, whose control characters (a line break in a path,
+    // say) are shown as escapes, so that it stays one line and shows what was given; the
+    // trace only with --debug.
     private static int Fail(CliContext context, int exitCode, string message, Exception? trace)
     {
-        var lines = message.Split(
-            ['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        var line = string.Join(' ', lines);
+        var line = Printable.Line(message).Trim();
         context.Error.WriteLine($"error: {line}");
         if (trace is not null)
         {

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Linq;
 using Backprop.Functional.Cli.Data;
 using Backprop.Functional.Cli.Shell;
 
@@ -36,7 +37,8 @@ internal static class MakeSampleCommand
         command.SetAction(parse =>
         {
             var directory = parse.GetRequiredValue(output)!;
-            OutputPaths.CheckDirectory("--out", directory);
+            OutputPaths.CheckDirectoryFor(
+                "--out", directory, DataSets.StandardNames.Select(name => name + ".gz"));
             var written = SampleBuilder.Build(parse.GetRequiredValue(data)!, directory).OrFail();
             foreach (var file in written)
             {

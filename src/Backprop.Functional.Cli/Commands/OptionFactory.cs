@@ -4,6 +4,8 @@ using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
 using System.Linq;
+using System.Numerics;
+using Backprop.Functional.Cli.Data;
 using Backprop.Functional.Cli.Running;
 using LanguageExt.Common;
 using static LanguageExt.Prelude;
@@ -15,8 +17,20 @@ namespace Backprop.Functional.Cli.Commands;
 /// becomes a parse error naming the option and the value, which the shell turns into one
 /// <c>error:</c> line and exit code 2.
 /// </summary>
+/// <remarks>
+/// Every number is read by one rule, <see cref="WholeNumber{T}"/> or
+/// <see cref="FiniteNumber"/>: in the invariant culture, with nothing around it (no spaces)
+/// and no '+' sign. A whole number is ASCII digits alone; a decimal may start with '-' and have
+/// a decimal point and an exponent (1e-3, 1E+3). A value that is itself the name of one of the
+/// command's options, as in <c>--out --json</c>, is refused as a missing value.
+/// </remarks>
 internal static class OptionFactory
 {
+    // The decimals of the rule: a '-' sign (a '+' is refused first), a point, an exponent.
+    private const NumberStyles DecimalStyle =
+        NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint
+        | NumberStyles.AllowExponent;
+
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
     /// <summary><c>--data DIR</c>: the data directory, or null for the embedded sample.</summary>
@@ -108,12 +122,7 @@ internal static class OptionFactory
         HelpName = "N",
         DefaultValueFactory = _ => fallback,
         CustomParser = result => Single(result, token =>
-            int.TryParse(token, NumberStyles.AllowLeadingSign, Invariant, out var n)
-            && n >= minimum
-                ? FinSucc(n)
-                : Reject<int>(name, token, minimum == 1
-                    ? "must be a positive whole number"
-                    : $"must be a whole number ≥ {minimum}")),
+            WholeNumber(name, token, minimum, WholeReason(minimum))),
     };
 
     /// <summary>A finite number &gt; 0, with a default.</summary>
@@ -124,8 +133,7 @@ internal static class OptionFactory
             HelpName = "X",
             DefaultValueFactory = _ => fallback,
             CustomParser = result => Single(result, token =>
-                double.TryParse(token, NumberStyles.Float, Invariant, out var x)
-                && double.IsFinite(x) && x > 0
+                FiniteNumber(token) is { } x && x > 0
                     ? FinSucc(x)
                     : Reject<double>(name, token, "must be a finite number > 0")),
         };
@@ -141,8 +149,7 @@ internal static class OptionFactory
         Description = description,
         HelpName = "X",
         CustomParser = result => Single(result, token =>
-            double.TryParse(token, NumberStyles.Float, Invariant, out var x)
-            && double.IsFinite(x) && accepts(x)
+            FiniteNumber(token) is { } x && accepts(x)
                 ? FinSucc<double?>(x)
                 : Reject<double?>(name, token, reason)),
     };
@@ -154,12 +161,7 @@ internal static class OptionFactory
             Description = description,
             HelpName = "N",
             CustomParser = result => Single(result, token =>
-                int.TryParse(token, NumberStyles.AllowLeadingSign, Invariant, out var n)
-                && n >= minimum
-                    ? FinSucc<int?>(n)
-                    : Reject<int?>(name, token, minimum == 1
-                        ? "must be a positive whole number"
-                        : $"must be a whole number ≥ {minimum}")),
+                WholeNumber(name, token, minimum, WholeReason(minimum)).Map(n => (int?)n)),
         };
 
     /// <summary>
@@ -201,11 +203,8 @@ internal static class OptionFactory
         Description = description,
         HelpName = "N",
         DefaultValueFactory = _ => 1UL,
-        CustomParser = result => Single(result, token =>
-            ulong.TryParse(token, NumberStyles.None, Invariant, out var seed)
-                ? FinSucc(seed)
-                : Reject<ulong>(
-                    "--seed", token, $"must be a whole number from 0 to {ulong.MaxValue}")),
+        CustomParser = result => Single(result, token => WholeNumber(
+            "--seed", token, 0UL, $"must be a whole number from 0 to {ulong.MaxValue}")),
     };
 
     /// <summary><c>--hidden LIST</c>: hidden layer sizes as a comma list, "" for none.</summary>
@@ -214,12 +213,8 @@ internal static class OptionFactory
         Description = "Hidden layer sizes, input side first, as a comma list such as 256,128; "
             + "an empty string for none.",
         HelpName = "LIST",
-        DefaultValueFactory = _ => ParseSizes(fallback) ?? [],
-        CustomParser = result => Single(result, token =>
-            ParseSizes(token) is { } sizes
-                ? FinSucc(sizes)
-                : Reject<IReadOnlyList<int>>(
-                    "--hidden", token, "must be a comma list of positive whole numbers")),
+        DefaultValueFactory = _ => ParseSizes(fallback).IfFail([]),
+        CustomParser = result => Single(result, ParseSizes),
     };
 
     /// <summary>An activation by name: identity, sigmoid, tanh, relu, leaky-relu[:α], ….</summary>
@@ -290,47 +285,116 @@ internal static class OptionFactory
     };
 
     /// <summary>
-    /// The sizes in a comma list such as "256,128" (spaces allowed), an empty list for an empty
-    /// or blank string, or null when an item is not a positive whole number.
+    /// A whole number from <paramref name="minimum"/> to the largest <typeparamref name="T"/> by
+    /// the rule for numbers: ASCII digits alone, so no sign and no spaces. Anything else, or a
+    /// number below the minimum, is the failure "NAME REASON, got 'TOKEN'"; digits past the
+    /// largest value are "NAME is too large: the maximum is MAX, got 'TOKEN'".
     /// </summary>
-    public static IReadOnlyList<int>? ParseSizes(string text)
+    public static LanguageExt.Fin<T> WholeNumber<T>(
+        string name, string token, T minimum, string reason)
+        where T : IBinaryInteger<T>, IMinMaxValue<T>
     {
-        if (string.IsNullOrWhiteSpace(text))
+        if (token.Length == 0 || !token.All(char.IsAsciiDigit))
         {
-            return [];
+            return Reject<T>(name, token, reason);
         }
 
-        var sizes = new List<int>();
-        foreach (var item in text.Split(','))
+        if (!T.TryParse(token, NumberStyles.None, Invariant, out var n))
         {
-            if (!int.TryParse(item.Trim(), NumberStyles.None, Invariant, out var n) || n < 1)
-            {
-                return null;
-            }
-
-            sizes.Add(n);
+            var maximum = T.MaxValue.ToString(null, Invariant);
+            return Reject<T>(name, token, $"is too large: the maximum is {maximum}");
         }
 
-        return sizes;
+        return n >= minimum ? FinSucc(n) : Reject<T>(name, token, reason);
     }
+
+    /// <summary>
+    /// What a whole-number option with <paramref name="minimum"/> says of a value it refuses:
+    /// "must be a positive whole number" for 1, else "must be a whole number ≥ MINIMUM".
+    /// </summary>
+    public static string WholeReason(int minimum) => minimum == 1
+        ? "must be a positive whole number"
+        : $"must be a whole number ≥ {minimum.ToString(Invariant)}";
+
+    /// <summary>
+    /// A finite number by the rule for numbers (no spaces around it, no '+' sign; a '-', a
+    /// decimal point and an exponent allowed), or null when <paramref name="token"/> is not one.
+    /// </summary>
+    public static double? FiniteNumber(string token) =>
+        token.Length > 0 && token[0] != '+'
+        && double.TryParse(token, DecimalStyle, Invariant, out var x) && double.IsFinite(x)
+            ? x
+            : null;
 
     /// <summary>A failure "NAME REASON, got 'TOKEN'", the form of bad-value messages.</summary>
     public static LanguageExt.Fin<TValue> Reject<TValue>(
         string name, string token, string reason) =>
         FinFail<TValue>(Error.New($"{name} {reason}, got '{token}'"));
 
+    /// <summary>
+    /// The parse error to give when <paramref name="token"/>, taken as the value of the option
+    /// whose argument is <paramref name="result"/>, is the name of an option of the same command
+    /// (its own or one every command has), as <c>--out --json</c> gives "--json" to --out: the
+    /// value was left out. Null when it is not such a name.
+    /// </summary>
+    public static string? OptionAsValue(ArgumentResult result, string token)
+    {
+        if (!token.StartsWith('-')
+            || result.Parent is not OptionResult { Option: var option, Parent: var parent })
+        {
+            return null;
+        }
+
+        var options = new List<Option>();
+        for (var (at, own) = (parent, true); at is CommandResult command; at = command.Parent)
+        {
+            options.AddRange(command.Command.Options.Where(o => own || o.Recursive));
+            own = false;
+        }
+
+        return options.Any(o => o.Name == token || o.Aliases.Contains(token))
+            ? $"{option.Name} needs a value, got the option '{token}'"
+            : null;
+    }
+
+    // The sizes in a comma list such as "256,128" (spaces allowed around the items, each a
+    // whole number by the rule for numbers), an empty list for an empty or blank string.
+    private static LanguageExt.Fin<IReadOnlyList<int>> ParseSizes(string text)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return FinSucc<IReadOnlyList<int>>([]);
+        }
+
+        var sizes = new List<int>();
+        foreach (var item in text.Split(',').Select(i => i.Trim()))
+        {
+            var size = WholeNumber("--hidden", item, 1, string.Empty);
+            if (size.IsFail)
+            {
+                var tooLarge = item.Length > 0 && item.All(char.IsAsciiDigit);
+                return Reject<IReadOnlyList<int>>("--hidden", text, tooLarge
+                    ? $"has a size too large: the maximum is {int.MaxValue.ToString(Invariant)}"
+                    : "must be a comma list of positive whole numbers");
+            }
+
+            sizes.Add(size.IfFail(0));
+        }
+
+        return sizes;
+    }
+
     // The core's parser reads the slope of leaky-relu:α from the name in lower case, and would
-    // echo it so ('nan' for NaN); the slope is checked here first, to echo it as typed.
+    // echo it so ('nan' for NaN); the slope is checked here first, to echo it as typed, and by
+    // the rule for numbers, so with no spaces after it either.
     private static LanguageExt.Fin<Activation> ParseActivation(string name, string token)
     {
         const string Leaky = "leaky-relu:";
-        var text = token.Trim();
+        var text = token.TrimStart();
         var slope = text.StartsWith(Leaky, StringComparison.OrdinalIgnoreCase)
             ? text[Leaky.Length..]
             : null;
-        if (slope is not null
-            && !(double.TryParse(slope, NumberStyles.Float, Invariant, out var α)
-                && double.IsFinite(α) && α >= 0 && α < 1))
+        if (slope is not null && !(FiniteNumber(slope) is { } α && α >= 0 && α < 1))
         {
             return FinFail<Activation>(Error.New(
                 $"{name}: leaky ReLU slope must be a number in [0, 1), got '{slope}'"));
@@ -341,18 +405,31 @@ internal static class OptionFactory
     }
 
     // Keeps a path as given; an empty or blank one names nothing (and .NET's file calls reject
-    // it with a message about a parameter), so it is a parse error naming the option.
+    // it with a message about a parameter), and one the file system finds too long can name
+    // nothing either, whether it is read or written: both are parse errors naming the option.
     private static Func<ArgumentResult, string?> PathParser(string name, string kind) =>
-        result => Single(result, token => string.IsNullOrWhiteSpace(token)
-            ? Reject<string?>(name, token, $"must name a {kind}")
-            : FinSucc<string?>(token));
+        result => Single(result, token =>
+        {
+            if (string.IsNullOrWhiteSpace(token))
+            {
+                return Reject<string?>(name, token, $"must name a {kind}");
+            }
 
-    // The value of a one-token option, or a parse error with the parser's message.
+            return FileKind.NameTooLong(token)
+                ? FinFail<string?>(Error.New($"{name}: file name too long, got '{token}'"))
+                : FinSucc<string?>(token);
+        });
+
+    // The value of a one-token option, or a parse error with the parser's message; an option's
+    // name where its value should be is refused first (see OptionAsValue).
     private static TValue Single<TValue>(
         ArgumentResult result, Func<string, LanguageExt.Fin<TValue>> parse)
     {
         var token = result.Tokens.Count > 0 ? result.Tokens[^1].Value : string.Empty;
-        return parse(token).Match(
+        var parsed = OptionAsValue(result, token) is { } missing
+            ? FinFail<TValue>(Error.New(missing))
+            : parse(token);
+        return parsed.Match(
             Succ: value => value,
             Fail: error =>
             {

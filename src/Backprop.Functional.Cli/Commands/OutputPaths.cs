@@ -1,4 +1,7 @@
+using System.Collections.Generic;
 using System.IO;
+using System.Linq;
+using Backprop.Functional.Cli.Data;
 using Backprop.Functional.Cli.Models;
 using Backprop.Functional.Cli.Shell;
 
@@ -48,15 +51,52 @@ internal static class OutputPaths
         CheckNoFileAbove(option, "a directory", path);
     }
 
+    /// <summary>
+    /// Throws unless the files named <paramref name="names"/> can be written into
+    /// <paramref name="path"/>, a directory that is made (with the directories above it) if it
+    /// is not there: as <see cref="CheckDirectory"/>, and then each file must be writable where
+    /// the directory exists, or the first directory to be made must be creatable in the
+    /// nearest one that exists. Nothing is left behind.
+    /// </summary>
+    public static void CheckDirectoryFor(string option, string path, IEnumerable<string> names)
+    {
+        CheckDirectory(option, path);
+        if (Directory.Exists(path))
+        {
+            foreach (var file in names.Select(name => Path.Combine(path, name)))
+            {
+                if (Directory.Exists(file))
+                {
+                    throw CommandFailure.Usage($"{option}: cannot write {file}: it is a directory");
+                }
+
+                AtomicFile.CheckWritable(file)
+                    .IfFail(e => throw CommandFailure.Usage($"{option}: {e.Message}"));
+            }
+
+            return;
+        }
+
+        // The first directory to be made, probed as a file in the one above it that exists.
+        var first = Path.GetFullPath(path);
+        while (Path.GetDirectoryName(first) is { } above && !Directory.Exists(above))
+        {
+            first = above;
+        }
+
+        AtomicFile.CheckWritable(first)
+            .IfFail(e => throw CommandFailure.Usage($"{option}: {e.Message}"));
+    }
+
     // A file where a directory of the path should be: without this check it would be taken
-    // for a directory that does not exist.
+    // for a directory that does not exist. A named pipe or a device is named as what it is.
     private static void CheckNoFileAbove(string option, string what, string path)
     {
         if (FileAbove(path) is { } file)
         {
             throw CommandFailure.Usage(
-                $"{option} names {what} under '{file}', which is a file, not a directory, got "
-                + $"'{path}'");
+                $"{option} names {what} under '{file}', which is "
+                + $"{FileKind.Of(file) ?? "a file"}, not a directory, got '{path}'");
         }
     }
 

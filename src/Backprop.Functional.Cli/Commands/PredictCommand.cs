@@ -19,6 +19,8 @@ namespace Backprop.Functional.Cli.Commands;
 /// </summary>
 internal static class PredictCommand
 {
+    private const string IndexReason = "must be a whole number ≥ 0";
+
     /// <summary>The command, whose action runs in <paramref name="context"/>.</summary>
     public static Command Create(CliContext context)
     {
@@ -32,11 +34,10 @@ internal static class PredictCommand
             Required = true,
             Arity = ArgumentArity.OneOrMore,
             CustomParser = result => result.Tokens.Select(t =>
-                int.TryParse(
-                    t.Value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var n)
-                && n >= 0
-                    ? n
-                    : Reject(result, t.Value)).ToArray(),
+                (OptionFactory.OptionAsValue(result, t.Value) is { } missing
+                    ? LanguageExt.Fin<int>.Fail(LanguageExt.Common.Error.New(missing))
+                    : OptionFactory.WholeNumber("--index", t.Value, 0, IndexReason))
+                .Match(n => n, e => Reject(result, e.Message))).ToArray(),
         };
         var top = OptionFactory.Integer("--top", 3, "How many of the likeliest classes to show.");
         var json = OptionFactory.Json(
@@ -78,9 +79,10 @@ internal static class PredictCommand
         return command;
     }
 
-    private static int Reject(System.CommandLine.Parsing.ArgumentResult result, string token)
+    // Records the error of one --index token; the value returned stands in for it unused.
+    private static int Reject(System.CommandLine.Parsing.ArgumentResult result, string error)
     {
-        result.AddError($"--index must be a whole number ≥ 0, got '{token}'");
+        result.AddError(error);
         return 0;
     }
 

@@ -98,16 +98,19 @@ public static class DataSets
             return Error.New("the data directory is empty text; name a directory of IDX files");
         }
 
+        // A named pipe or a device is named as what it is, not as a file.
         if (File.Exists(directory))
         {
             return Error.New(
-                $"data directory {directory} is a file; name the directory that holds the IDX "
-                + "files");
+                $"data directory {directory} is {FileKind.Of(directory) ?? "a file"}, not a "
+                + "directory; name the directory that holds the IDX files");
         }
 
         if (!Directory.Exists(directory))
         {
-            return Error.New($"data directory {directory} does not exist");
+            return Error.New(FileKind.NameTooLong(directory)
+                ? $"data directory {directory}: file name too long"
+                : $"data directory {directory} does not exist");
         }
 
         var paths = standardNames.Select(n => Locate(directory, n)).ToArray();

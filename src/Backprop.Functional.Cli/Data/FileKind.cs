@@ -29,21 +29,41 @@ internal static partial class FileKind
     private const int Regular = 0x8000;
     private const int Socket = 0xC000;
 
+    // What Of says of a regular file.
+    private const string RegularFile = "a file";
+
     /// <summary>
     /// Null when <paramref name="path"/> is a regular file (or a link to one), does not exist or
     /// cannot be examined; otherwise what it is, to follow "PATH is": "a directory", or "a named
     /// pipe (FIFO), not a regular file", "a character device, not a regular file", and so on.
     /// </summary>
-    public static string? NotRegular(string path)
+    public static string? NotRegular(string path) => Of(path) switch
+    {
+        null or RegularFile => null,
+        "a directory" => "a directory",
+        var kind => $"{kind}, not a regular file",
+    };
+
+    /// <summary>
+    /// What <paramref name="path"/> is, to follow "PATH is": "a directory", "a file" (a regular
+    /// file, or one that cannot be examined further), "a named pipe (FIFO)", "a character
+    /// device", "a block device", "a socket" or "a special file"; null when it does not exist.
+    /// </summary>
+    public static string? Of(string path)
     {
         if (System.IO.Directory.Exists(path))
         {
             return "a directory";
         }
 
-        if (OperatingSystem.IsWindows() || !File.Exists(path))
+        if (!File.Exists(path))
         {
             return null;
+        }
+
+        if (OperatingSystem.IsWindows())
+        {
+            return RegularFile;
         }
 
         int mode;
@@ -51,19 +71,19 @@ internal static partial class FileKind
         {
             if (Stat(path, out var status) != 0)
             {
-                return null;
+                return RegularFile;
             }
 
             mode = status.Mode & TypeMask;
         }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
         {
-            return null;
+            return RegularFile;
         }
 
-        var kind = mode switch
+        return mode switch
         {
-            Regular => null,
+            Regular => RegularFile,
             Directory => "a directory",
             Fifo => "a named pipe (FIFO)",
             CharacterDevice => "a character device",
@@ -71,7 +91,29 @@ internal static partial class FileKind
             Socket => "a socket",
             _ => "a special file",
         };
-        return kind is null or "a directory" ? kind : $"{kind}, not a regular file";
+    }
+
+    /// <summary>
+    /// Whether the file system refuses to look <paramref name="path"/> up because its name is
+    /// too long (ENAMETOOLONG: a name in it, or the whole path, is longer than it allows), as
+    /// opposed to the path being absent, which .NET's existence checks do not tell apart.
+    /// </summary>
+    public static bool NameTooLong(string path)
+    {
+        try
+        {
+            File.GetAttributes(path);
+            return false;
+        }
+        catch (PathTooLongException)
+        {
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException
+            or ArgumentException or NotSupportedException)
+        {
+            return false;
+        }
     }
 
     [LibraryImport(

@@ -216,11 +216,18 @@ internal static class AtomicFile
     /// <summary>
     /// What went wrong, from <paramref name="e"/>'s message, with the temporary file's name
     /// replaced by the file's own, and without the runtime's trailing " : 'PATH'" (the caller's
-    /// line names the file already).
+    /// line names the file already), on one line (control characters escaped); "file name too
+    /// long" when the file system finds a name in the path too long, as the runtime's message
+    /// would repeat the whole path.
     /// </summary>
     internal static string Reason(Exception e, string temporary, string full)
     {
-        var message = e.Message.ReplaceLineEndings(" ");
+        if (e is PathTooLongException)
+        {
+            return "file name too long";
+        }
+
+        var message = e.Message;
         foreach (var path in new[] { temporary, full })
         {
             var suffix = $" : '{path}'";
@@ -230,7 +237,7 @@ internal static class AtomicFile
             }
         }
 
-        return message.Replace(temporary, full, StringComparison.Ordinal);
+        return Shell.Printable.Line(message.Replace(temporary, full, StringComparison.Ordinal));
     }
 
     private static void TryDelete(string path)

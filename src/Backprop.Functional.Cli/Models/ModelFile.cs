@@ -106,7 +106,9 @@ public static class ModelFile
             var file = new FileInfo(path);
             if (!file.Exists)
             {
-                return Error.New($"{path}: no such model file");
+                return Error.New(FileKind.NameTooLong(path)
+                    ? $"{path}: file name too long; expected a model file"
+                    : $"{path}: no such model file");
             }
 
             if (FileKind.NotRegular(path) is { } kind)

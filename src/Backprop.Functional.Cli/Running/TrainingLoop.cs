@@ -56,8 +56,8 @@ internal static class TrainingLoop
 
             // The core ends the sequence with a step that says what turned NaN or ±∞, and where.
             step.Problem.IfSome(problem => throw CommandFailure.Failed(
-                $"training diverged: {problem}; no model was written (try a smaller "
-                + "--learning-rate)"));
+                $"training diverged: {problem}; no model was written "
+                + $"({DivergenceHint(s.Optimizer)})"));
             lossSum += double.CreateChecked(step.Loss) * step.BatchSize;
             display.BatchDone();
             if (!step.EndsEpoch)
@@ -119,6 +119,41 @@ internal static class TrainingLoop
             + $"  loss {m.TrainingLoss:F4}{validation}"
             + $"  test {m.TestCorrect}/{m.TestTotal} ({m.TestAccuracy * 100:F2}%)"
             + $"{rate}  {m.TrainingSeconds + m.EvaluationSeconds:F1}s");
+    }
+
+    /// <summary>
+    /// What to try after a divergence: a smaller learning rate, and a smaller --l2 or
+    /// --weight-decay too when η·λ &gt; 1, where the decay alone, θ ← (1 − ηλ)θ, carries each
+    /// weight past zero (and beyond η·λ = 2 makes it grow). Decoupled weight decay always takes
+    /// that step; the L2 term only with sgd, momentum and nesterov, since adam, adamw and
+    /// rmsprop divide the gradient it is part of by its running scale.
+    /// </summary>
+    internal static string DivergenceHint(OptimizerSettings o)
+    {
+        var η = o.LearningRate;
+        var causes = new List<(string Option, double Product)>();
+        if (o.Kind.DefaultBeta2() is null && η * o.L2 > 1)
+        {
+            causes.Add(("--l2", η * o.L2));
+        }
+
+        if (η * o.WeightDecay > 1)
+        {
+            causes.Add(("--weight-decay", η * o.WeightDecay));
+        }
+
+        static string G(double x) => x.ToString("G4", CultureInfo.InvariantCulture);
+        return causes switch
+        {
+            [] => "try a smaller --learning-rate",
+            [var (option, product)] =>
+                $"try a smaller --learning-rate or {option}: η·λ is {G(product)}, and above 1 "
+                + "the decay alone carries each weight past zero",
+            _ => $"try a smaller --learning-rate, {causes[0].Option} or {causes[1].Option}: "
+                + $"η·λ is {G(causes[0].Product)} for {causes[0].Option} and "
+                + $"{G(causes[1].Product)} for {causes[1].Option}, and above 1 the decay alone "
+                + "carries each weight past zero",
+        };
     }
 
     // The epoch's figures: the training loss summed over its batches, then the evaluations.

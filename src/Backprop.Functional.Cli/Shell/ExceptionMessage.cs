@@ -6,7 +6,8 @@ namespace Backprop.Functional.Cli.Shell;
 internal static class ExceptionMessage
 {
     /// <summary>
-    /// The message of <paramref name="e"/> on one line, without the
+    /// The message of <paramref name="e"/> on one line, its control characters (a line break in
+    /// a path it names, say) shown as escapes (see <see cref="Printable.Line"/>), without the
     /// " (Parameter 'name')" that an <see cref="ArgumentException"/> adds to it.
     /// </summary>
     public static string Of(Exception e)
@@ -22,6 +23,6 @@ internal static class ExceptionMessage
             }
         }
 
-        return message.ReplaceLineEndings(" ").Trim();
+        return Printable.Line(message.Trim());
     }
 }

@@ -67,7 +67,7 @@ public sealed class BadArgumentTests
     [InlineData("--decay-every|2", "--decay-every 2 does not apply to --schedule constant", "")]
     [InlineData("--schedule|cosine|--decay-factor|0.5", "--decay-factor 0.5", "cosine")]
     [InlineData("--data|", "--data must name a directory", "''")]
-    [InlineData("--epochs|--seed|5", "--epochs must be a positive whole number", "'--seed'")]
+    [InlineData("--epochs|--seed|5", "--epochs needs a value, got the option", "'--seed'")]
     [InlineData("--frobnicate", "'--frobnicate'", "")]
     [InlineData("--epochs", "--epochs", "")]
     [InlineData("--output|sigmoid", "--loss softmax-cross-entropy", "--output sigmoid")]
@@ -116,8 +116,8 @@ public sealed class BadArgumentTests
         "--decay-every 02 does not apply to --schedule constant: it shapes the step and "
             + "exponential schedules")]
     [InlineData(
-        "--early-stop|+3",
-        "--early-stop +3 needs --validation N: the patience counts epochs without a lower "
+        "--early-stop|03",
+        "--early-stop 03 needs --validation N: the patience counts epochs without a lower "
             + "validation loss")]
     [InlineData(
         "--validation|06000",

@@ -49,11 +49,11 @@ public sealed class GradCheckCommandTests(TrainedModels models)
     [Fact]
     public void More_samples_than_test_images_is_named_as_typed()
     {
-        var line = Cli.Run("gradcheck", "--hidden", "4", "--samples", "+01001")
+        var line = Cli.Run("gradcheck", "--hidden", "4", "--samples", "01001")
             .AssertOneErrorLine(2);
 
         Assert.Equal(
-            "error: --samples +01001 is more than the 1,000 test images of the data", line);
+            "error: --samples 01001 is more than the 1,000 test images of the data", line);
     }
 
     [Theory]

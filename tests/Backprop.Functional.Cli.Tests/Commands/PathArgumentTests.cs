@@ -39,8 +39,9 @@ public sealed class PathArgumentTests
 
             var result = Cli.Run([.. args, option, value]);
 
+            // A tab is shown escaped, as every control character in an error line is.
             Assert.Equal(
-                $"error: {option} must name a {kind}, got '{value}'",
+                $"error: {option} must name a {kind}, got '{value.Replace("\t", @"\t")}'",
                 result.AssertOneErrorLine(2));
             Assert.Equal(string.Empty, result.Out);
             Assert.Empty(Directory.GetFileSystemEntries(dir.Path));

@@ -75,7 +75,7 @@ public sealed class PredictCommandTests(TrainedModels models)
     public void Predict_names_an_index_past_the_test_set_as_typed()
     {
         var result = Cli.Run(
-            "predict", "--model", models.Float32, "--index", "01000", "--index", "+2000");
+            "predict", "--model", models.Float32, "--index", "01000", "--index", "02000");
 
         Assert.Equal(
             "error: --index 01000 is out of range: the test set has images 0 to 999",

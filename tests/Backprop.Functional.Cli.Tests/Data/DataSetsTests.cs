@@ -94,7 +94,8 @@ public class DataSetsTests
         File.WriteAllText(file, "{}");
 
         Assert.Equal(
-            $"data directory {file} is a file; name the directory that holds the IDX files",
+            $"data directory {file} is a file, not a directory; name the directory that holds "
+            + "the IDX files",
             FinAssert.Fails(DataSets.FromDirectory(file)));
         Assert.Equal(
             "the data directory is empty text; name a directory of IDX files",
