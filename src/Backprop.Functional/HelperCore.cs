@@ -11,16 +11,17 @@ namespace Backprop.Functional;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Products with m·n·k from <see cref="SplitFrom"/> (2¹⁵) to <see cref="SplitUpTo"/> (2²⁵) are
-/// cut in two by <see cref="GemmCall.TryHalve"/> and the halves run at once. OpenBLAS would run
-/// those up to <see cref="OpenBlasSingleAbove"/> (2¹⁸, its interface's threading threshold) on
-/// one thread and the larger ones on its own threads; for the latter it is set to one thread
-/// around the pair, which measured faster for such shapes with OpenBLAS's AVX-512 kernels and
-/// with its Zen ones (C2's first layer: 200 µs cut, 248 µs on OpenBLAS's two threads) and makes
-/// each half's bits independent of OpenBLAS's thread count. The cut depends on the shape only:
-/// when the helper is busy (another thread is using it) or the machine has one core, the
-/// caller runs both halves itself, one after the other, with the same bits. Products above 2²⁵
-/// run on OpenBLAS's threads, which share their packed operands.
+/// Products with m·n·k from <see cref="SplitFrom"/> (2¹⁵) to <see cref="SplitUpTo"/> (2²⁵ on
+/// CPUs with AVX-512, 2²⁸ on others) are cut in two by <see cref="GemmCall.TryHalve"/> and the
+/// halves run at once. OpenBLAS would run those up to <see cref="OpenBlasSingleAbove"/> (2¹⁸,
+/// its interface's threading threshold) on one thread and the larger ones on its own threads;
+/// for the latter it is set to one thread around the pair, which measured faster for such
+/// shapes with OpenBLAS's AVX-512 kernels and with its Zen ones (C2's first layer: 200 µs cut,
+/// 248 µs on OpenBLAS's two threads) and makes each half's bits independent of OpenBLAS's thread
+/// count. The cut depends on the shape only: when the helper is busy (another thread is using
+/// it) or the machine has one core, the caller runs both halves itself, one after the other,
+/// with the same bits. Larger products run on OpenBLAS's threads, which share their packed
+/// operands.
 /// </para>
 /// <para>
 /// OpenBLAS's thread count is process-wide, so every product this class leaves to OpenBLAS's
@@ -28,11 +29,12 @@ namespace Backprop.Functional;
 /// other's setting.
 /// </para>
 /// <para>
-/// The helper spins for about 0.2 ms after each half, so that the next product finds it
-/// awake, then sleeps. Before a product that OpenBLAS threads itself, it is parked at once, so
-/// that it does not take a core from OpenBLAS's threads. If it has not started its half when
-/// the caller finishes the first, the caller takes the half back: a sleeping helper never
-/// makes a product slower than one thread would.
+/// The helper spins for a fraction of a millisecond after each half (0.4 ms on the AMD EPYC
+/// of docs/benchmarks.md), so that the next product finds it awake, then sleeps. Before a
+/// product that OpenBLAS threads itself, it is parked at once, so that it does not take a
+/// core from OpenBLAS's threads. If it has not started its half when the caller finishes the
+/// first, the caller takes the half back: a sleeping helper never makes a product slower than
+/// one thread would.
 /// </para>
 /// <para>
 /// The thread starts at the first split product and runs until the process ends, or until the
@@ -50,11 +52,24 @@ internal static class HelperCore
 
     /// <summary>
     /// Products with m·n·k up to this are cut in two here; larger ones run on OpenBLAS's own
-    /// threads, which share the packed operands between them.
+    /// threads, which share the packed operands between them: 2²⁵ with OpenBLAS's AVX-512
+    /// kernels, 2²⁸ with the others.
     /// </summary>
-    public const double SplitUpTo = 1 << 25;
+    /// <remarks>
+    /// Measured on two machines with C3 (784-512-256-10, batch 256, float32), whose first
+    /// layer's products have about 10⁸ multiply-adds and its second layer's 2²⁵. On an Intel
+    /// Xeon with AVX-512, cutting the first layer too made the epoch slower (0.85 against
+    /// 0.73 s): each half packs the whole of the other operand, where OpenBLAS's threads share
+    /// one packed copy. On an AMD EPYC with AVX2, the first layer on OpenBLAS's threads and the
+    /// second cut made the slower epoch (median 1.34 against 1.14 s, epochs of one process
+    /// taken in turns): OpenBLAS's idle worker yields its core in a loop for about 0.1 s after
+    /// each product it shares, and so competes with the helper during the cut products that
+    /// follow. See docs/benchmarks.md.
+    /// </remarks>
+    public static readonly double SplitUpTo = OpenBlasKernels.HasAvx512 ? 1 << 25 : 1 << 28;
 
-    // About 0.2 ms of spinning on a current x64 core, counted in iterations, not read off a clock.
+    // A fraction of a millisecond of spinning (0.4 ms on the AMD EPYC of docs/benchmarks.md),
+    // counted in iterations, not read off a clock.
     private const int SpinLimit = 1000;
     private const int SpinUnit = 8;
 

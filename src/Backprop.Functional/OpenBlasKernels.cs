@@ -50,10 +50,16 @@ internal static class OpenBlasKernels
     /// <summary>The kernel set for the CPU this process runs on, if any.</summary>
     public static Option<string> ForThisCpu() =>
         X86Base.IsSupported
-            ? For(Vendor(), Avx2.IsSupported && Fma.IsSupported,
-                Avx512F.IsSupported && Avx512CD.IsSupported && Avx512BW.IsSupported
-                && Avx512DQ.IsSupported && Avx512F.VL.IsSupported)
+            ? For(Vendor(), Avx2.IsSupported && Fma.IsSupported, HasAvx512)
             : None;
+
+    /// <summary>
+    /// Whether this CPU and OS support AVX-512 F, CD, BW, DQ and VL, the instructions of
+    /// OpenBLAS's SkylakeX kernels.
+    /// </summary>
+    public static bool HasAvx512 =>
+        Avx512F.IsSupported && Avx512CD.IsSupported && Avx512BW.IsSupported
+        && Avx512DQ.IsSupported && Avx512F.VL.IsSupported;
 
     /// <summary>
     /// On Linux, sets <see cref="Variable"/> to <see cref="ForThisCpu"/> unless the process has

@@ -103,32 +103,17 @@ public sealed class OpenBlasSettingsTests
     [InlineData(256, 256, 512, 2)]
     [InlineData(784, 30, 1000, 0)]
     public void A_cut_product_has_the_same_bits_at_any_OpenBLAS_thread_count(
-        int m, int n, int k, int kind)
+        int m, int n, int k, int kind) => SameBitsAtOneAndTwoThreads(m, n, k, kind);
+
+    [Fact]
+    public void The_largest_cut_product_has_the_same_bits_at_any_OpenBLAS_thread_count()
     {
-        var before = OpenBlasLibrary.Threads;
-        try
-        {
-            var shape = (m, n, k, kind, m + n + k);
-            OpenBlasLibrary.Threads = 1;
-            var one = HelperCoreProperties.Compute<float>(shape).Values;
-            Assert.Equal(1, OpenBlasLibrary.Threads);
+        // m·n·k exactly SplitUpTo (2²⁵ or 2²⁸, by the CPU): the largest product still cut, so
+        // one that OpenBLAS's own threads would split differently at two threads.
+        var k = (int)(HelperCore.SplitUpTo / (512 * 512));
+        Assert.Equal(HelperCore.SplitUpTo, 512.0 * 512 * k);
 
-            OpenBlasLibrary.Threads = 2;
-            var two = HelperCoreProperties.Compute<float>(shape).Values;
-            var twoAgain = HelperCoreProperties.Compute<float>(shape).Values;
-            Assert.Equal(OpenBlasLibrary.ControlsThreads ? 2 : 1, OpenBlasLibrary.Threads);
-
-            Assert.Equal(
-                one.Select(BitConverter.SingleToInt32Bits),
-                two.Select(BitConverter.SingleToInt32Bits));
-            Assert.Equal(
-                two.Select(BitConverter.SingleToInt32Bits),
-                twoAgain.Select(BitConverter.SingleToInt32Bits));
-        }
-        finally
-        {
-            OpenBlasLibrary.Threads = before;
-        }
+        SameBitsAtOneAndTwoThreads(512, 512, k, 0);
     }
 
     [Fact]
@@ -167,6 +152,34 @@ public sealed class OpenBlasSettingsTests
             products.Join();
 
             Assert.All(described, d => Assert.EndsWith(", 2 threads", d));
+        }
+        finally
+        {
+            OpenBlasLibrary.Threads = before;
+        }
+    }
+
+    private static void SameBitsAtOneAndTwoThreads(int m, int n, int k, int kind)
+    {
+        var before = OpenBlasLibrary.Threads;
+        try
+        {
+            var shape = (m, n, k, kind, m + n + k);
+            OpenBlasLibrary.Threads = 1;
+            var one = HelperCoreProperties.Compute<float>(shape).Values;
+            Assert.Equal(1, OpenBlasLibrary.Threads);
+
+            OpenBlasLibrary.Threads = 2;
+            var two = HelperCoreProperties.Compute<float>(shape).Values;
+            var twoAgain = HelperCoreProperties.Compute<float>(shape).Values;
+            Assert.Equal(OpenBlasLibrary.ControlsThreads ? 2 : 1, OpenBlasLibrary.Threads);
+
+            Assert.Equal(
+                one.Select(BitConverter.SingleToInt32Bits),
+                two.Select(BitConverter.SingleToInt32Bits));
+            Assert.Equal(
+                two.Select(BitConverter.SingleToInt32Bits),
+                twoAgain.Select(BitConverter.SingleToInt32Bits));
         }
         finally
         {
