@@ -21,17 +21,19 @@ internal static class Products
             return Dense.AddToColumns(Managed(into, c => w.Multiply(x, c)), b);
         }
 
-        var (rows, columns) = (w.RowCount, x.ColumnCount);
-        var c = Dense.Values(into);
-        var bias = Dense.Values(b);
-        for (var j = 0; j < columns; j++)
-        {
-            bias.AsSpan().CopyTo(c.AsSpan(j * rows, rows));
-        }
-
-        Gemm(false, false, rows, columns, w.ColumnCount, w, x, T.One, c);
+        _ = Seeded(w, x, b, into, check: false);
         return into;
     }
+
+    /// <summary>
+    /// <see cref="Affine{T}"/>, and whether every element of Σ is finite (checked where each
+    /// part of Σ was written).
+    /// </summary>
+    public static bool AffineFinite<T>(Matrix<T> w, Matrix<T> x, Vector<T> b, Matrix<T> into)
+        where T : struct, System.Numerics.IFloatingPointIeee754<T> =>
+        Backends.Active == Backend.Managed
+            ? Dense.AllFinite<T>(Dense.Values(Affine(w, x, b, into)))
+            : Seeded(w, x, b, into, check: true);
 
     /// <summary>δ·Xᵀ: out × m times m × in gives out × in, into <paramref name="into"/>.</summary>
     public static Matrix<T> OuterSum<T>(Matrix<T> δ, Matrix<T> x, Matrix<T> into)
@@ -49,7 +51,7 @@ internal static class Products
 
     /// <summary>
     /// The SGD step of a layer's weights written by δ·Xᵀ itself: W′ = W + (−η)·δ·Xᵀ into
-    /// <paramref name="into"/> (out × in), without storing δ·Xᵀ (<see cref="SteppedProduct"/>);
+    /// <paramref name="into"/> (out × in), without storing δ·Xᵀ (<see cref="SeededProduct"/>);
     /// OpenBLAS only. Returns whether every element of W′ is finite.
     /// </summary>
     public static unsafe bool Stepped<T>(
@@ -70,7 +72,7 @@ internal static class Products
         {
             var product = new GemmCall(typeof(T) == typeof(float), false, true, m, n,
                 δ.ColumnCount, double.CreateTruncating(minusη), pa, m, pb, n, 1.0, pc, m);
-            HelperCore.Product(new SteppedProduct(product, pw, &finite));
+            HelperCore.Product(new SeededProduct(product, pw, m, &finite));
         }
 
         return finite == 1;
@@ -88,6 +90,30 @@ internal static class Products
         var c = Dense.Values(into);
         Gemm(true, false, w.ColumnCount, δ.ColumnCount, w.RowCount, w, δ, T.Zero, c);
         return into;
+    }
+
+    // Σ = W·X + b·1ᵀ on OpenBLAS, b copied into each column by the part of the product that
+    // writes it; with `check`, whether every element came out finite (else true).
+    private static unsafe bool Seeded<T>(
+        Matrix<T> w, Matrix<T> x, Vector<T> b, Matrix<T> into, bool check)
+        where T : struct, System.Numerics.IFloatingPointIeee754<T>
+    {
+        if (typeof(T) != typeof(double) && typeof(T) != typeof(float))
+        {
+            throw new NotSupportedException($"no BLAS product for {typeof(T).Name}");
+        }
+
+        var (m, n) = (w.RowCount, x.ColumnCount);
+        var finite = 1;
+        fixed (byte* pa = Bytes(Dense.Values(w)), pb = Bytes(Dense.Values(x)),
+            pbias = Bytes(Dense.Values(b)), pc = Bytes(Dense.Values(into)))
+        {
+            var product = new GemmCall(typeof(T) == typeof(float), false, false, m, n,
+                w.ColumnCount, 1.0, pa, m, pb, x.RowCount, 1.0, pc, m);
+            HelperCore.Product(new SeededProduct(product, pbias, 0, check ? &finite : null));
+        }
+
+        return finite == 1;
     }
 
     // MathNet's product into `into`, cleared first: a reused buffer may hold anything.

@@ -295,14 +295,19 @@ public static class Propagation
             Shapes.CheckFinite("inputs", input).OrThrow("inputs");
         }
 
-        var Σ = Products.Affine(layer.Weights, input, layer.Bias, scratch.Take(
-            new Slot(SlotKind.WeightedInput, l), layer.OutputSize, input.ColumnCount));
-        if (l == 0 && !checkFirst && !Dense.AllFinite<T>(Dense.Values(Σ)))
+        var Σ = scratch.Take(
+            new Slot(SlotKind.WeightedInput, l), layer.OutputSize, input.ColumnCount);
+        if (l == 0 && !checkFirst)
         {
-            Shapes.CheckFinite("inputs", input).OrThrow("inputs");
+            if (!Products.AffineFinite(layer.Weights, input, layer.Bias, Σ))
+            {
+                Shapes.CheckFinite("inputs", input).OrThrow("inputs");
+            }
+
+            return Σ;
         }
 
-        return Σ;
+        return Products.Affine(layer.Weights, input, layer.Bias, Σ);
     }
 
     private static void CheckTrace<T>(Network<T> network, Trace<T> trace)

@@ -111,6 +111,26 @@ public sealed class InputValidationTests
     }
 
     [Theory]
+    [InlineData(0, 0)]
+    [InlineData(783, 999)]
+    [InlineData(400, 504)]
+    public void A_non_finite_input_in_either_half_of_a_cut_product_is_refused(int row, int column)
+    {
+        // 30 × 784 by 784 × 1000: cut across Σ₁'s columns at 504, so column 999 lies in the
+        // half that may run on the helper thread, which checks its own part of Σ₁.
+        var wide = Functional.Network.Initialize<float>(
+            [784, 30, 10], Activation.ReLU, Activation.Softmax, Initialization.He, 5);
+        var x = Matrix<float>.Build.Dense(784, 1000, (i, j) => (((i * 7) + j) % 256) / 255f);
+        x[row, column] = float.NaN;
+
+        var forward = Assert.Throws<ArgumentException>(() => wide.Forward(x));
+        var predict = Assert.Throws<ArgumentException>(() => wide.Predict(x));
+
+        Assert.Contains($"inputs contain NaN at row {row}, column {column}", forward.Message);
+        Assert.Contains($"inputs contain NaN at row {row}, column {column}", predict.Message);
+    }
+
+    [Theory]
     [MemberData(nameof(NonFinite))]
     public void A_non_finite_target_is_refused_naming_its_value_and_place(double value)
     {
