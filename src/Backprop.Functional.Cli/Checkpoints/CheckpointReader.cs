@@ -6,6 +6,7 @@ using System.Numerics;
 using System.Text.Json;
 using Backprop.Functional.Cli.Models;
 using Backprop.Functional.Cli.Running;
+using Backprop.Functional.Cli.Shell;
 using LanguageExt;
 using LanguageExt.Common;
 using MathNet.Numerics.LinearAlgebra;
@@ -21,7 +22,8 @@ namespace Backprop.Functional.Cli.Checkpoints;
 /// <remarks>
 /// In order: valid JSON, read as a model file's is (a UTF-8 byte order mark skipped, a key
 /// twice in an object refused); the format name and version; the precision; the settings; the
-/// position (epoch, batch, steps); the best epoch and the history; then, for a whole
+/// position (epoch, batch, steps); the best epoch and the history, whose figures must be in
+/// range and agree with each other and with the settings (see Figures); then, for a whole
 /// checkpoint, the precision against the caller's, the model (checked as a model file is), the
 /// best model when the run stops early, and the optimizer state, each buffer with the model's
 /// shapes and finite numbers.
@@ -89,16 +91,24 @@ internal static class CheckpointReader
             () => $"{name}: precision is '{precision}'; expected "
                 + $"'{ModelInfo.Float32}' or '{ModelInfo.Float64}'")
         from settings in Settings(name, root)
+        let validation = long.Parse(
+            settings.First(e => e.Key == "validation").Value, NumberStyles.None, Invariant)
         from epoch in Whole(name, root, "epoch", 1)
         from batchesPerEpoch in Whole(name, root, "batchesPerEpoch", 1)
         from batch in Whole(name, root, "batch", 1)
         from batchInEpoch in ModelReader.Require(
             batch <= batchesPerEpoch,
-            () => $"{name}: 'batch' is {batch} but an epoch has {batchesPerEpoch} batches")
+            () => $"{name}: 'batch' is {batch} but an epoch has "
+                + Plural.Of(batchesPerEpoch, "batch", "batches"))
         from step in Long(name, root, "step")
         from skipped in Whole(name, root, "skipped", 0)
         from bestEpoch in BestEpoch(name, root, epoch)
-        from history in History(name, root, epoch)
+        from history in History(name, root, epoch, validation)
+        from bestValidated in ModelReader.Require(
+            bestEpoch.IsNone || validation > 0,
+            () => $"{name}: 'bestEpoch' is {bestEpoch.IfNone(0)} but the run holds no images "
+                + "out (setting 'validation' is \"0\"), so it has no validation loss to be "
+                + "best in; expected null")
         select new CheckpointHeader(
             precision,
             settings,
@@ -182,20 +192,117 @@ internal static class CheckpointReader
             : Error.New($"{name}: 'bestEpoch' is {e} but the checkpoint is at epoch {epoch}"));
     }
 
-    // One entry per epoch finished, numbered 1, 2, … in order.
+    // One entry per epoch finished, numbered 1, 2, … in order, each with figures in range and
+    // agreeing with each other and the run's settings (see Figures), all on one test set.
     private static Fin<IReadOnlyList<EpochMetrics>> History(
-        string name, JsonElement root, int epoch) =>
+        string name, JsonElement root, int epoch, long validation) =>
         from history in ModelReader.Member(name, root, "history", JsonValueKind.Array)
         from count in ModelReader.Require(
             history.GetArrayLength() == epoch,
-            () => $"{name}: 'history' has {history.GetArrayLength()} entries but the checkpoint "
+            () => $"{name}: 'history' has "
+                + $"{Plural.Of(history.GetArrayLength(), "entry", "entries")} but the checkpoint "
                 + $"is at epoch {epoch}; expected one per epoch")
         from entries in Each(history.EnumerateArray().ToArray(), (item, i) =>
             Metrics(item).Bind(m => m.Epoch == i + 1
                 ? FinSucc(m)
                 : Error.New($"epoch {m.Epoch}; expected {i + 1}"))
+            .Bind(m => Figures(m, validation))
             .BiMap(m => m, e => Error.New($"{name}: 'history' entry {i + 1}: {e.Message}")))
+        from oneTestSet in Each(entries, (m, i) => ModelReader.Require(
+            m.TestTotal == entries[0].TestTotal,
+            () => $"{name}: 'history' entry {i + 1}: 'testTotal' is {m.TestTotal} but entry 1's "
+                + $"is {entries[0].TestTotal}; expected the same test set every epoch"))
         select (IReadOnlyList<EpochMetrics>)entries;
+
+    // The figures of one epoch as a run writes them: losses ≥ 0 (or NaN), η and times finite
+    // and ≥ 0, each accuracy exactly its correct / total, and validation figures exactly when
+    // the run holds images out, with as many as it holds out.
+    private static Fin<EpochMetrics> Figures(EpochMetrics m, long validation)
+    {
+        var problem = Loss("trainingLoss", m.TrainingLoss)
+            ?? FiniteNonNegative("learningRate", m.LearningRate)
+            ?? FiniteNonNegative("trainingSeconds", m.TrainingSeconds)
+            ?? FiniteNonNegative("evaluationSeconds", m.EvaluationSeconds)
+            ?? ValidationFigures(m, validation)
+            ?? Loss("testLoss", m.TestLoss)
+            ?? Counts("test", m.TestAccuracy, m.TestCorrect, m.TestTotal);
+        return problem is null ? FinSucc(m) : Error.New(problem);
+    }
+
+    private static string? ValidationFigures(EpochMetrics m, long validation)
+    {
+        (string Key, double? Value)[] figures =
+        [
+            ("validationLoss", m.ValidationLoss),
+            ("validationAccuracy", m.ValidationAccuracy),
+            ("validationCorrect", m.ValidationCorrect),
+            ("validationTotal", m.ValidationTotal),
+        ];
+        var setting = $"setting 'validation' is \"{validation.ToString(Invariant)}\"";
+        if (validation == 0)
+        {
+            return figures.FirstOrDefault(f => f.Value is not null) is ({ } key, { } value)
+                ? $"'{key}' is {Number(value)} but the run holds no images out ({setting}); "
+                    + "expected null"
+                : null;
+        }
+
+        if (figures.FirstOrDefault(f => f.Value is null) is ({ } missing, _))
+        {
+            return $"'{missing}' is null but the run holds images out ({setting}); expected a "
+                + "number";
+        }
+
+        if (m.ValidationTotal != validation)
+        {
+            return $"'validationTotal' is {m.ValidationTotal} but {setting}; expected the same";
+        }
+
+        return Loss("validationLoss", m.ValidationLoss!.Value)
+            ?? Counts(
+                "validation",
+                m.ValidationAccuracy!.Value,
+                m.ValidationCorrect!.Value,
+                m.ValidationTotal!.Value);
+    }
+
+    // A mean loss: ≥ 0 (+∞ included), or NaN when a loss was not a number.
+    private static string? Loss(string key, double x) =>
+        x >= 0 || double.IsNaN(x) ? null : $"'{key}' is {Number(x)}; expected a number ≥ 0 or NaN";
+
+    private static string? FiniteNonNegative(string key, double x) =>
+        double.IsFinite(x) && x >= 0
+            ? null
+            : $"'{key}' is {Number(x)}; expected a finite number ≥ 0";
+
+    // The images of a set, those classified correctly and the accuracy they give.
+    private static string? Counts(string set, double accuracy, int correct, int total)
+    {
+        var (a, c, t) = ($"'{set}Accuracy'", $"'{set}Correct'", $"'{set}Total'");
+        if (total < 1)
+        {
+            return $"{t} is {total}; expected a whole number ≥ 1";
+        }
+
+        if (correct < 0 || correct > total)
+        {
+            return $"{c} is {correct} but {t} is {total}; expected a whole number from 0 to "
+                + total;
+        }
+
+        if (!(accuracy >= 0 && accuracy <= 1))
+        {
+            return $"{a} is {Number(accuracy)}; expected a number in [0, 1]";
+        }
+
+        var expected = (double)correct / total;
+        return accuracy == expected
+            ? null
+            : $"{a} is {Number(accuracy)} but {c} / {t} is {correct}/{total} = "
+                + $"{Number(expected)}; expected them to agree";
+    }
+
+    private static string Number(double x) => x.ToString("R", Invariant);
 
     private static Fin<EpochMetrics> Metrics(JsonElement item)
     {
@@ -285,7 +392,8 @@ internal static class CheckpointReader
             from step in Long(at, state, "step")
             from updates in ModelReader.Require(
                 step == header.Step - header.Skipped,
-                () => $"{at} has taken {step} steps but the run {header.Step - header.Skipped} "
+                () => $"{at} has taken {Plural.Of(step, "step")} but the run "
+                    + $"{header.Step - header.Skipped} "
                     + $"({header.Step} less {header.Skipped} skipped)")
             from rate in ModelReader.Member(at, state, "learningRate", JsonValueKind.Number)
             from η in rate.TryGetDouble(out var r) && double.IsFinite(r) && r >= 0
@@ -313,8 +421,8 @@ internal static class CheckpointReader
             from array in ModelReader.Member(named, json, "layers", JsonValueKind.Array)
             from count in ModelReader.Require(
                 array.GetArrayLength() == layers.Length,
-                () => $"{named} has {array.GetArrayLength()} layers but the model has "
-                    + $"{layers.Length}")
+                () => $"{named} has {Plural.Of(array.GetArrayLength(), "layer")} but the "
+                    + $"model has {layers.Length}")
             from read in Each(array.EnumerateArray().ToArray(), (l, i) =>
                 LayerBuffer<T>($"{named}, layer {i + 1}", l, layers[i]))
             select (bufferName, new Gradient<T>(toSeq(read)));
@@ -332,18 +440,18 @@ internal static class CheckpointReader
             from weights in ModelReader.Member(at, json, "weights", JsonValueKind.Array)
             from rowCount in ModelReader.Require(
                 weights.GetArrayLength() == rows,
-                () => $"{at}: the weights have {weights.GetArrayLength()} rows but the layer "
-                    + $"has {rows} outputs")
+                () => $"{at}: the weights have {Plural.Of(weights.GetArrayLength(), "row")} but "
+                    + $"the layer has {Plural.Of(rows, "output")}")
             from values in Each(weights.EnumerateArray().ToArray(), (row, r) =>
                 row.ValueKind == JsonValueKind.Array && row.GetArrayLength() == columns
                     ? ModelReader.Numbers<T>($"{at} weights row {r + 1}", row)
-                    : Error.New($"{at}: weights row {r + 1} is not {columns} numbers, the "
-                        + "layer's inputs"))
+                    : Error.New($"{at}: weights row {r + 1} is not "
+                        + $"{Plural.Of(columns, "number")}, the layer's inputs"))
             from bias in ModelReader.Member(at, json, "bias", JsonValueKind.Array)
             from biasLength in ModelReader.Require(
                 bias.GetArrayLength() == rows,
-                () => $"{at}: the bias has {bias.GetArrayLength()} values but the layer has "
-                    + $"{rows} outputs")
+                () => $"{at}: the bias has {Plural.Of(bias.GetArrayLength(), "value")} but the "
+                    + $"layer has {Plural.Of(rows, "output")}")
             from b in ModelReader.Numbers<T>($"{at} bias", bias)
             select new LayerGradient<T>(
                 Matrix<T>.Build.Dense(rows, columns, (i, j) => values[i][j]),

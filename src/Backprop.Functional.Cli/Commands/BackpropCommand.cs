@@ -87,6 +87,7 @@ internal static class BackpropCommand
             MakeSampleCommand.Create(context),
         };
         root.SetAction(NoCommand);
+        UndecodablePaths.RefuseIn(root);
         var help = root.Options.OfType<HelpOption>().Single();
         help.Action = new HiddenCommandHelp((SynchronousCommandLineAction)help.Action!);
         return root;

@@ -76,8 +76,9 @@ internal static class GradCheckCommand
                 var given = OptionFactory.Typed(parse, samples)
                     ?? parse.GetValue(samples).ToString(CultureInfo.InvariantCulture);
                 var images = split.Test.Count.ToString("N0", CultureInfo.InvariantCulture);
+                var noun = split.Test.Count == 1 ? "image" : "images";
                 throw CommandFailure.Usage(
-                    $"--samples {given} is more than the {images} test images of the data");
+                    $"--samples {given} is more than the {images} test {noun} of the data");
             }
 
             var (network, lossFunction, source) = path is null
@@ -250,7 +251,8 @@ internal static class GradCheckCommand
                 judged == 0 && layer.WithinNoise > 0
                     ? $"layer {layer.Layer} ({layer.Sizes}): none judged by relative error{noise}"
                     : $"layer {layer.Layer} ({layer.Sizes}): worst relative error "
-                        + $"{Scientific(layer.WorstRelativeError)} over {judged} parameters"
+                        + $"{Scientific(layer.WorstRelativeError)} over "
+                        + Plural.Of(judged, "parameter")
                         + noise);
         }
 
@@ -261,7 +263,7 @@ internal static class GradCheckCommand
         }
 
         var within = r.WithinNoise > 0
-            ? $" ({r.WithinNoise} parameters within rounding noise "
+            ? $" ({Plural.Of(r.WithinNoise, "parameter")} within rounding noise "
                 + $"{Scientific(r.Layers.Max(l => l.RoundingNoise))}, not judged by relative "
                 + "error)"
             : string.Empty;

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.IO;
 using System.Linq;
 using Backprop.Functional.Cli.Data;
 using Backprop.Functional.Cli.Shell;
@@ -37,9 +38,11 @@ internal static class MakeSampleCommand
         command.SetAction(parse =>
         {
             var directory = parse.GetRequiredValue(output)!;
-            OutputPaths.CheckDirectoryFor(
-                "--out", directory, DataSets.StandardNames.Select(name => name + ".gz"));
-            var written = SampleBuilder.Build(parse.GetRequiredValue(data)!, directory).OrFail();
+            var source = parse.GetRequiredValue(data)!;
+            var names = DataSets.StandardNames.Select(name => name + ".gz").ToArray();
+            CheckNoOverlap(directory, source, names);
+            OutputPaths.CheckDirectoryFor("--out", directory, names);
+            var written = SampleBuilder.Build(source, directory).OrFail();
             foreach (var file in written)
             {
                 context.Out.WriteLine($"wrote {file}");
@@ -48,5 +51,23 @@ internal static class MakeSampleCommand
             return ExitCode.Success;
         });
         return command;
+    }
+
+    // The sample may not replace a file that --data reads: not in the same directory, however
+    // it is reached (through a symbolic link, say), nor through a sample file's name that
+    // leads to a data file. Checked before anything is read or written.
+    private static void CheckNoOverlap(string directory, string source, string[] names)
+    {
+        if (PathIdentity.Same(directory, source))
+        {
+            throw CommandFailure.Usage(
+                $"--out '{directory}' is the directory of --data '{source}'; the sample would "
+                + "replace the data it is made from");
+        }
+
+        OutputPaths.CheckNoOverlap(
+            names.Select(name => Path.Combine(directory, name))
+                .Select(file => ($"--out: {file}", file)),
+            OutputPaths.DataFiles(source));
     }
 }

@@ -114,6 +114,15 @@ internal static class OptionFactory
             ? last.Value
             : null;
 
+    /// <summary>
+    /// The value of the option named <paramref name="name"/> (such as "--momentum") as it was
+    /// typed, or null when it was not given or the command has no such option.
+    /// </summary>
+    public static string? Typed(ParseResult parse, string name) =>
+        parse.GetResult(name) is OptionResult { Implicit: false, Tokens: [.., var last] }
+            ? last.Value
+            : null;
+
     /// <summary>A whole number ≥ <paramref name="minimum"/>, with a default.</summary>
     public static Option<int> Integer(
         string name, int fallback, string description, int minimum = 1) => new(name)
@@ -215,6 +224,10 @@ internal static class OptionFactory
         HelpName = "LIST",
         DefaultValueFactory = _ => ParseSizes(fallback).IfFail([]),
         CustomParser = result => Single(result, ParseSizes),
+
+        // One list, as every other option takes one value: without this a list-typed option
+        // would collect every --hidden given, and the parser read only the last.
+        Arity = ArgumentArity.ExactlyOne,
     };
 
     /// <summary>An activation by name: identity, sigmoid, tanh, relu, leaky-relu[:α], ….</summary>
@@ -366,19 +379,29 @@ internal static class OptionFactory
             return FinSucc<IReadOnlyList<int>>([]);
         }
 
-        var sizes = new List<int>();
-        foreach (var item in text.Split(',').Select(i => i.Trim()))
+        // An item that is not a positive whole number (empty, signed, 0, not digits) makes
+        // the list malformed wherever it stands; only a list of positive digit strings can
+        // have a size too large, one past the largest int.
+        var items = text.Split(',').Select(i => i.Trim()).ToArray();
+        if (!items.All(item => item.Length > 0 && item.All(char.IsAsciiDigit)
+            && item.Any(d => d != '0')))
         {
-            var size = WholeNumber("--hidden", item, 1, string.Empty);
-            if (size.IsFail)
+            return Reject<IReadOnlyList<int>>(
+                "--hidden", text, "must be a comma list of positive whole numbers");
+        }
+
+        var sizes = new List<int>();
+        foreach (var item in items)
+        {
+            if (!int.TryParse(item, NumberStyles.None, Invariant, out var size))
             {
-                var tooLarge = item.Length > 0 && item.All(char.IsAsciiDigit);
-                return Reject<IReadOnlyList<int>>("--hidden", text, tooLarge
-                    ? $"has a size too large: the maximum is {int.MaxValue.ToString(Invariant)}"
-                    : "must be a comma list of positive whole numbers");
+                return Reject<IReadOnlyList<int>>(
+                    "--hidden",
+                    text,
+                    $"has a size too large: the maximum is {int.MaxValue.ToString(Invariant)}");
             }
 
-            sizes.Add(size.IfFail(0));
+            sizes.Add(size);
         }
 
         return sizes;

@@ -43,9 +43,13 @@ internal static class OutputPaths
     /// </summary>
     public static void CheckDirectory(string option, string path)
     {
-        if (File.Exists(Path.TrimEndingDirectorySeparator(path)))
+        var trimmed = Path.TrimEndingDirectorySeparator(path);
+        if (File.Exists(trimmed))
         {
-            throw CommandFailure.Usage($"{option} must name a directory, got '{path}'");
+            // A link that leads to nothing is no directory and cannot be made one.
+            throw CommandFailure.Usage(FileKind.BrokenLink(trimmed) is { } link
+                ? $"{option} must name a directory, got '{path}', which is {link}"
+                : $"{option} must name a directory, got '{path}'");
         }
 
         CheckNoFileAbove(option, "a directory", path);
@@ -86,6 +90,42 @@ internal static class OutputPaths
 
         AtomicFile.CheckWritable(first)
             .IfFail(e => throw CommandFailure.Usage($"{option}: {e.Message}"));
+    }
+
+    /// <summary>
+    /// The files that reading <paramref name="directory"/> as <c>--data</c> may open, each as
+    /// "a data file of --data" with its path: the four IDX files under their plain and .gz
+    /// names, and the list of class names, whether they are there or not.
+    /// </summary>
+    public static IEnumerable<(string What, string Path)> DataFiles(string directory) =>
+        DataSets.StandardNames
+            .SelectMany(name => new[] { name, name + ".gz" })
+            .Append(ClassNames.FileName)
+            .Select(name => ("a data file of --data", Path.Combine(directory, name)));
+
+    /// <summary>
+    /// Throws when one of <paramref name="outputs"/> names the same file as one of
+    /// <paramref name="inputs"/> (see <see cref="PathIdentity.Same"/>: with symbolic links
+    /// followed, whether the files exist yet or not), as "WHAT names OTHER, 'PATH'; writing
+    /// there would replace it", WHAT and OTHER being the first items of the pairs and PATH the
+    /// input's path: an output written there would lose the input.
+    /// </summary>
+    public static void CheckNoOverlap(
+        IEnumerable<(string What, string Path)> outputs,
+        IEnumerable<(string What, string Path)> inputs)
+    {
+        var read = inputs.ToList();
+        foreach (var (what, path) in outputs)
+        {
+            foreach (var (other, otherPath) in read)
+            {
+                if (PathIdentity.Same(path, otherPath))
+                {
+                    throw CommandFailure.Usage(
+                        $"{what} names {other}, '{otherPath}'; writing there would replace it");
+                }
+            }
+        }
     }
 
     // A file where a directory of the path should be: without this check it would be taken

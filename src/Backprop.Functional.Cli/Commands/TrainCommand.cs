@@ -142,7 +142,7 @@ internal static class TrainCommand
             var scheduleKind = parse.GetValue(schedule) ?? ScheduleKind.Constant;
             string? Text(Option option) => OptionFactory.Typed(parse, option);
             var typed = new Typed(
-                Text(learningRate),
+                name => OptionFactory.Typed(parse, name),
                 Text(momentum),
                 Text(beta2),
                 Text(decayFactor),
@@ -238,25 +238,19 @@ internal static class TrainCommand
         }
     }
 
-    // What the parsers cannot see alone: the loss and output together, and where files go.
+    // What the parsers cannot see alone: the loss and output together, the numbers float32
+    // cannot hold, and where files go.
     private static void Check(TrainSettings s, Typed typed)
     {
         s.Loss.Accepts(s.Output).IfFail(e => throw CommandFailure.Usage(
             $"--loss {s.Loss.Name} cannot follow --output {s.Output.Name}: {e.Message}"));
-        var η = s.Optimizer.LearningRate;
-        if (s.Precision == Precision.Float32 && (float)η == 0f)
-        {
-            var given = typed.LearningRate ?? η.ToString("R", Invariant);
-            throw CommandFailure.Usage(
-                "--learning-rate is 0 in float32, which would leave every weight as it is, got "
-                + $"'{given}'; give a larger rate or --precision float64");
-        }
+        Float32Limits.Check(s, typed.Of);
 
         OutputPaths.CheckFile("--out", s.ModelPath);
         if (s.PlotPath is not null)
         {
             OutputPaths.CheckFile("--plot", s.PlotPath);
-            if (Path.GetFullPath(s.PlotPath) == Path.GetFullPath(s.ModelPath))
+            if (PathIdentity.Same(s.PlotPath, s.ModelPath))
             {
                 throw CommandFailure.Usage(
                     $"--plot and --out name the same file, '{s.PlotPath}'; the plot would replace "
@@ -274,7 +268,8 @@ internal static class TrainCommand
 
     // No output may land on an input or on another output: a model written over a data file
     // or over the checkpoint it resumes from, or a plot over the checkpoint, would lose data.
-    // Resuming from the checkpoint the run keeps is the one overlap meant to happen.
+    // Paths are compared with symbolic links followed (PathIdentity). Resuming from the
+    // checkpoint the run keeps is the one overlap meant to happen.
     private static void CheckNoOverlap(TrainSettings s)
     {
         var outputs = new List<(string What, string Path)> { ("--out", s.ModelPath) };
@@ -289,32 +284,21 @@ internal static class TrainCommand
             inputs.Add(("--resume", s.ResumePath));
         }
 
-        if (s.DataDirectory is { } data)
-        {
-            inputs.AddRange(DataSets.StandardNames
-                .SelectMany(name => new[] { name, name + ".gz" })
-                .Append(ClassNames.FileName)
-                .Select(name => ("a data file of --data", Path.Combine(data, name))));
-        }
-
+        var data = s.DataDirectory is { } directory
+            ? OutputPaths.DataFiles(directory).ToList()
+            : [];
+        inputs.AddRange(data);
         var checkpoint = s.CheckpointPath is { } c
             ? new[] { ("the checkpoint of --checkpoint", c) }
             : [];
-        foreach (var (what, path) in outputs)
+        OutputPaths.CheckNoOverlap(outputs, inputs.Concat(checkpoint));
+
+        // The checkpoint is an output too, written after every epoch.
+        if (s.CheckpointPath is { } kept)
         {
-            foreach (var (other, otherPath) in inputs.Concat(checkpoint))
-            {
-                if (Same(path, otherPath))
-                {
-                    throw CommandFailure.Usage(
-                        $"{what} names {other}, '{otherPath}'; writing there would replace it");
-                }
-            }
+            OutputPaths.CheckNoOverlap([("--checkpoint", kept)], data);
         }
     }
-
-    private static bool Same(string a, string b) =>
-        string.Equals(Path.GetFullPath(a), Path.GetFullPath(b), StringComparison.Ordinal);
 
     // --checkpoint names a directory that exists, or one that can be made in one that does.
     private static void CheckDirectory(string path)
@@ -343,9 +327,9 @@ internal static class TrainCommand
     }
 
     // The options whose absence matters or whose value a message echoes, as typed (null when
-    // absent).
+    // absent); Of gives any option's by name.
     private sealed record Typed(
-        string? LearningRate,
+        Func<string, string?> Of,
         string? Momentum,
         string? Beta2,
         string? DecayFactor,

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
+using Backprop.Functional.Cli.Shell;
 using LanguageExt;
 using LanguageExt.Common;
 
@@ -168,8 +169,8 @@ public static class DataSets
         select new TestData(
             test,
             names,
-            $"{origin} ({test.Count} test images of {test.Rows} × {test.Columns}, "
-            + $"{names.Count} classes)");
+            $"{origin} ({Plural.Of(test.Count, "test image")} of {test.Rows} × {test.Columns}, "
+            + $"{Plural.Of(names.Count, "class", "classes")})");
 
     // Reads train images, train labels, test images and test labels, stopping at the first
     // problem, and checks that both sets have images of one size.
@@ -190,8 +191,8 @@ public static class DataSets
             train,
             test,
             names,
-            $"{origin} ({train.Count} training and {test.Count} test images of "
-            + $"{train.Rows} × {train.Columns}, {names.Count} classes)");
+            $"{origin} ({train.Count} training and {Plural.Of(test.Count, "test image")} of "
+            + $"{train.Rows} × {train.Columns}, {Plural.Of(names.Count, "class", "classes")})");
 
     private static Fin<ImageSet> ReadSet(
         (string Name, Func<Stream> Open) images,

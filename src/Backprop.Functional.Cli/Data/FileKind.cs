@@ -35,19 +35,23 @@ internal static partial class FileKind
     /// <summary>
     /// Null when <paramref name="path"/> is a regular file (or a link to one), does not exist or
     /// cannot be examined; otherwise what it is, to follow "PATH is": "a directory", or "a named
-    /// pipe (FIFO), not a regular file", "a character device, not a regular file", and so on.
+    /// pipe (FIFO), not a regular file", "a character device, not a regular file", and so on, or
+    /// what <see cref="BrokenLink"/> says of a symbolic link that leads to nothing.
     /// </summary>
     public static string? NotRegular(string path) => Of(path) switch
     {
         null or RegularFile => null,
         "a directory" => "a directory",
+        var kind when BrokenLink(path) is not null => kind,
         var kind => $"{kind}, not a regular file",
     };
 
     /// <summary>
     /// What <paramref name="path"/> is, to follow "PATH is": "a directory", "a file" (a regular
     /// file, or one that cannot be examined further), "a named pipe (FIFO)", "a character
-    /// device", "a block device", "a socket" or "a special file"; null when it does not exist.
+    /// device", "a block device", "a socket", "a special file", or what
+    /// <see cref="BrokenLink"/> says of a symbolic link that leads to nothing; null when it does
+    /// not exist.
     /// </summary>
     public static string? Of(string path)
     {
@@ -59,6 +63,11 @@ internal static partial class FileKind
         if (!File.Exists(path))
         {
             return null;
+        }
+
+        if (BrokenLink(path) is { } broken)
+        {
+            return broken;
         }
 
         if (OperatingSystem.IsWindows())
@@ -91,6 +100,40 @@ internal static partial class FileKind
             Socket => "a socket",
             _ => "a special file",
         };
+    }
+
+    /// <summary>
+    /// Null unless <paramref name="path"/> is a symbolic link that leads to nothing, which .NET
+    /// takes for a file that exists but cannot be opened; then what it is, to follow "PATH is":
+    /// "a dangling symbolic link to 'TARGET'" (TARGET as the link holds it) when what it names,
+    /// at the end of any chain of links, does not exist, or "a symbolic link in a loop" when
+    /// following it never ends. Writing to such a path replaces the link itself.
+    /// </summary>
+    public static string? BrokenLink(string path)
+    {
+        try
+        {
+            var link = new FileInfo(path);
+            if (link.LinkTarget is not { } target)
+            {
+                return null;
+            }
+
+            var final = link.ResolveLinkTarget(returnFinalTarget: true);
+            return final is null || final.Exists || System.IO.Directory.Exists(final.FullName)
+                ? null
+                : $"a dangling symbolic link to '{target}'";
+        }
+        catch (IOException) when (new FileInfo(path).LinkTarget is not null)
+        {
+            // The runtime gives up after 40 links, as the kernel does (ELOOP).
+            return "a symbolic link in a loop";
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException
+            or ArgumentException or NotSupportedException)
+        {
+            return null;
+        }
     }
 
     /// <summary>

@@ -47,6 +47,21 @@ internal static class Gzip
         content is PrefixedStream prefixed ? prefixed.Remaining : null;
 
     /// <summary>
+    /// Whether <paramref name="content"/> (from <see cref="Open"/>) is gzip data that stopped
+    /// early: the file ended inside a member's deflate data, before its final block was
+    /// whole, so the bytes it gave are all there were. False for raw data, and for gzip data
+    /// not yet read to where it stops.
+    /// </summary>
+    public static bool CutShort(Stream content) => content is Reader { CutShort: true };
+
+    /// <summary>
+    /// The note that ends a message about data that ended too soon when the data is gzip that
+    /// <see cref="CutShort"/> says stopped early, else the empty string.
+    /// </summary>
+    public static string StopsEarly(Stream content) =>
+        CutShort(content) ? " (the gzip data stops early; is the file cut short?)" : string.Empty;
+
+    /// <summary>
     /// Reads <paramref name="content"/> (from <see cref="Open"/>) to its end and counts the bytes,
     /// stopping once more than <paramref name="limit"/> have come. For gzip this also checks
     /// the end of the data: its trailers, and that the file does not stop inside it.
@@ -229,31 +244,38 @@ internal static class Gzip
         {
             _inMember = false;
             var trailer = new byte[8];
-            if (Fill(_tap, trailer) < trailer.Length
-                || BinaryPrimitives.ReadUInt32LittleEndian(trailer) != _crc
+            var got = Fill(_tap, trailer);
+            if (got < trailer.Length)
+            {
+                throw new BadDataException(
+                    $"truncated: the file ends inside a gzip trailer, after {got} of its "
+                    + $"{trailer.Length} bytes; is the file cut short?");
+            }
+
+            if (BinaryPrimitives.ReadUInt32LittleEndian(trailer) != _crc
                 || BinaryPrimitives.ReadUInt32LittleEndian(trailer.AsSpan(4)) != _size)
             {
                 throw new BadDataException(
                     "the gzip data is corrupt (checksum mismatch: the CRC-32 or size in its "
-                    + "trailer does not match the data, or the trailer is cut short)");
+                    + "trailer does not match the data)");
             }
 
             // What follows the member: nothing, another member, or bytes that do not belong.
             var next = new byte[2];
-            var got = Fill(_tap, next);
-            if (got == 0)
+            var taken = Fill(_tap, next);
+            if (taken == 0)
             {
                 _ended = true;
                 return;
             }
 
-            if (got == 2 && next[0] == 0x1f && next[1] == 0x8b)
+            if (taken == 2 && next[0] == 0x1f && next[1] == 0x8b)
             {
                 _tap.PushBack(next);
                 return;
             }
 
-            var trailing = got + CountRest(_tap, MostCounted);
+            var trailing = taken + CountRest(_tap, MostCounted);
             throw new BadDataException(
                 $"{Bytes(trailing)} of trailing data after the gzip data; expected the file "
                 + "to end there");

@@ -1,6 +1,7 @@
 using System;
 using System.Buffers.Binary;
 using System.IO;
+using Backprop.Functional.Cli.Shell;
 using LanguageExt;
 using LanguageExt.Common;
 
@@ -143,8 +144,9 @@ public static class Idx
         if (got < 4)
         {
             return Error.New(
-                $"{name}: the {Described(compressed)} ends after {Gzip.Bytes(got)}; expected an "
-                + $"IDX {kind} header of {header.Length} bytes");
+                $"{name}: {Cut(content)}the {Described(compressed)} ends after {Gzip.Bytes(got)}; "
+                + $"expected an IDX {kind} header of {header.Length} bytes"
+                + Gzip.StopsEarly(content));
         }
 
         var found = BinaryPrimitives.ReadInt32BigEndian(header);
@@ -158,8 +160,9 @@ public static class Idx
         if (got < header.Length)
         {
             return Error.New(
-                $"{name}: the {Described(compressed)} ends after {got} bytes, inside the header; "
-                + $"expected {header.Length} header bytes");
+                $"{name}: {Cut(content)}the {Described(compressed)} ends after {got} bytes, "
+                + $"inside the header; expected {header.Length} header bytes"
+                + Gzip.StopsEarly(content));
         }
 
         var sizes = new uint[dimensions];
@@ -193,7 +196,7 @@ public static class Idx
         var remaining = Gzip.Remaining(content);
         if (remaining < size)
         {
-            return Truncated(name, compressed, what, size, remaining.Value);
+            return Truncated(name, content, compressed, what, size, remaining.Value);
         }
 
         if (remaining > size)
@@ -213,7 +216,7 @@ public static class Idx
             var n = content.Read(buffer, filled, buffer.Length - filled);
             if (n == 0)
             {
-                return Truncated(name, compressed, what, size, filled);
+                return Truncated(name, content, compressed, what, size, filled);
             }
 
             filled += n;
@@ -223,13 +226,19 @@ public static class Idx
         return extra > 0 ? Extra(name, compressed, what, size, extra) : buffer;
     }
 
+    // The note on gzip data that stopped early is given only when it did: a whole gzip file
+    // may hold fewer records than its header declares.
     private static Error Truncated(
-        string name, bool compressed, string what, int size, long found) =>
+        string name, Stream content, bool compressed, string what, int size, long found) =>
         Error.New(
             $"{name}: truncated: the header declares {what} ({size} "
             + $"byte{(size == 1 ? string.Empty : "s")}) but the "
             + $"{Described(compressed)} ends after {found} of them"
-            + (compressed ? " (the gzip data stops early; is the file cut short?)" : string.Empty));
+            + Gzip.StopsEarly(content));
+
+    // "truncated: " in front of a message about a header when the gzip data stopped early.
+    private static string Cut(Stream content) =>
+        Gzip.CutShort(content) ? "truncated: " : string.Empty;
 
     private static Error Extra(
         string name, bool compressed, string what, int size, long extra) =>
@@ -242,7 +251,8 @@ public static class Idx
         _ when (found >> 16) != 0 => $"0x{found:X8}, which is not an IDX header",
         ImagesMagic => $"0x{found:X8} (an images file)",
         LabelsMagic => $"0x{found:X8} (a labels file)",
-        _ => $"0x{found:X8} (element type 0x{(found >> 8) & 0xff:X2}, {found & 0xff} dimensions)",
+        _ => $"0x{found:X8} (element type 0x{(found >> 8) & 0xff:X2}, "
+            + $"{Plural.Of(found & 0xff, "dimension")})",
     };
 
     private static string Described(bool compressed) =>

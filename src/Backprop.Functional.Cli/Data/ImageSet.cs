@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Numerics;
 using System.Runtime.Intrinsics.X86;
+using Backprop.Functional.Cli.Shell;
 using LanguageExt;
 using LanguageExt.Common;
 using MathNet.Numerics.LinearAlgebra;
@@ -55,8 +56,8 @@ public sealed record ImageSet(
         if (labels.Length != images.Count)
         {
             return Error.New(
-                $"{labelsName} has {labels.Length} labels but {imagesName} has {images.Count} "
-                + "images; expected one label per image");
+                $"{labelsName} has {Plural.Of(labels.Length, "label")} but {imagesName} has "
+                + $"{Plural.Of(images.Count, "image")}; expected one label per image");
         }
 
         var bad = Array.FindIndex(labels, label => label >= classCount);
@@ -64,7 +65,7 @@ public sealed record ImageSet(
         {
             return Error.New(
                 $"{labelsName}: record {bad} has label {labels[bad]}; expected a class in "
-                + $"0–{classCount - 1} ({classCount} classes"
+                + $"0–{classCount - 1} ({Plural.Of(classCount, "class", "classes")}"
                 + (classList is null ? ")" : $", as listed in {classList})"));
         }
 
@@ -197,7 +198,8 @@ public sealed record ImageSet(
 
     /// <inheritdoc/>
     public override string ToString() =>
-        $"ImageSet({Source}: {Count} images of {Rows} × {Columns}, {ClassCount} classes)";
+        $"ImageSet({Source}: {Plural.Of(Count, "image")} of {Rows} × {Columns}, "
+        + $"{Plural.Of(ClassCount, "class", "classes")})";
 
     private int CheckIndex(int index) =>
         (uint)index < (uint)Count

@@ -35,7 +35,8 @@ public static class SampleBuilder
     /// <summary>
     /// Builds the sample from <paramref name="fullDataDir"/> (read as by
     /// <see cref="DataSets.FromDirectory"/>) into <paramref name="outDir"/>, which is created if
-    /// need be; existing files there are replaced, each one atomically.
+    /// need be; existing files there are replaced, all four or none (see
+    /// <see cref="AtomicFile.WriteAll"/>).
     /// </summary>
     /// <returns>The four files written, or the first problem.</returns>
     public static Fin<IReadOnlyList<string>> Build(string fullDataDir, string outDir) =>
@@ -118,20 +119,12 @@ public static class SampleBuilder
             (DataSets.TestImages, s => Idx.WriteImages(s, rows, columns, test.Pixels)),
             (DataSets.TestLabels, s => Idx.WriteLabels(s, test.Labels)),
         };
-        var written = new List<string>();
-        foreach (var (name, write) in files)
-        {
-            var path = Path.Combine(outDir, name + ".gz");
-            var result = AtomicFile.Write(path, Compress(write));
-            if (result.IsFail)
-            {
-                return (Error)result;
-            }
-
-            written.Add(path);
-        }
-
-        return Fin<IReadOnlyList<string>>.Succ(written);
+        // All four or none: a sample of files from two runs would not be one sample.
+        var contents = files
+            .Select(f => (Path: Path.Combine(outDir, f.Name + ".gz"), Content: Compress(f.Write)))
+            .ToArray();
+        return AtomicFile.WriteAll(contents)
+            .Map(_ => (IReadOnlyList<string>)[.. contents.Select(f => f.Path)]);
     }
 
     private static byte[] Compress(Action<Stream> write)

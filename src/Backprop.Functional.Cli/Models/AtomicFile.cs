@@ -13,6 +13,12 @@ namespace Backprop.Functional.Cli.Models;
 /// the old file or the new one, never a mixture, and a failure leaves the old file as it was
 /// and no temporary file behind.
 /// </summary>
+/// <remarks>
+/// The temporary file's name is hidden and of a fixed length (<see cref="Temporary"/>), not
+/// made from the target's, so that any name the file system takes can be written, up to its
+/// limit (255 bytes on Linux's file systems). A symbolic link at the target is replaced by the
+/// file, whether or not it leads anywhere; its target is left alone.
+/// </remarks>
 internal static class AtomicFile
 {
     /// <summary>Writes <paramref name="content"/> to <paramref name="path"/>, atomically.</summary>
@@ -41,9 +47,7 @@ internal static class AtomicFile
             return special;
         }
 
-        // Hidden and unique, so that two writers never share one and a listing hides it.
-        var temporary = Path.Combine(
-            directory, $".{Path.GetFileName(full)}.{Path.GetRandomFileName()}.tmp");
+        var temporary = Temporary(directory, ".tmp");
         try
         {
             using (var stream = new FileStream(
@@ -79,8 +83,7 @@ internal static class AtomicFile
         }
 
         var directory = Path.GetDirectoryName(full) ?? full;
-        var probe = Path.Combine(
-            directory, $".{Path.GetFileName(full)}.{Path.GetRandomFileName()}.tmp");
+        var probe = Temporary(directory, ".tmp");
         try
         {
             using (new FileStream(probe, FileMode.CreateNew, FileAccess.Write, FileShare.None))
@@ -90,8 +93,9 @@ internal static class AtomicFile
             File.Delete(probe);
 
             // A file already there must be replaceable too: an immutable or read-only one is
-            // found here, opened for writing and left as it was, not after the run.
-            if (File.Exists(full))
+            // found here, opened for writing and left as it was, not after the run. A link
+            // that leads to nothing has nothing to open: the rename replaces the link.
+            if (File.Exists(full) && Data.FileKind.BrokenLink(full) is null)
             {
                 using (new FileStream(full, FileMode.Open, FileAccess.Write, FileShare.ReadWrite))
                 {
@@ -123,9 +127,7 @@ internal static class AtomicFile
         foreach (var (path, content) in files)
         {
             var full = Path.GetFullPath(path);
-            var temporary = Path.Combine(
-                Path.GetDirectoryName(full) ?? full,
-                $".{Path.GetFileName(full)}.{Path.GetRandomFileName()}.tmp");
+            var temporary = Temporary(Path.GetDirectoryName(full) ?? full, ".tmp");
             try
             {
                 using var stream = new FileStream(
@@ -143,7 +145,8 @@ internal static class AtomicFile
         }
 
         // Each file that is replaced is first kept under a hidden name, so that a rename that
-        // fails part-way can put back the ones before it: all or none, as promised.
+        // fails part-way can put back the ones before it: all or none, as promised. A symbolic
+        // link is kept as a link (to the same target), not as a copy of what it leads to.
         var placed = new System.Collections.Generic.List<(string Full, string? Kept)>();
         for (var k = 0; k < written.Count; k++)
         {
@@ -153,10 +156,15 @@ internal static class AtomicFile
             {
                 if (File.Exists(full))
                 {
-                    kept = Path.Combine(
-                        Path.GetDirectoryName(full) ?? full,
-                        $".{Path.GetFileName(full)}.{Path.GetRandomFileName()}.old");
-                    File.Copy(full, kept);
+                    kept = Temporary(Path.GetDirectoryName(full) ?? full, ".old");
+                    if (new FileInfo(full).LinkTarget is { } target)
+                    {
+                        File.CreateSymbolicLink(kept, target);
+                    }
+                    else
+                    {
+                        File.Copy(full, kept);
+                    }
                 }
 
                 File.Move(temporary, full, overwrite: true);
@@ -171,7 +179,9 @@ internal static class AtomicFile
 
                 placed.ForEach(p => Restore(p.Full, p.Kept));
                 written.Skip(k).ToList().ForEach(w => TryDelete(w.Temporary));
-                return Error.New($"cannot write {files[k].Path}: {Reason(e, temporary, full)}");
+                return Error.New(Directory.Exists(full)
+                    ? $"cannot write {files[k].Path}: it is a directory"
+                    : $"cannot write {files[k].Path}: {Reason(e, temporary, full)}");
             }
         }
 
@@ -185,13 +195,26 @@ internal static class AtomicFile
         return unit;
     }
 
+    /// <summary>
+    /// A new name for a temporary file in <paramref name="directory"/>, ending in
+    /// <paramref name="suffix"/>: hidden (it starts with a dot), unique, so that two writers
+    /// never share one, and 26 bytes long whatever the target's name, so that a target whose
+    /// name is as long as the file system allows can still be written.
+    /// </summary>
+    internal static string Temporary(string directory, string suffix) =>
+        Path.Combine(directory, $".backprop-{Path.GetRandomFileName()}{suffix}");
+
     // A device, named pipe or socket under the target's name is refused before anything opens
     // it: opening a pipe to write waits for a reader, the backup of a device such as /dev/zero
-    // never ends, and the rename would put a regular file in the device's place.
-    private static Error? Special(string path, string full) =>
-        Data.FileKind.NotRegular(full) is { } kind && kind != "a directory"
-            ? Error.New($"cannot write {path}: it is {kind}")
-            : null;
+    // never ends, and the rename would put a regular file in the device's place. A link that
+    // leads to nothing is no such thing: it is replaced, as any link is.
+    private static Error? Special(string path, string full)
+    {
+        var kind = Data.FileKind.NotRegular(full);
+        return kind is null or "a directory" || Data.FileKind.BrokenLink(full) is not null
+            ? null
+            : Error.New($"cannot write {path}: it is {kind}");
+    }
 
     // Puts back the file a failed group write replaced, or removes the one it created.
     private static void Restore(string full, string? kept)

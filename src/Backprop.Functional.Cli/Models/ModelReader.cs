@@ -4,6 +4,7 @@ using System.Linq;
 using System.Numerics;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using Backprop.Functional.Cli.Shell;
 using LanguageExt;
 using LanguageExt.Common;
 using MathNet.Numerics.LinearAlgebra;
@@ -18,12 +19,13 @@ namespace Backprop.Functional.Cli.Models;
 /// </summary>
 /// <remarks>
 /// In order: valid JSON (after a UTF-8 byte order mark, if there is one) that is valid UTF-8,
-/// strings included, and in which no object holds a key twice; the format name and version;
-/// the precision; the loss name; the class names, seed and dataset; the sizes; then layer by
-/// layer its activation name, the shape of its weights against the sizes and the layer before,
-/// the length of its bias, and every number finite in the file's precision; last, one class
-/// name per output unit and a loss that accepts the output activation. Properties the format
-/// does not define are ignored.
+/// strings included, in which no string or key escapes half a UTF-16 surrogate pair alone and
+/// no object holds a key twice; the format name and version; the precision; the loss name; the
+/// class names, seed and dataset; the sizes; then layer by layer its activation name, the
+/// shape of its weights against the sizes and the layer before, the length of its bias, and
+/// every number finite in the file's precision; last, one class name per output unit and a
+/// loss that accepts the output activation. Properties the format does not define are
+/// ignored.
 /// </remarks>
 internal static class ModelReader
 {
@@ -66,7 +68,9 @@ internal static class ModelReader
 
         using (document)
         {
-            var problem = InvalidUtf8(name, text.Span) ?? DuplicateKey(name, text.Span);
+            var problem = InvalidUtf8(name, text.Span)
+                ?? LoneSurrogate(name, text.Span)
+                ?? DuplicateKey(name, text.Span);
             return problem is null ? read(document.RootElement) : Error.New(problem);
         }
     }
@@ -94,6 +98,66 @@ internal static class ModelReader
         var (line, column) = Position(text, offset);
         return $"{name}: invalid UTF-8 at line {line}, column {column} (byte "
             + $"0x{text[offset]:X2}); expected UTF-8 text";
+    }
+
+    /// <summary>
+    /// A message naming the first \u escape in a string or key of the (valid, UTF-8) JSON
+    /// <paramref name="text"/> that is half of a UTF-16 surrogate pair without the other half,
+    /// with where it is (1-based line and column, in bytes); null if there is none. Such a
+    /// string is not text (.NET refuses to read it), so it is refused before any is read.
+    /// </summary>
+    /// <param name="name">The file's name, which starts the message.</param>
+    /// <param name="text">The file's bytes, after any byte order mark.</param>
+    internal static string? LoneSurrogate(string name, ReadOnlySpan<byte> text)
+    {
+        var reader = new Utf8JsonReader(text, new JsonReaderOptions { MaxDepth = MaxDepth });
+        while (reader.Read())
+        {
+            if (reader.TokenType is not (JsonTokenType.String or JsonTokenType.PropertyName)
+                || !reader.ValueIsEscaped)
+            {
+                continue;
+            }
+
+            // The raw value starts after the opening quote; the reader has checked its escapes.
+            var value = reader.ValueSpan;
+            for (var i = 0; i < value.Length; i++)
+            {
+                if (value[i] != (byte)'\\')
+                {
+                    continue;
+                }
+
+                if (value[i + 1] != (byte)'u')
+                {
+                    i++;
+                    continue;
+                }
+
+                var unit = Hex(value.Slice(i + 2, 4));
+                var paired = unit is >= 0xD800 and <= 0xDBFF
+                    && i + 11 < value.Length
+                    && value[i + 6] == (byte)'\\'
+                    && value[i + 7] == (byte)'u'
+                    && Hex(value.Slice(i + 8, 4)) is >= 0xDC00 and <= 0xDFFF;
+                if (paired || unit is < 0xD800 or > 0xDFFF)
+                {
+                    i += paired ? 11 : 5;
+                    continue;
+                }
+
+                var (line, column) = Position(text, (int)reader.TokenStartIndex + 1 + i);
+                var escape = System.Text.Encoding.ASCII.GetString(value.Slice(i, 6));
+                var where = reader.TokenType == JsonTokenType.String ? "a string" : "a key";
+                var half = unit <= 0xDBFF
+                    ? "a high surrogate with no low surrogate after it"
+                    : "a low surrogate with no high surrogate before it";
+                return $"{name}: unpaired surrogate at line {line}, column {column} ({escape} "
+                    + $"in {where}, {half}); expected a whole character";
+            }
+        }
+
+        return null;
     }
 
     /// <summary>
@@ -130,7 +194,8 @@ internal static class ModelReader
         from layers in Member(name, root, "layers", JsonValueKind.Array)
         from layerCount in Require(
             layers.GetArrayLength() == sizes.Length - 1,
-            () => $"{name}: 'layers' has {layers.GetArrayLength()} entries but 'sizes' "
+            () => $"{name}: 'layers' has "
+                + $"{Plural.Of(layers.GetArrayLength(), "entry", "entries")} but 'sizes' "
                 + $"[{string.Join(", ", sizes)}] describes {sizes.Length - 1}")
         let info = new ModelInfo(precision, loss.Name, classNames, seed, dataset)
         from model in precision == ModelInfo.Float32
@@ -160,8 +225,10 @@ internal static class ModelReader
             from network in Within(name, Network.TryCreate(toSeq(built)))
             from named in Require(
                 info.ClassNames.Count == network.OutputSize,
-                () => $"{name}: 'classNames' has {info.ClassNames.Count} entries but the output "
-                    + $"layer has {network.OutputSize} units; expected one name per unit")
+                () => $"{name}: 'classNames' has "
+                    + $"{Plural.Of(info.ClassNames.Count, "entry", "entries")} but the output "
+                    + $"layer has {Plural.Of(network.OutputSize, "unit")}; expected one name per "
+                    + "unit")
             from fits in Within(name, loss.Accepts(network.OutputActivation))
             select network;
     }
@@ -181,14 +248,14 @@ internal static class ModelReader
             from rows in Member(at, json, "weights", JsonValueKind.Array)
             from rowCount in Require(
                 rows.GetArrayLength() == outputs,
-                () => $"{at} weights have {rows.GetArrayLength()} rows but sizes[{l}] is "
-                    + $"{outputs}")
+                () => $"{at} weights have {Plural.Of(rows.GetArrayLength(), "row")} but "
+                    + $"sizes[{l}] is {outputs}")
             from weights in ReadWeights<T>(at, l, rows, inputs)
             from biasJson in Member(at, json, "bias", JsonValueKind.Array)
             from biasLength in Require(
                 biasJson.GetArrayLength() == outputs,
-                () => $"{at} bias has {biasJson.GetArrayLength()} values but its weights have "
-                    + $"{outputs} rows")
+                () => $"{at} bias has {Plural.Of(biasJson.GetArrayLength(), "value")} but its "
+                    + $"weights have {Plural.Of(outputs, "row")}")
             from bias in Numbers<T>($"{at} bias", biasJson)
             from layer in Within(at, Layer.TryCreate(weights, Bias(bias), activation))
             select layer;
@@ -206,7 +273,7 @@ internal static class ModelReader
             if (row.ValueKind != JsonValueKind.Array || row.GetArrayLength() != inputs)
             {
                 var found = row.ValueKind == JsonValueKind.Array
-                    ? $"{row.GetArrayLength()} columns"
+                    ? Plural.Of(row.GetArrayLength(), "column")
                     : Kind(row);
                 var problem = (l, r) switch
                 {
@@ -275,8 +342,8 @@ internal static class ModelReader
         from array in Member(name, root, "sizes", JsonValueKind.Array)
         from count in Require(
             array.GetArrayLength() >= 2,
-            () => $"{name}: 'sizes' lists {array.GetArrayLength()} sizes; expected at least 2 "
-                + "(inputs, …, outputs)")
+            () => $"{name}: 'sizes' lists {Plural.Of(array.GetArrayLength(), "size")}; expected "
+                + "at least 2 (inputs, …, outputs)")
         from sizes in Each(array, (item, i) =>
             item.ValueKind == JsonValueKind.Number && item.TryGetInt32(out var n) && n >= 1
                 ? FinSucc(n)
@@ -445,6 +512,18 @@ internal static class ModelReader
         }
 
         return null;
+    }
+
+    // The value of four hex digits (which the JSON reader has checked).
+    private static int Hex(ReadOnlySpan<byte> digits)
+    {
+        var value = 0;
+        foreach (var d in digits)
+        {
+            value = (value << 4) | (d <= (byte)'9' ? d - '0' : (d | 0x20) - 'a' + 10);
+        }
+
+        return value;
     }
 
     private static (int Line, int Column) Position(ReadOnlySpan<byte> json, int offset)

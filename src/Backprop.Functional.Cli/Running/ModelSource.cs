@@ -31,15 +31,15 @@ internal static class ModelSource
         if (network.InputSize != test.Features)
         {
             throw CommandFailure.Failed(
-                $"{path}: the model takes {network.InputSize} inputs but the data's images are "
-                + $"{test.Rows} × {test.Columns} = {test.Features} pixels");
+                $"{path}: the model takes {Plural.Of(network.InputSize, "input")} but the data's "
+                + $"images are {test.Rows} × {test.Columns} = {Plural.Of(test.Features, "pixel")}");
         }
 
         if (network.OutputSize != data.ClassNames.Count)
         {
             throw CommandFailure.Failed(
-                $"{path}: the model has {network.OutputSize} outputs but the data has "
-                + $"{data.ClassNames.Count} classes");
+                $"{path}: the model has {Plural.Of(network.OutputSize, "output")} but the data "
+                + $"has {Plural.Of(data.ClassNames.Count, "class", "classes")}");
         }
     }
 

@@ -40,9 +40,10 @@ internal sealed record OptimizerSettings(
 
     /// <summary>
     /// The default of --decay-every: a third of the run, rounded up, so that η falls by γ
-    /// twice in a step schedule and by γ³ over the run in an exponential one.
+    /// twice in a step schedule and by γ³ over the run in an exponential one. Taken without
+    /// adding first, so that the largest --epochs cannot overflow it.
     /// </summary>
-    public static int DefaultDecayEvery(int epochs) => (epochs + 2) / 3;
+    public static int DefaultDecayEvery(int epochs) => (epochs / 3) + (epochs % 3 == 0 ? 0 : 1);
 
     /// <summary>
     /// The learning-rate schedule for a run of <paramref name="epochs"/> epochs of

@@ -93,7 +93,7 @@ public sealed class CheckpointFileTests
     [InlineData(
         "\"bias\": [0.25, -0.5]",
         "\"bias\": [0.25]",
-        "buffer 'v', layer 2: the bias has 1 values but the layer has 2 outputs")]
+        "buffer 'v', layer 2: the bias has 1 value but the layer has 2 outputs")]
     [InlineData(
         "\"bias\": [0.25, -0.5]",
         "\"bias\": [0.25, \"x\"]",
@@ -194,8 +194,8 @@ public sealed class CheckpointFileTests
     }
 
     // A checkpoint at the end of epoch 2 of 10 steps each, with Adam-like buffers derived from
-    // the network (awkward values included), a history with and without validation figures,
-    // and optionally a best network.
+    // the network (awkward values included), a history with validation figures (the run holds
+    // 10 images out), and optionally a best network.
     private static Checkpoint<T> Make<T>(
         Network<T> network, Network<T>? best, int? bestEpoch, bool lastBias = false)
         where T : struct, System.Numerics.IFloatingPointIeee754<T>
@@ -212,7 +212,7 @@ public sealed class CheckpointFileTests
 
         EpochMetrics[] history =
         [
-            new(1, 1.0 / 3.0, 0.001, 1.5, 0.25, null, null, null, null, 0.7, 0.6, 6, 10),
+            new(1, 1.0 / 3.0, 0.001, 1.5, 0.25, 0.0, 0.3, 3, 10, 0.7, 0.6, 6, 10),
             new(2, 0.1, 1e-300, 2.0, 0.5, Math.PI, 0.9, 9, 10, 0.6, 0.7, 7, 10),
         ];
         var header = new CheckpointHeader(
@@ -232,7 +232,7 @@ public sealed class CheckpointFileTests
     // Every setting a run records (the reader refuses a checkpoint without one).
     private static (string Key, string Value)[] Settings(string precision) =>
     [
-        ("precision", precision), ("trainingImages", "100"), ("validation", "0"),
+        ("precision", precision), ("trainingImages", "100"), ("validation", "10"),
         ("sizes", "3 → 4 → 2"), ("activation", "relu"), ("output", "softmax"),
         ("loss", "cross-entropy"), ("init", "he"), ("batchSize", "32"), ("seed", "1"),
         ("optimizer", "adam"), ("learningRate", "0.001"), ("momentum", "0.9"),

@@ -122,6 +122,187 @@ public sealed class DamagedCheckpointTests
             result.AssertOneErrorLine(1));
     }
 
+    // Keys and the JSON to set them to, in the history entry of a one-epoch run without a
+    // validation set over the 1000 test images of the embedded sample.
+    [Theory]
+    [InlineData("{\"testAccuracy\": 5.0}", "'testAccuracy' is 5; expected a number in [0, 1]")]
+    [InlineData(
+        "{\"testAccuracy\": -0.25}", "'testAccuracy' is -0.25; expected a number in [0, 1]")]
+    [InlineData(
+        "{\"testAccuracy\": \"NaN\"}", "'testAccuracy' is NaN; expected a number in [0, 1]")]
+    [InlineData(
+        "{\"testCorrect\": 5000}",
+        "'testCorrect' is 5000 but 'testTotal' is 1000; expected a whole number from 0 to 1000")]
+    [InlineData(
+        "{\"testCorrect\": -1}",
+        "'testCorrect' is -1 but 'testTotal' is 1000; expected a whole number from 0 to 1000")]
+    [InlineData("{\"testTotal\": 0}", "'testTotal' is 0; expected a whole number ≥ 1")]
+    [InlineData(
+        "{\"testCorrect\": 500, \"testAccuracy\": 0.25}",
+        "'testAccuracy' is 0.25 but 'testCorrect' / 'testTotal' is 500/1000 = 0.5; expected them "
+            + "to agree")]
+    [InlineData("{\"trainingLoss\": -1}", "'trainingLoss' is -1; expected a number ≥ 0 or NaN")]
+    [InlineData(
+        "{\"testLoss\": \"-Infinity\"}", "'testLoss' is -Infinity; expected a number ≥ 0 or NaN")]
+    [InlineData(
+        "{\"learningRate\": \"Infinity\"}",
+        "'learningRate' is Infinity; expected a finite number ≥ 0")]
+    [InlineData(
+        "{\"learningRate\": -0.1}", "'learningRate' is -0.1; expected a finite number ≥ 0")]
+    [InlineData(
+        "{\"trainingSeconds\": -2}", "'trainingSeconds' is -2; expected a finite number ≥ 0")]
+    [InlineData(
+        "{\"evaluationSeconds\": \"NaN\"}",
+        "'evaluationSeconds' is NaN; expected a finite number ≥ 0")]
+    [InlineData(
+        "{\"validationLoss\": 0.5}",
+        "'validationLoss' is 0.5 but the run holds no images out (setting 'validation' is "
+            + "\"0\"); expected null")]
+    [InlineData(
+        "{\"validationTotal\": 100}",
+        "'validationTotal' is 100 but the run holds no images out (setting 'validation' is "
+            + "\"0\"); expected null")]
+    public void A_history_figure_out_of_range_or_at_odds_is_exit_code_1_naming_the_key(
+        string changes, string expected)
+    {
+        using var dir = new Commands.TempDirectory();
+        var checkpoint = Checkpoint(dir);
+        Edit(checkpoint, json => Set(json["history"]![0]!.AsObject(), changes));
+
+        var result = Resume(dir, checkpoint);
+
+        Assert.Equal(
+            $"error: {checkpoint}: 'history' entry 1: {expected}",
+            result.AssertOneErrorLine(1));
+        Assert.False(File.Exists(dir.File("m.json")));
+    }
+
+    // As above, for a run that holds 100 images out.
+    [Theory]
+    [InlineData(
+        "{\"validationLoss\": null}",
+        "'validationLoss' is null but the run holds images out (setting 'validation' is "
+            + "\"100\"); expected a number")]
+    [InlineData(
+        "{\"validationTotal\": 50}",
+        "'validationTotal' is 50 but setting 'validation' is \"100\"; expected the same")]
+    [InlineData(
+        "{\"validationCorrect\": 101}",
+        "'validationCorrect' is 101 but 'validationTotal' is 100; expected a whole number from 0 "
+            + "to 100")]
+    [InlineData(
+        "{\"validationAccuracy\": 2}", "'validationAccuracy' is 2; expected a number in [0, 1]")]
+    [InlineData(
+        "{\"validationLoss\": -0.5}", "'validationLoss' is -0.5; expected a number ≥ 0 or NaN")]
+    public void The_validation_figures_agree_with_the_runs_validation_set(
+        string changes, string expected)
+    {
+        using var dir = new Commands.TempDirectory();
+        var checkpoint = Checkpoint(dir, "--validation", "100");
+        Edit(checkpoint, json => Set(json["history"]![0]!.AsObject(), changes));
+
+        var result = Resume(dir, checkpoint, "--validation", "100");
+
+        Assert.Equal(
+            $"error: {checkpoint}: 'history' entry 1: {expected}",
+            result.AssertOneErrorLine(1));
+    }
+
+    [Fact]
+    public void Every_epoch_of_the_history_has_the_same_test_set()
+    {
+        using var dir = new Commands.TempDirectory();
+        Commands.Cli.Run(
+            "train", "--epochs", "2", "--hidden", "8", "--checkpoint", dir.File("run"),
+            "--out", dir.File("first.json")).AssertSucceeded();
+        var checkpoint = Path.Combine(dir.File("run"), "checkpoint.json");
+        Edit(checkpoint, json =>
+        {
+            // Entry 2 alone claims 999 test images, its accuracy consistent with that.
+            var entry = json["history"]![1]!.AsObject();
+            entry["testTotal"] = 999;
+            entry["testAccuracy"] = (double)entry["testCorrect"]!.GetValue<int>() / 999;
+        });
+
+        var result = Commands.Cli.Run(
+            "train", "--hidden", "8", "--epochs", "3", "--resume", checkpoint,
+            "--out", dir.File("m.json"));
+
+        Assert.Equal(
+            $"error: {checkpoint}: 'history' entry 2: 'testTotal' is 999 but entry 1's is 1000; "
+            + "expected the same test set every epoch",
+            result.AssertOneErrorLine(1));
+    }
+
+    [Fact]
+    public void A_best_epoch_in_a_run_without_a_validation_set_is_refused()
+    {
+        using var dir = new Commands.TempDirectory();
+        var checkpoint = Checkpoint(dir);
+        Edit(checkpoint, json => json["bestEpoch"] = 1);
+
+        var result = Resume(dir, checkpoint);
+
+        Assert.Equal(
+            $"error: {checkpoint}: 'bestEpoch' is 1 but the run holds no images out (setting "
+            + "'validation' is \"0\"), so it has no validation loss to be best in; expected null",
+            result.AssertOneErrorLine(1));
+    }
+
+    // Text replaced in the checkpoint, by text whose escape under test is marked by ^.
+    [Theory]
+    [InlineData("\"chain\": \"", "\"chain\": \"^\\udfff", "\\udfff in a string, a low "
+        + "surrogate with no high surrogate before it")]
+    [InlineData("{\"epoch\":1,", "{\"^\\ud800\":0,\"epoch\":1,", "\\ud800 in a key, a high "
+        + "surrogate with no low surrogate after it")]
+    [InlineData("\"T-shirt/top\"", "\"T-shirt/top^\\uDBFF\"", "\\uDBFF in a string, a high "
+        + "surrogate with no low surrogate after it")]
+    public void An_unpaired_surrogate_escape_is_named_with_its_line_and_column(
+        string find, string replace, string escape)
+    {
+        using var dir = new Commands.TempDirectory();
+        var checkpoint = Checkpoint(dir);
+        var text = File.ReadAllText(checkpoint);
+        var at = text.IndexOf(find, StringComparison.Ordinal);
+        Assert.True(at >= 0, $"{find} is not in the checkpoint");
+        text = text[..at] + replace.Replace("^", string.Empty, StringComparison.Ordinal)
+            + text[(at + find.Length)..];
+        File.WriteAllText(checkpoint, text);
+        var (line, column) = Where(
+            File.ReadAllBytes(checkpoint),
+            Encoding.UTF8.GetByteCount(text[..at]) + replace.IndexOf('^'));
+
+        var result = Resume(dir, checkpoint);
+
+        Assert.Equal(
+            $"error: {checkpoint}: unpaired surrogate at line {line}, column {column} ({escape}); "
+            + "expected a whole character",
+            result.AssertOneErrorLine(1));
+    }
+
+    [Fact]
+    public void A_buffer_with_one_layer_too_few_is_named_in_the_singular()
+    {
+        using var dir = new Commands.TempDirectory();
+        var checkpoint = Checkpoint(dir, "--optimizer", "nesterov");
+        Edit(checkpoint, json =>
+            json["optimizer"]!["buffers"]![0]!["layers"]!.AsArray().RemoveAt(1));
+
+        var result = Resume(dir, checkpoint, "--optimizer", "nesterov");
+
+        Assert.Equal(
+            $"error: {checkpoint}: optimizer buffer 'velocity' has 1 layer but the model has 2",
+            result.AssertOneErrorLine(1));
+    }
+
+    private static void Set(JsonObject entry, string changes)
+    {
+        foreach (var (key, value) in JsonNode.Parse(changes)!.AsObject())
+        {
+            entry[key] = value?.DeepClone();
+        }
+    }
+
     private static Commands.CliResult Resume(Commands.TempDirectory dir, string checkpoint, params string[] more) =>
         Commands.Cli.Run(
             [

@@ -17,6 +17,37 @@ public sealed class GradCheckCommandTests(TrainedModels models)
         @"\): worst relative error \d(\.\d\d?)?e[-+]\d\d over \d+ parameters$";
 
     [Fact]
+    public void One_parameter_checked_is_counted_in_the_singular()
+    {
+        var result = Cli.Run(
+            "gradcheck", "--hidden", string.Empty, "--samples", "1", "--max-parameters", "1");
+
+        result.AssertSucceeded();
+        Assert.Equal("checked 1 of 7,850 parameters (a seeded sample)", result.OutLines[2]);
+        Assert.Matches(
+            @"^layer 1 \(784 → 10\): worst relative error \d(\.\d\d?)?e[-+]\d\d over 1 "
+            + "parameter$",
+            result.OutLines[3]);
+    }
+
+    [Fact]
+    public void A_test_labels_file_of_one_dimension_but_another_type_is_named_in_the_singular()
+    {
+        using var dir = new TempDirectory();
+        var data = TinyData.Write(dir.File("data"));
+        var labels = System.IO.Path.Combine(data, DataSets.TestLabels);
+        System.IO.File.WriteAllBytes(
+            labels, Data.Crafted.Concat(Data.Crafted.Header(0x0901, 3), [1, 0, 1]));
+
+        var result = Cli.Run("gradcheck", "--data", data);
+
+        Assert.Equal(
+            $"error: {labels}: expected an IDX labels file (magic 0x00000801), found 0x00000901 "
+            + "(element type 0x09, 1 dimension)",
+            result.AssertOneErrorLine(1));
+    }
+
+    [Fact]
     public void Gradcheck_passes_on_a_small_fresh_network()
     {
         var result = Cli.Run(

@@ -103,6 +103,41 @@ public sealed class NumberArgumentTests
     }
 
     [Theory]
+    [InlineData("train|--out|OUT", "0")]
+    [InlineData("train|--out|OUT", "4,0")]
+    [InlineData("train|--out|OUT", "0,8")]
+    [InlineData("train|--out|OUT", "000")]
+    [InlineData("train|--out|OUT", "8, 00")]
+    [InlineData("train|--out|OUT", "0, 2147483648")]
+    [InlineData("gradcheck", "0")]
+    [InlineData("gradcheck", "4,0")]
+    public void A_layer_size_of_0_is_not_a_positive_whole_number_and_not_too_large(
+        string arguments, string value)
+    {
+        // All digits, but 0: the list is malformed wherever it stands, whatever else is in it.
+        var result = Run(arguments, "--hidden", value);
+
+        Assert.Equal($"error: --hidden {Sizes}, got '{value}'", result);
+    }
+
+    [Theory]
+    [InlineData("train|--out|OUT", "0|--hidden|8")]
+    [InlineData("train|--out|OUT", "8|--hidden|8")]
+    [InlineData("train|--out|OUT", "16,8|--hidden|0")]
+    [InlineData("gradcheck", "8|--hidden|4")]
+    public void A_hidden_list_given_twice_is_refused_as_every_option_given_twice_is(
+        string arguments, string values)
+    {
+        var hidden = Run(arguments, "--hidden", values);
+        var seed = Run(arguments, "--seed", "1|--seed|2");
+
+        Assert.Equal(
+            "error: option '--hidden' expects a single argument but 2 were provided", hidden);
+        Assert.Equal(
+            "error: option '--seed' expects a single argument but 2 were provided", seed);
+    }
+
+    [Theory]
     [InlineData("train|--out|OUT", "--learning-rate", "must be a finite number > 0")]
     [InlineData("train|--out|OUT|--optimizer|momentum", "--momentum", Unit)]
     [InlineData("train|--out|OUT|--optimizer|adam", "--beta2", Unit)]
@@ -154,6 +189,7 @@ public sealed class NumberArgumentTests
         Assert.True(File.Exists(dir.File("m.json")));
     }
 
+    // The value may be several tokens, split at '|'.
     private static string Run(string arguments, string option, string value)
     {
         using var dir = new TempDirectory();
@@ -162,7 +198,7 @@ public sealed class NumberArgumentTests
             .Replace("MODEL", dir.File("absent.json"))
             .Split('|');
 
-        var result = Cli.Run([.. args, option, value]);
+        var result = Cli.Run([.. args, option, .. value.Split('|')]);
 
         var line = result.AssertOneErrorLine(2);
         Assert.Equal(string.Empty, result.Out);

@@ -152,10 +152,13 @@ public sealed class TrainCheckpointTests
         using var dir = new TempDirectory();
         var checkpoint = Checkpoint(dir, "--hidden", "8");
 
-        // When the resumed run differs in one setting
+        // When the resumed run differs in one setting (each option given once)
+        string[] network = change.StartsWith("--hidden|", StringComparison.Ordinal)
+            ? []
+            : ["--hidden", "8"];
         var result = Cli.Run(
             [
-                "train", "--epochs", "3", "--hidden", "8", "--resume", checkpoint,
+                "train", "--epochs", "3", .. network, "--resume", checkpoint,
                 "--out", dir.File("m.json"), .. change.Split('|'),
             ]);
 
@@ -203,6 +206,31 @@ public sealed class TrainCheckpointTests
             + "gives sgd, η = cosine(0.1 → 0 over 564) but the checkpoint's run has sgd, "
             + "η = cosine(0.1 → 0 over 188)",
             line);
+    }
+
+    [Theory]
+    [InlineData("step", "2147483646", "715827882")]
+    [InlineData("exponential", "2147483646", "715827882")]
+    [InlineData("step", "2147483647", "715827883")]
+    [InlineData("exponential", "2147483647", "715827883")]
+    public void The_default_decay_period_of_the_largest_epochs_is_a_third_without_overflow(
+        string schedule, string epochs, string third)
+    {
+        // Given a one-epoch run, whose default --decay-every is 1
+        using var dir = new TempDirectory();
+        var checkpoint = Checkpoint(dir, "--hidden", "8", "--schedule", schedule);
+
+        // When it is resumed for the most epochs there are, which builds the schedule
+        var result = Cli.Run(
+            "train", "--hidden", "8", "--schedule", schedule, "--epochs", epochs,
+            "--resume", checkpoint, "--out", dir.File("m.json"));
+
+        // Then a third of them, rounded up, is the decay period, not an overflow
+        Assert.Equal(
+            $"error: --resume {checkpoint}: --decay-every (by default a third of --epochs) "
+            + $"gives {third} but the checkpoint's run has 1",
+            result.AssertOneErrorLine(2));
+        Assert.False(File.Exists(dir.File("m.json")));
     }
 
     [Fact]

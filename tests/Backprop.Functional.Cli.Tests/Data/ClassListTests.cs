@@ -22,7 +22,7 @@ public sealed class ClassListTests
 
         Assert.Equal(
             $"error: {Path.Combine(data, DataSets.TrainLabels)}: record 1 has label 1; "
-            + $"expected a class in 0–0 (1 classes, as listed in {listing})",
+            + $"expected a class in 0–0 (1 class, as listed in {listing})",
             result.AssertOneErrorLine(1));
     }
 

@@ -15,7 +15,7 @@ public class GzipTests
 {
     private const string ChecksumMismatch =
         "labels.gz: the gzip data is corrupt (checksum mismatch: the CRC-32 or size in its "
-        + "trailer does not match the data, or the trailer is cut short)";
+        + "trailer does not match the data)";
 
     // 100,000 labels in 0–9: a labels file whose gzip takes many of the deflate stream's reads.
     private static readonly byte[] ManyLabels = Enumerable.Range(0, 100_000)
@@ -79,13 +79,109 @@ public class GzipTests
     [InlineData(1)]
     [InlineData(4)]
     [InlineData(8)]
-    public void A_trailer_cut_short_is_refused(int cut)
+    public void A_trailer_cut_short_is_truncated(int cut)
     {
         var bytes = Gzipped[..^cut];
 
         var message = FinAssert.Fails(Idx.ReadLabels("labels.gz", new MemoryStream(bytes)));
 
-        Assert.Equal(ChecksumMismatch, message);
+        Assert.Equal(
+            $"labels.gz: truncated: the file ends inside a gzip trailer, after {8 - cut} of its 8 "
+            + "bytes; is the file cut short?",
+            message);
+    }
+
+    [Theory]
+    [InlineData(10)]
+    [InlineData(11)]
+    [InlineData(30)]
+    public void A_member_cut_before_its_data_begins_is_truncated_not_empty(int keep)
+    {
+        // Given the gzip header whole but no final deflate block: no data came out of it
+        var message = FinAssert.Fails(
+            Idx.ReadLabels("labels.gz", new MemoryStream(Gzipped[..keep])));
+
+        Assert.Equal(
+            "labels.gz: truncated: the decompressed data ends after 0 bytes; expected an IDX "
+            + "labels header of 8 bytes (the gzip data stops early; is the file cut short?)",
+            message);
+    }
+
+    [Fact]
+    public void A_data_file_cut_after_its_gzip_header_fails_with_code_1_and_one_line()
+    {
+        // Given the training images of a data directory cut to their 10-byte gzip header
+        using var dir = new Commands.TempDirectory();
+        var data = Commands.TinyData.Write(dir.File("data"));
+        var images = Path.Combine(data, DataSets.TrainImages + ".gz");
+        File.WriteAllBytes(images, File.ReadAllBytes(images)[..10]);
+
+        var result = Commands.Cli.Run("train", "--data", data, "--out", dir.File("m.json"));
+
+        Assert.Equal(
+            $"error: {images}: truncated: the decompressed data ends after 0 bytes; expected an "
+            + "IDX images header of 16 bytes (the gzip data stops early; is the file cut short?)",
+            result.AssertOneErrorLine(1));
+        Assert.False(File.Exists(dir.File("m.json")));
+    }
+
+    [Fact]
+    public void An_empty_member_then_one_cut_after_its_header_is_truncated()
+    {
+        var bytes = Crafted.Concat(EmptyMember, Gzipped[..10]);
+
+        var message = FinAssert.Fails(Idx.ReadLabels("labels.gz", new MemoryStream(bytes)));
+
+        Assert.Equal(
+            "labels.gz: truncated: the decompressed data ends after 0 bytes; expected an IDX "
+            + "labels header of 8 bytes (the gzip data stops early; is the file cut short?)",
+            message);
+    }
+
+    [Theory]
+    [InlineData(3, "ends after 3 bytes; expected an IDX labels header of 8 bytes")]
+    [InlineData(6, "ends after 6 bytes, inside the header; expected 8 header bytes")]
+    public void A_member_cut_inside_the_IDX_header_is_truncated(int given, string ends)
+    {
+        // Given a stored block that announces the 8 header bytes and 2 labels, cut after
+        // `given` of them
+        var raw = Crafted.Labels(4, 2);
+        byte[] header = [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3];
+        byte[] stored = [1, (byte)raw.Length, 0, (byte)~raw.Length, 0xff];
+        byte[] bytes = [.. header, .. stored, .. raw[..given]];
+
+        var message = FinAssert.Fails(Idx.ReadLabels("labels.gz", new MemoryStream(bytes)));
+
+        Assert.Equal(
+            $"labels.gz: truncated: the decompressed data {ends} (the gzip data stops early; "
+            + "is the file cut short?)",
+            message);
+    }
+
+    [Fact]
+    public void Whole_gzip_data_with_fewer_labels_than_declared_does_not_say_it_stops_early()
+    {
+        var bytes = Crafted.Gzip(LabelsBut12);
+
+        var message = FinAssert.Fails(Idx.ReadLabels("labels.gz", new MemoryStream(bytes)));
+
+        Assert.Equal(
+            "labels.gz: truncated: the header declares 32 labels (32 bytes) but the decompressed "
+            + "data ends after 20 of them",
+            message);
+    }
+
+    [Fact]
+    public void Compressed_data_cut_among_the_labels_says_it_stops_early()
+    {
+        var message = FinAssert.Fails(
+            Idx.ReadLabels("labels.gz", new MemoryStream(Gzipped[..(Gzipped.Length / 2)])));
+
+        Assert.StartsWith(
+            "labels.gz: truncated: the header declares 100000 labels (100000 bytes) but the "
+            + "decompressed data ends after ",
+            message);
+        Assert.EndsWith(" of them (the gzip data stops early; is the file cut short?)", message);
     }
 
     [Fact]

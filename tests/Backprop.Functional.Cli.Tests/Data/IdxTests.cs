@@ -77,6 +77,21 @@ public class IdxTests
             message);
     }
 
+    [Theory]
+    [InlineData(0x0901, "element type 0x09, 1 dimension")]
+    [InlineData(0x0902, "element type 0x09, 2 dimensions")]
+    [InlineData(0x0800, "element type 0x08, 0 dimensions")]
+    public void Another_IDX_magic_counts_its_dimensions_in_words(int magic, string what)
+    {
+        var bytes = Crafted.Concat(Crafted.Header(magic, 3), [1, 2, 3]);
+
+        var message = FinAssert.Fails(Idx.ReadLabels("labels", new MemoryStream(bytes)));
+
+        Assert.Equal(
+            $"labels: expected an IDX labels file (magic 0x00000801), found 0x{magic:X8} ({what})",
+            message);
+    }
+
     [Fact]
     public void A_file_that_is_not_IDX_at_all_says_so()
     {

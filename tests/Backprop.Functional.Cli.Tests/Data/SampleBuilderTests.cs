@@ -48,6 +48,32 @@ public class SampleBuilderTests
     }
 
     [Fact]
+    public void The_four_files_are_written_all_or_none()
+    {
+        // Given a sample directory holding an earlier sample's training images, and a
+        // directory where the last file, the test labels, should go: the first three files
+        // can be written, the last cannot
+        using var full = new TempDirectory();
+        using var output = new TempDirectory();
+        byte[] labels = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+        Crafted.Directory(full.Path, labels, labels);
+        var earlier = output.File(DataSets.TrainImages + ".gz");
+        File.WriteAllText(earlier, "an earlier sample");
+        var blocked = Directory.CreateDirectory(output.File(DataSets.TestLabels + ".gz")).FullName;
+
+        // When
+        var message = FinAssert.Fails(SampleBuilder.Build(full.Path, output.Path, 1, 1));
+
+        // Then none of the four is replaced or written, and no temporary file is left
+        Assert.Equal($"cannot write {blocked}: it is a directory", message);
+        Assert.Equal("an earlier sample", File.ReadAllText(earlier));
+        Assert.Equal(
+            new[] { earlier, blocked }.Order(),
+            Directory.GetFileSystemEntries(output.Path).Order().ToArray());
+        Assert.Empty(Directory.GetFileSystemEntries(blocked));
+    }
+
+    [Fact]
     public void A_class_with_too_few_images_is_named()
     {
         using var full = new TempDirectory("fashion");

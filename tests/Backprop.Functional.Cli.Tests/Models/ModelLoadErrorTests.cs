@@ -139,6 +139,36 @@ public sealed class ModelLoadErrorTests : IDisposable
     }
 
     [Fact]
+    public void Counts_of_one_are_in_the_singular()
+    {
+        Assert.Equal(
+            $"{Path}: 'sizes' lists 1 size; expected at least 2 (inputs, …, outputs)",
+            LoadAfter(m => m["sizes"] = new JsonArray(3)));
+        Assert.Equal(
+            $"{Path}: 'layers' has 1 entry but 'sizes' [3, 4, 2] describes 2",
+            LoadAfter(m => m["layers"]!.AsArray().RemoveAt(1)));
+        Assert.Equal(
+            $"{Path}: layer 1 weights have 1 row but sizes[1] is 4",
+            LoadAfter(m => m["layers"]![0]!["weights"] = new JsonArray(new JsonArray(1, 2, 3))));
+        Assert.Equal(
+            $"{Path}: layer 2 weights have 1 column but layer 1 has 4 outputs",
+            LoadAfter(m =>
+            {
+                foreach (var row in m["layers"]![1]!["weights"]!.AsArray())
+                {
+                    row!.AsArray().RemoveRange(1, 3);
+                }
+            }));
+        Assert.Equal(
+            $"{Path}: layer 2 bias has 1 value but its weights have 2 rows",
+            LoadAfter(m => m["layers"]![1]!["bias"]!.AsArray().RemoveAt(1)));
+        Assert.Equal(
+            $"{Path}: 'classNames' has 1 entry but the output layer has 2 units; expected one "
+            + "name per unit",
+            LoadAfter(m => m["classNames"] = new JsonArray("only")));
+    }
+
+    [Fact]
     public void Weights_whose_columns_do_not_match_the_layer_before_are_named()
     {
         var message = LoadAfter(m =>
