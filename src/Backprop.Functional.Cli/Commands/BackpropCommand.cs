@@ -25,10 +25,16 @@ internal static class BackpropCommand
         try
         {
             var backend = OptionFactory.Backend();
-            var parse = Create(context, backend).Parse(args, new ParserConfiguration
+            var root = Create(context, backend);
+            var parse = root.Parse(args, new ParserConfiguration
             {
                 ResponseFileTokenReplacer = null,
             });
+            if (!OnlyInforms(root, parse) && UndecodablePaths.CurrentDirectoryUndecodable())
+            {
+                throw CommandFailure.Usage(UndecodablePaths.CurrentDirectoryMessage);
+            }
+
             if (parse.Errors.Count > 0)
             {
                 // An option's own error says more than the stray token it leaves behind
@@ -92,6 +98,12 @@ internal static class BackpropCommand
         help.Action = new HiddenCommandHelp((SynchronousCommandLineAction)help.Action!);
         return root;
     }
+
+    // Whether the command line only asks for help or the version, which name no file.
+    private static bool OnlyInforms(RootCommand root, ParseResult parse) =>
+        parse.Action is HelpAction or HiddenCommandHelp
+        || root.Options.OfType<VersionOption>()
+            .Any(version => parse.GetResult(version) is not null);
 
     // --backend for this process: an explicit choice, or the default taken when the library
     // loaded (OpenBLAS where it loads). Asking for OpenBLAS where it is missing is an error.

@@ -54,8 +54,9 @@ internal static class MakeSampleCommand
     }
 
     // The sample may not replace a file that --data reads: not in the same directory, however
-    // it is reached (through a symbolic link, say), nor through a sample file's name that
-    // leads to a data file. Checked before anything is read or written.
+    // it is reached (through a symbolic link, say), nor as a directory made over a data file,
+    // nor through a sample file's name that leads to a data file. Checked before anything is
+    // read or written.
     private static void CheckNoOverlap(string directory, string source, string[] names)
     {
         if (PathIdentity.Same(directory, source))
@@ -65,6 +66,10 @@ internal static class MakeSampleCommand
                 + "replace the data it is made from");
         }
 
+        // Nor may the directory itself be made where --data reads a file (classes.txt, which
+        // may be absent): every later read of --data would meet a directory there.
+        OutputPaths.CheckNoOverlap(
+            [("--out", directory)], OutputPaths.DataFiles(source), OutputPaths.BreaksData);
         OutputPaths.CheckNoOverlap(
             names.Select(name => Path.Combine(directory, name))
                 .Select(file => ($"--out: {file}", file)),

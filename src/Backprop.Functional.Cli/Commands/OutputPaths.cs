@@ -14,6 +14,10 @@ namespace Backprop.Functional.Cli.Commands;
 /// </summary>
 internal static class OutputPaths
 {
+    /// <summary>What a directory made where --data reads a file does, to follow "; ".</summary>
+    public const string BreaksData =
+        "a directory there would break every later read of --data";
+
     /// <summary>
     /// Throws unless <paramref name="path"/> can name a file to write: not a directory, in a
     /// directory that exists (with no file on the way to it) and that can be written to.
@@ -108,11 +112,14 @@ internal static class OutputPaths
     /// <paramref name="inputs"/> (see <see cref="PathIdentity.Same"/>: with symbolic links
     /// followed, whether the files exist yet or not), as "WHAT names OTHER, 'PATH'; writing
     /// there would replace it", WHAT and OTHER being the first items of the pairs and PATH the
-    /// input's path: an output written there would lose the input.
+    /// input's path: an output written there would lose the input. For outputs that are
+    /// directories to be made, <paramref name="consequence"/> says what instead follows the
+    /// semicolon.
     /// </summary>
     public static void CheckNoOverlap(
         IEnumerable<(string What, string Path)> outputs,
-        IEnumerable<(string What, string Path)> inputs)
+        IEnumerable<(string What, string Path)> inputs,
+        string consequence = "writing there would replace it")
     {
         var read = inputs.ToList();
         foreach (var (what, path) in outputs)
@@ -122,7 +129,7 @@ internal static class OutputPaths
                 if (PathIdentity.Same(path, otherPath))
                 {
                     throw CommandFailure.Usage(
-                        $"{what} names {other}, '{otherPath}'; writing there would replace it");
+                        $"{what} names {other}, '{otherPath}'; {consequence}");
                 }
             }
         }

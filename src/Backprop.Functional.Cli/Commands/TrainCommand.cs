@@ -284,8 +284,8 @@ internal static class TrainCommand
             inputs.Add(("--resume", s.ResumePath));
         }
 
-        var data = s.DataDirectory is { } directory
-            ? OutputPaths.DataFiles(directory).ToList()
+        var data = s.DataDirectory is { } source
+            ? OutputPaths.DataFiles(source).ToList()
             : [];
         inputs.AddRange(data);
         var checkpoint = s.CheckpointPath is { } c
@@ -293,9 +293,23 @@ internal static class TrainCommand
             : [];
         OutputPaths.CheckNoOverlap(outputs, inputs.Concat(checkpoint));
 
-        // The checkpoint is an output too, written after every epoch.
-        if (s.CheckpointPath is { } kept)
+        // The checkpoint is an output too, written after every epoch, into a directory that is
+        // made if need be: neither may be where a file is written at the end (found then, after
+        // every epoch has run) nor where a data file is read (a directory there would break
+        // every later read of --data).
+        if (s.CheckpointDirectory is { } directory && s.CheckpointPath is { } kept)
         {
+            foreach (var (what, path) in outputs)
+            {
+                if (PathIdentity.Same(path, directory))
+                {
+                    throw CommandFailure.Usage(
+                        $"{what} names the directory of --checkpoint, '{directory}'; the file "
+                        + "cannot be written where the checkpoints are kept");
+                }
+            }
+
+            OutputPaths.CheckNoOverlap([("--checkpoint", directory)], data, OutputPaths.BreaksData);
             OutputPaths.CheckNoOverlap([("--checkpoint", kept)], data);
         }
     }

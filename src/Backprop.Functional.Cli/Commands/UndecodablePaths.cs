@@ -1,6 +1,8 @@
+using System;
 using System.Collections.Generic;
 using System.CommandLine;
 using System.CommandLine.Parsing;
+using System.IO;
 using System.Linq;
 
 namespace Backprop.Functional.Cli.Commands;
@@ -22,6 +24,30 @@ internal static class UndecodablePaths
 {
     /// <summary>What the runtime puts in place of a byte that is not UTF-8.</summary>
     public const char Replacement = '\uFFFD';
+
+    /// <summary>The one line that refuses to run in a directory whose path is not UTF-8.</summary>
+    public const string CurrentDirectoryMessage =
+        "the current directory's path is not valid UTF-8, so paths relative to it cannot be "
+        + "named; run from another directory";
+
+    /// <summary>
+    /// Whether the current directory's path, as the runtime decoded it, holds U+FFFD: a byte of
+    /// it was not UTF-8, so every relative path would be taken from another directory (the
+    /// one of the decoded name, where <c>model.json</c> of <c>cd $'bad\xff'</c> would replace
+    /// <c>bad\xEF\xBF\xBD/model.json</c>). False when the directory cannot be told (it has
+    /// been removed, say), which the command meets as it would have.
+    /// </summary>
+    public static bool CurrentDirectoryUndecodable()
+    {
+        try
+        {
+            return Environment.CurrentDirectory.Contains(Replacement);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
 
     /// <summary>
     /// Adds the check to every option of <paramref name="root"/> and of the commands under it

@@ -109,8 +109,31 @@ internal static partial class FileKind
     /// at the end of any chain of links, does not exist, or "a symbolic link in a loop" when
     /// following it never ends. Writing to such a path replaces the link itself.
     /// </summary>
+    /// <remarks>
+    /// On Linux the kernel decides: the path is a link by lstat(2), and leads to nothing when
+    /// realpath(3) fails with ENOENT (or ENOTDIR, a file on the way) or ELOOP. .NET's own
+    /// resolution removes ".." from a link's target as text, before following the link it
+    /// comes after, and so takes <c>sub/../model.json</c>, with <c>sub</c> a link to
+    /// <c>far/a</c>, for a dangling link when <c>far/model.json</c> is there.
+    /// </remarks>
     public static string? BrokenLink(string path)
     {
+        if (PosixPaths.Available)
+        {
+            if (!PosixPaths.IsLink(path) || PosixPaths.RealPath(path, out var error) is not null)
+            {
+                return null;
+            }
+
+            return error switch
+            {
+                PosixPaths.TooManyLinks => "a symbolic link in a loop",
+                PosixPaths.NoEntry or PosixPaths.NotDirectory =>
+                    $"a dangling symbolic link to '{PosixPaths.ReadLink(path)}'",
+                _ => null,
+            };
+        }
+
         try
         {
             var link = new FileInfo(path);

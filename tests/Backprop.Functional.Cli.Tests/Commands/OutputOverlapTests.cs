@@ -324,6 +324,96 @@ public sealed class OutputOverlapTests
         Assert.False(File.Exists(dir.File("m.json")));
     }
 
+    [Theory]
+    [InlineData("--plot", "run", "run")]
+    [InlineData("--out", "m2.json", "m2.json")]
+    [InlineData("--out", "run", "./run")]
+    public void An_output_file_where_the_checkpoint_directory_is_to_be_made_is_refused(
+        string option, string output, string checkpoint)
+    {
+        // train --checkpoint run --plot run: found before the first epoch, not after the last
+        using var dir = new TempDirectory();
+        var (path, directory) = (dir.File(output), dir.File(checkpoint));
+        string[] outputs = option == "--out"
+            ? ["--out", path]
+            : ["--out", dir.File("m.json"), "--plot", path];
+
+        var result = Cli.Run(
+            ["train", "--epochs", "1", "--hidden", "4", "--checkpoint", directory, .. outputs]);
+
+        Assert.Equal(
+            $"error: {option} names the directory of --checkpoint, '{directory}'; the file "
+            + "cannot be written where the checkpoints are kept",
+            result.AssertOneErrorLine(2));
+        Assert.Equal(string.Empty, result.Out);
+        Assert.Empty(Directory.GetFileSystemEntries(dir.Path));
+    }
+
+    [UnixFact]
+    public void An_output_file_where_the_checkpoint_directory_is_through_a_link_is_refused()
+    {
+        // ln -s . here; --checkpoint here/run --out run (run not made yet)
+        using var dir = new TempDirectory();
+        File.CreateSymbolicLink(dir.File("here"), ".");
+        var directory = Path.Combine(dir.Path, "here", "run");
+
+        var result = Cli.Run(
+            "train", "--epochs", "1", "--hidden", "4", "--checkpoint", directory, "--out",
+            dir.File("run"));
+
+        Assert.Equal(
+            $"error: --out names the directory of --checkpoint, '{directory}'; the file cannot "
+            + "be written where the checkpoints are kept",
+            result.AssertOneErrorLine(2));
+        Assert.Equal(["here"], Names(dir.Path));
+    }
+
+    [Theory]
+    [InlineData("classes.txt")]
+    [InlineData("t10k-images-idx3-ubyte")]
+    [InlineData("train-labels-idx1-ubyte.gz")]
+    public void A_checkpoint_directory_where_a_data_file_is_read_is_refused(string name)
+    {
+        // train --data d --checkpoint d/classes.txt, with no classes.txt (it is optional), or
+        // with the IDX file under its other name
+        using var dir = new TempDirectory();
+        var data = TinyData.Write(dir.File("data"));
+        File.Delete(Path.Combine(data, ClassNames.FileName));
+        var before = Names(data);
+        var directory = Path.Combine(data, name);
+
+        var result = Cli.Run(
+            "train", "--data", data, "--epochs", "1", "--hidden", "4", "--out", dir.File("m.json"),
+            "--checkpoint", directory);
+
+        Assert.Equal(
+            $"error: --checkpoint names a data file of --data, '{directory}'; a directory there "
+            + "would break every later read of --data",
+            result.AssertOneErrorLine(2));
+        Assert.Equal(before, Names(data));
+        Assert.False(File.Exists(dir.File("m.json")));
+    }
+
+    [Theory]
+    [InlineData("classes.txt")]
+    [InlineData("train-images-idx3-ubyte")]
+    public void A_sample_directory_where_a_data_file_is_read_is_refused(string name)
+    {
+        // make-sample --data d --out d/classes.txt
+        using var dir = new TempDirectory();
+        var source = WriteSample(dir.File("data"));
+        var before = Snapshot(source);
+        var directory = Path.Combine(source, name);
+
+        var result = Cli.Run("make-sample", "--data", source, "--out", directory);
+
+        Assert.Equal(
+            $"error: --out names a data file of --data, '{directory}'; a directory there would "
+            + "break every later read of --data",
+            result.AssertOneErrorLine(2));
+        Assert.Equal(before, Snapshot(source));
+    }
+
     [UnixFact]
     public void Resuming_from_the_kept_checkpoint_through_a_link_still_works()
     {

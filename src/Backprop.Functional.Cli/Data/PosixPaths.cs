@@ -1,0 +1,143 @@
+using System;
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace Backprop.Functional.Cli.Data;
+
+/// <summary>
+/// Paths resolved by the kernel, on Linux, rather than by .NET, whose
+/// <see cref="System.IO.Path.GetFullPath(string)"/> removes ".." as text: for <c>sub/../f</c>
+/// with <c>sub</c> a link to <c>far/a</c>, it gives <c>./f</c>, where the kernel, which
+/// follows <c>sub</c> first, opens <c>far/f</c>. Each call reports "not available" (null, or
+/// false) rather than throwing when libc cannot be called.
+/// </summary>
+internal static partial class PosixPaths
+{
+    /// <summary>errno for a path (or a link's target) that does not exist.</summary>
+    public const int NoEntry = 2;
+
+    /// <summary>errno for a name on the way that is not a directory.</summary>
+    public const int NotDirectory = 20;
+
+    /// <summary>errno for more links than the kernel follows in one lookup (a loop).</summary>
+    public const int TooManyLinks = 40;
+
+    private const int TypeMask = 0xF000;
+    private const int SymbolicLink = 0xA000;
+
+    /// <summary>Whether the calls here are made: on Linux, where libc has them.</summary>
+    public static bool Available => OperatingSystem.IsLinux();
+
+    /// <summary>
+    /// The canonical absolute path of what <paramref name="path"/> names, every link followed
+    /// and "." and ".." taken where the kernel takes them, as realpath(3) gives it; null when it
+    /// does not resolve, with the errno in <paramref name="error"/> (0 when the call could not
+    /// be made at all).
+    /// </summary>
+    public static string? RealPath(string path, out int error)
+    {
+        error = 0;
+        if (!Available || path.Length == 0 || path.Contains('\0'))
+        {
+            return null;
+        }
+
+        try
+        {
+            var resolved = NativeRealPath(path, nint.Zero);
+            if (resolved == nint.Zero)
+            {
+                error = Marshal.GetLastPInvokeError();
+                return null;
+            }
+
+            try
+            {
+                return Marshal.PtrToStringUTF8(resolved);
+            }
+            finally
+            {
+                Free(resolved);
+            }
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Whether <paramref name="path"/> itself, not what it leads to, is a symbolic link, as
+    /// lstat(2) tells; false when it cannot be examined.
+    /// </summary>
+    public static bool IsLink(string path)
+    {
+        if (!Available || path.Length == 0 || path.Contains('\0'))
+        {
+            return false;
+        }
+
+        try
+        {
+            return LStat(path, out var status) == 0 && (status.Mode & TypeMask) == SymbolicLink;
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// What the symbolic link at <paramref name="path"/> holds, as it holds it, read with
+    /// readlink(2) (the path is not made full first); null when it is not a link.
+    /// </summary>
+    public static string? ReadLink(string path)
+    {
+        if (!Available || path.Length == 0 || path.Contains('\0'))
+        {
+            return null;
+        }
+
+        try
+        {
+            var buffer = new byte[4096];
+            var length = NativeReadLink(path, buffer, buffer.Length);
+            return length < 0 ? null : Encoding.UTF8.GetString(buffer, 0, (int)length);
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    [LibraryImport(
+        "libc",
+        EntryPoint = "realpath",
+        SetLastError = true,
+        StringMarshalling = StringMarshalling.Utf8)]
+    private static partial nint NativeRealPath(string path, nint resolved);
+
+    [LibraryImport("libc", EntryPoint = "free")]
+    private static partial void Free(nint pointer);
+
+    [LibraryImport(
+        "libc",
+        EntryPoint = "readlink",
+        SetLastError = true,
+        StringMarshalling = StringMarshalling.Utf8)]
+    private static partial nint NativeReadLink(string path, byte[] buffer, nint size);
+
+    [LibraryImport(
+        "libSystem.Native",
+        EntryPoint = "SystemNative_LStat",
+        StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int LStat(string path, out FileStatus status);
+
+    // The start of the runtime's FileStatus, as FileKind reads it.
+    [StructLayout(LayoutKind.Sequential, Size = 512)]
+    private struct FileStatus
+    {
+        public int Flags;
+        public int Mode;
+    }
+}
