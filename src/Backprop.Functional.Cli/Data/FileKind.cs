@@ -1,6 +1,5 @@
 using System;
 using System.IO;
-using System.Runtime.InteropServices;
 
 namespace Backprop.Functional.Cli.Data;
 
@@ -14,14 +13,14 @@ namespace Backprop.Functional.Cli.Data;
 /// .NET does not tell these apart: <see cref="File.GetAttributes(string)"/> says Normal for a
 /// regular file, a FIFO, /dev/zero and a socket alike, and
 /// <see cref="FileSystemInfo.UnixFileMode"/> holds only the permission bits. On Unix the type
-/// therefore comes from stat(2), asked as the runtime itself asks it: SystemNative_Stat in the
-/// runtime's libSystem.Native, whose result has one layout on every Unix (the mode at byte 4,
-/// with POSIX's type bits, values the runtime keeps fixed for managed callers). If that call
-/// cannot be made, the path is taken for a regular file, as before, rather than refused.
+/// therefore comes from stat(2), asked as the runtime itself asks it
+/// (<see cref="PosixPaths.TypeBits"/>): SystemNative_Stat in the runtime's libSystem.Native,
+/// whose result has one layout on every Unix (the mode at byte 4, with POSIX's type bits,
+/// values the runtime keeps fixed for managed callers). If that call cannot be made, the path
+/// is taken for a regular file, as before, rather than refused.
 /// </remarks>
-internal static partial class FileKind
+internal static class FileKind
 {
-    private const int TypeMask = 0xF000;
     private const int Fifo = 0x1000;
     private const int CharacterDevice = 0x2000;
     private const int Directory = 0x4000;
@@ -70,29 +69,10 @@ internal static partial class FileKind
             return broken;
         }
 
-        if (OperatingSystem.IsWindows())
+        // A path that cannot be examined is taken for a regular file, as before the check.
+        return PosixPaths.TypeBits(path, follow: true) switch
         {
-            return RegularFile;
-        }
-
-        int mode;
-        try
-        {
-            if (Stat(path, out var status) != 0)
-            {
-                return RegularFile;
-            }
-
-            mode = status.Mode & TypeMask;
-        }
-        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
-        {
-            return RegularFile;
-        }
-
-        return mode switch
-        {
-            Regular => RegularFile,
+            null or Regular => RegularFile,
             Directory => "a directory",
             Fifo => "a named pipe (FIFO)",
             CharacterDevice => "a character device",
@@ -180,20 +160,5 @@ internal static partial class FileKind
         {
             return false;
         }
-    }
-
-    [LibraryImport(
-        "libSystem.Native",
-        EntryPoint = "SystemNative_Stat",
-        StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int Stat(string path, out FileStatus status);
-
-    // The start of the runtime's FileStatus (pal_io.h, 120 bytes in .NET 10); the size leaves
-    // room to spare for the fields not read here.
-    [StructLayout(LayoutKind.Sequential, Size = 512)]
-    private struct FileStatus
-    {
-        public int Flags;
-        public int Mode;
     }
 }
