@@ -17,22 +17,8 @@ public sealed class LongNameAndSpecialPathTests
     // Longer than the 255 bytes a name may have on Linux's and macOS's file systems.
     private static readonly string LongName = new('a', 300);
 
-    // "ABSENT" stands for a path in the test's directory that does not exist, "OUT" for the
-    // model file train writes; the option under test is appended with the value.
     [Theory]
-    [InlineData("train|--out|OUT", "--data")]
-    [InlineData("train", "--out")]
-    [InlineData("train|--out|OUT", "--plot")]
-    [InlineData("train|--out|OUT", "--checkpoint")]
-    [InlineData("train|--out|OUT", "--resume")]
-    [InlineData("evaluate", "--model")]
-    [InlineData("evaluate|--model|ABSENT", "--data")]
-    [InlineData("predict|--index|0", "--model")]
-    [InlineData("predict|--index|0|--model|ABSENT", "--data")]
-    [InlineData("gradcheck", "--model")]
-    [InlineData("gradcheck", "--data")]
-    [InlineData("make-sample|--out|ABSENT", "--data")]
-    [InlineData("make-sample|--data|ABSENT", "--out")]
+    [MemberData(nameof(PathOptions.Every), MemberType = typeof(PathOptions))]
     public void A_name_too_long_is_refused_as_such_by_every_path_option(
         string arguments, string option)
     {
@@ -43,10 +29,7 @@ public sealed class LongNameAndSpecialPathTests
             Path.Combine(dir.Path, LongName, "model.json"),
         })
         {
-            var args = arguments
-                .Replace("ABSENT", dir.File("absent"))
-                .Replace("OUT", dir.File("m.json"))
-                .Split('|');
+            var args = PathOptions.Arguments(arguments, dir);
 
             var result = Cli.Run([.. args, option, value]);
 
@@ -110,10 +93,7 @@ public sealed class LongNameAndSpecialPathTests
         SpecialFiles.MakeFifo(fifo);
         var device = dir.File("null");
         File.CreateSymbolicLink(device, "/dev/null");
-        var args = arguments
-            .Replace("ABSENT", dir.File("absent"))
-            .Replace("OUT", dir.File("m.json"))
-            .Split('|');
+        var args = PathOptions.Arguments(arguments, dir);
 
         var onFifo = SpecialFiles.WithinSeconds(() => Cli.Run([.. args, "--data", fifo]));
         var onDevice = Cli.Run([.. args, "--data", device]);
@@ -141,10 +121,7 @@ public sealed class LongNameAndSpecialPathTests
         var fifo = dir.File("fifo");
         SpecialFiles.MakeFifo(fifo);
         var path = Path.Combine(fifo, below);
-        var args = arguments
-            .Replace("ABSENT", dir.File("absent"))
-            .Replace("OUT", dir.File("m.json"))
-            .Split('|');
+        var args = PathOptions.Arguments(arguments, dir);
         var option = args[^1];
 
         var result = SpecialFiles.WithinSeconds(() => Cli.Run([.. args, path]));

@@ -10,32 +10,15 @@ namespace Backprop.Functional.Cli.Tests.Commands;
 /// </summary>
 public sealed class PathArgumentTests
 {
-    // "ABSENT" stands for a path in the test's directory that does not exist, "OUT" for the
-    // model file train writes; the option under test is appended with the value.
     [Theory]
-    [InlineData("train|--out|OUT", "--data", "directory")]
-    [InlineData("train", "--out", "file")]
-    [InlineData("train|--out|OUT", "--plot", "file")]
-    [InlineData("train|--out|OUT", "--checkpoint", "directory")]
-    [InlineData("train|--out|OUT", "--resume", "file")]
-    [InlineData("evaluate", "--model", "file")]
-    [InlineData("evaluate|--model|ABSENT", "--data", "directory")]
-    [InlineData("predict|--index|0", "--model", "file")]
-    [InlineData("predict|--index|0|--model|ABSENT", "--data", "directory")]
-    [InlineData("gradcheck", "--model", "file")]
-    [InlineData("gradcheck", "--data", "directory")]
-    [InlineData("make-sample|--out|ABSENT", "--data", "directory")]
-    [InlineData("make-sample|--data|ABSENT", "--out", "directory")]
+    [MemberData(nameof(PathOptions.EveryWithKind), MemberType = typeof(PathOptions))]
     public void An_empty_or_blank_path_is_refused_naming_the_option_and_the_value(
         string arguments, string option, string kind)
     {
         foreach (var value in new[] { string.Empty, " ", " \t " })
         {
             using var dir = new TempDirectory();
-            var args = arguments
-                .Replace("ABSENT", dir.File("absent"))
-                .Replace("OUT", dir.File("m.json"))
-                .Split('|');
+            var args = PathOptions.Arguments(arguments, dir);
 
             var result = Cli.Run([.. args, option, value]);
 

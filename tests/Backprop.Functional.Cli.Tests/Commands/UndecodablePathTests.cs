@@ -10,22 +10,8 @@ namespace Backprop.Functional.Cli.Tests.Commands;
 /// </summary>
 public sealed class UndecodablePathTests
 {
-    // "ABSENT" stands for a path in the test's directory that does not exist, "OUT" for the
-    // model file train writes; the option under test is appended with the value.
     [Theory]
-    [InlineData("train|--out|OUT", "--data")]
-    [InlineData("train", "--out")]
-    [InlineData("train|--out|OUT", "--plot")]
-    [InlineData("train|--out|OUT", "--checkpoint")]
-    [InlineData("train|--out|OUT", "--resume")]
-    [InlineData("evaluate", "--model")]
-    [InlineData("evaluate|--model|ABSENT", "--data")]
-    [InlineData("predict|--index|0", "--model")]
-    [InlineData("predict|--index|0|--model|ABSENT", "--data")]
-    [InlineData("gradcheck", "--model")]
-    [InlineData("gradcheck", "--data")]
-    [InlineData("make-sample|--out|ABSENT", "--data")]
-    [InlineData("make-sample|--data|ABSENT", "--out")]
+    [MemberData(nameof(PathOptions.Every), MemberType = typeof(PathOptions))]
     public void A_path_that_is_not_UTF_8_is_refused_by_every_path_option(
         string arguments, string option)
     {
@@ -36,10 +22,7 @@ public sealed class UndecodablePathTests
             Path.Combine(dir.Path, "\uFFFD", "model.json"),
         })
         {
-            var args = arguments
-                .Replace("ABSENT", dir.File("absent"))
-                .Replace("OUT", dir.File("m.json"))
-                .Split('|');
+            var args = PathOptions.Arguments(arguments, dir);
 
             var result = Cli.Run([.. args, option, value]);
 
