@@ -7,10 +7,20 @@ namespace Backprop.Functional;
 /// addresses), so that it can be split in two and handed to another thread.
 /// </summary>
 /// <remarks>
+/// <para>
 /// The split is a function of the shape alone (never of the core count or of which thread runs
 /// a half), so a product gives the same bits however its halves are run. The halves are cut at
 /// a multiple of <see cref="Alignment"/> so that each starts on a whole register block of the
 /// BLAS kernels.
+/// </para>
+/// <para>
+/// A product is cut across C's rows or columns, each half then packing the whole of the other
+/// operand, or, when its dot products are more than twice as long as C's longer side, across
+/// the dot products (<see cref="CutsDepth"/>): each half packs half of each operand, the second
+/// writes its partial sums into a buffer, and <see cref="Join"/> adds them to C. C2's first
+/// layer, W·X with k = 784 against m = 128 and n = 64, is such a product; cut this way, each
+/// core reads the columns of W that its half of the previous step wrote.
+/// </para>
 /// </remarks>
 internal readonly unsafe struct GemmCall : ISplittable<GemmCall>
 {
@@ -55,6 +65,23 @@ internal readonly unsafe struct GemmCall : ISplittable<GemmCall>
     /// <summary>m·n·k, the multiply-adds of the product.</summary>
     public double Work => (double)M * N * K;
 
+    /// <summary>
+    /// Whether <see cref="TryHalve"/> cuts this product across its dot products: when k is more
+    /// than twice C's longer side, so that adding an m × n partial result costs less than
+    /// packing either operand a second time, and C's columns lie end to end (ldc = m, as in
+    /// every matrix the library multiplies into).
+    /// </summary>
+    public bool CutsDepth => ldc == M && CutsDepthAt(M, N, K);
+
+    /// <summary>The bytes of the partial result that a cut across the dot products needs.</summary>
+    public long PartialBytes => CutsDepth ? (long)M * N * Size : 0;
+
+    /// <summary>
+    /// Whether a product of this shape, written into a matrix of its own, is cut across its dot
+    /// products.
+    /// </summary>
+    public static bool CutsDepthAt(int m, int n, int k) => k > 2 * Math.Max(m, n) && Cut(k) < k;
+
     /// <summary>Whether the elements are float32.</summary>
     public bool Single => single;
 
@@ -82,14 +109,25 @@ internal readonly unsafe struct GemmCall : ISplittable<GemmCall>
     }
 
     /// <summary>
-    /// Splits C across its longer side into two aligned parts, the first the larger; false when
-    /// that side is too short to leave both parts a whole block.
+    /// Splits the product in two, the first the larger: across its dot products into
+    /// <paramref name="partial"/> (m × n, <see cref="PartialBytes"/>) when
+    /// <see cref="CutsDepth"/>, else across C's longer side; false when that is too short to
+    /// leave both parts a whole block. After both halves have run, <see cref="Join"/> completes
+    /// C.
     /// </summary>
-    public bool TryHalve(out GemmCall first, out GemmCall second)
+    public bool TryHalve(void* partial, out GemmCall first, out GemmCall second)
     {
+        if (CutsDepth)
+        {
+            var depth = Cut(K);
+            first = Depth(0, depth, β, (byte*)c, ldc);
+            second = Depth(depth, K - depth, 0.0, (byte*)partial, M);
+            return true;
+        }
+
         var byRows = M >= N;
         var side = byRows ? M : N;
-        var cut = ((side / 2) + Alignment - 1) / Alignment * Alignment;
+        var cut = Cut(side);
         if (cut >= side)
         {
             (first, second) = (this, this);
@@ -99,6 +137,48 @@ internal readonly unsafe struct GemmCall : ISplittable<GemmCall>
         first = byRows ? Rows(0, cut) : Columns(0, cut);
         second = byRows ? Rows(cut, M - cut) : Columns(cut, N - cut);
         return true;
+    }
+
+    /// <summary>
+    /// After <paramref name="second"/>, a half from <see cref="TryHalve"/>, has run: adds its
+    /// partial sums to C if the cut was across the dot products (C = C + P); nothing otherwise.
+    /// </summary>
+    public void Join(in GemmCall second)
+    {
+        if (!CutsDepth)
+        {
+            return;
+        }
+
+        if (single)
+        {
+            Add<float>(second.c);
+        }
+        else
+        {
+            Add<double>(second.c);
+        }
+    }
+
+    // Half of `side`, rounded up to a multiple of the alignment.
+    private static int Cut(int side) => ((side / 2) + Alignment - 1) / Alignment * Alignment;
+
+    // C += P, both m × n with no gap between columns.
+    private void Add<T>(nint p)
+        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        var all = new Span<T>((T*)c, M * N);
+        System.Numerics.Tensors.TensorPrimitives.Add(all, new ReadOnlySpan<T>((T*)p, M * N), all);
+    }
+
+    // Terms [from, from + count) of every dot product, into `pc` with β and leading dimension
+    // `ldPc`: the same columns of op(A) and rows of op(B).
+    private GemmCall Depth(int from, int count, double βPart, byte* pc, int ldPc)
+    {
+        var aOffset = transA ? from : (long)from * lda;
+        var bOffset = transB ? (long)from * ldb : from;
+        return new(single, transA, transB, M, N, count, α, (byte*)a + (aOffset * Size), lda,
+            (byte*)b + (bOffset * Size), ldb, βPart, pc, ldPc);
     }
 
     // Rows [from, from + count) of C: the same rows of op(A), all of op(B).

@@ -1,5 +1,7 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Loader;
 using System.Threading;
 
@@ -85,6 +87,9 @@ internal static class HelperCore
     // cut one, so that no product of this library sees the other's thread count.
     private static readonly Lock OpenBlasThreads = new();
 
+    [ThreadStatic]
+    private static byte[]? partial;
+
     private static unsafe delegate*<void> posted;
     private static Exception? failure;
     private static int state;
@@ -103,13 +108,15 @@ internal static class HelperCore
     }
 
     /// <summary>Runs <paramref name="call"/>, on both cores when that gains.</summary>
-    public static void Product<TJob>(in TJob call)
+    public static unsafe void Product<TJob>(in TJob call)
         where TJob : struct, ISplittable<TJob>
     {
         var work = call.Work;
         var threaded = work > OpenBlasSingleAbove;
+        TJob first, second;
         if (work > SplitUpTo || (threaded && !OpenBlasLibrary.ControlsThreads)
-            || work < SplitFrom || !call.TryHalve(out var first, out var second))
+            || work < SplitFrom
+            || !call.TryHalve(Partial(call.PartialBytes), out first, out second))
         {
             if (!threaded)
             {
@@ -129,6 +136,7 @@ internal static class HelperCore
         if (!threaded)
         {
             Both(first, second);
+            call.Join(second);
             return;
         }
 
@@ -147,6 +155,8 @@ internal static class HelperCore
                 OpenBlasLibrary.Threads = count;
             }
         }
+
+        call.Join(second);
     }
 
     /// <summary>
@@ -192,6 +202,24 @@ internal static class HelperCore
         {
             Volatile.Write(ref owner, 0);
         }
+    }
+
+    // This thread's pinned scratch memory of at least `bytes` (null for none), for the partial
+    // result of a product cut across its dot products. A product uses it only while it runs,
+    // and a thread runs one product at a time.
+    private static unsafe void* Partial(long bytes)
+    {
+        if (bytes == 0)
+        {
+            return null;
+        }
+
+        if (partial is null || partial.Length < bytes)
+        {
+            partial = GC.AllocateUninitializedArray<byte>(checked((int)bytes), pinned: true);
+        }
+
+        return Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(partial));
     }
 
     // Whether a helper thread is running, starting one if none is (the first time, or after
@@ -363,9 +391,19 @@ internal interface ISplittable<TJob> : IHalf
     /// <summary>m·n·k, the multiply-adds of the product.</summary>
     double Work { get; }
 
+    /// <summary>The bytes of scratch memory that <see cref="TryHalve"/> needs.</summary>
+    long PartialBytes { get; }
+
     /// <summary>
-    /// Splits the product into two that together compute it, cut by its shape alone; false
-    /// when it is too small to cut.
+    /// Splits the product into two that together compute it, cut by its shape alone, using
+    /// <paramref name="partial"/> (<see cref="PartialBytes"/> long, pinned) for a partial
+    /// result if it needs one; false when it is too small to cut.
     /// </summary>
-    bool TryHalve(out TJob first, out TJob second);
+    unsafe bool TryHalve(void* partial, out TJob first, out TJob second);
+
+    /// <summary>
+    /// Completes the product once both halves from <see cref="TryHalve"/> have run, on the
+    /// thread that called it.
+    /// </summary>
+    void Join(in TJob second);
 }

@@ -32,8 +32,9 @@ internal readonly unsafe struct SeededProduct : ISplittable<SeededProduct>
 
     /// <summary>
     /// The product <paramref name="product"/>, whose β must be 1, from the seed at
-    /// <paramref name="seed"/>: C's rows of its column j start <paramref name="seedStride"/>·j
-    /// elements on (C's column stride for a matrix, 0 for a column repeated). When
+    /// <paramref name="seed"/> (null and β 0 for a half that writes partial sums): C's rows of
+    /// its column j start <paramref name="seedStride"/>·j elements on (C's column stride for a
+    /// matrix, 0 for a column repeated). When
     /// <paramref name="finite"/> is not null it must hold 1, and is set to 0 if any element of
     /// C is NaN or ±∞.
     /// </summary>
@@ -48,6 +49,9 @@ internal readonly unsafe struct SeededProduct : ISplittable<SeededProduct>
     /// <inheritdoc/>
     public double Work => product.Work;
 
+    /// <inheritdoc/>
+    public long PartialBytes => product.PartialBytes;
+
     /// <summary>Copies the seed into C, runs the product and, if asked, checks C.</summary>
     public void Invoke()
     {
@@ -59,20 +63,47 @@ internal readonly unsafe struct SeededProduct : ISplittable<SeededProduct>
     }
 
     /// <summary>
-    /// The two halves of <see cref="GemmCall.TryHalve"/>, each seeding and checking its own
-    /// part of C (both share the flag, which they only ever clear).
+    /// The two halves of <see cref="GemmCall.TryHalve"/>. Cut across C, each seeds and checks
+    /// its own part of C (both share the flag, which they only ever clear). Cut across the dot
+    /// products, the first seeds the whole of C and the second writes the partial sums, and
+    /// <see cref="Join"/> checks C once they are added.
     /// </summary>
-    public bool TryHalve(out SeededProduct first, out SeededProduct second)
+    public bool TryHalve(void* partial, out SeededProduct first, out SeededProduct second)
     {
-        if (!product.TryHalve(out var p, out var q))
+        if (!product.TryHalve(partial, out var p, out var q))
         {
             (first, second) = (this, this);
             return false;
         }
 
+        if (product.CutsDepth)
+        {
+            first = new SeededProduct(p, (void*)seed, seedStride, null);
+            second = new SeededProduct(q, null, 0, null);
+            return true;
+        }
+
         first = Part(p);
         second = Part(q);
         return true;
+    }
+
+    /// <summary>
+    /// After a cut across the dot products: adds the partial sums to C and, if asked, checks
+    /// C. Nothing after a cut across C, whose halves checked their parts.
+    /// </summary>
+    public void Join(in SeededProduct second)
+    {
+        if (!product.CutsDepth)
+        {
+            return;
+        }
+
+        product.Join(second.product);
+        if (finite != null && !(product.Single ? AllFinite<float>() : AllFinite<double>()))
+        {
+            *finite = 0;
+        }
     }
 
     // The part of this product that computes `part`'s block of C, from the same block of the
@@ -87,30 +118,33 @@ internal readonly unsafe struct SeededProduct : ISplittable<SeededProduct>
     }
 
     // Whole columns of C lie end to end and, from a matrix seed of the same layout, go as one
-    // span; otherwise the seed goes a column at a time.
+    // span; otherwise the seed goes a column at a time. A half without a seed (the partial sums
+    // of a cut across the dot products) starts from BLAS's β = 0.
     private bool Run<T>()
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var (m, n, ldc) = (product.M, product.N, product.Ldc);
         var (length, count) = m == ldc && seedStride == ldc ? (m * n, 1) : (m, n);
-        for (var j = 0; j < count; j++)
+        for (var j = 0; seed != 0 && j < count; j++)
         {
             new ReadOnlySpan<T>((T*)seed + ((long)j * seedStride), length)
                 .CopyTo(new Span<T>((T*)product.C + ((long)j * ldc), length));
         }
 
         product.Invoke();
-        if (finite == null)
-        {
-            return true;
-        }
+        return finite == null || AllFinite<T>();
+    }
 
-        var (checkLength, checkCount) = m == ldc ? (m * n, 1) : (m, n);
+    // Whether every element of this product's C is finite.
+    private bool AllFinite<T>()
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var (m, n, ldc) = (product.M, product.N, product.Ldc);
+        var (length, count) = m == ldc ? (m * n, 1) : (m, n);
         var ok = true;
-        for (var j = 0; j < checkCount; j++)
+        for (var j = 0; j < count; j++)
         {
-            ok &= Scalar.AllFinite<T>(
-                new ReadOnlySpan<T>((T*)product.C + ((long)j * ldc), checkLength));
+            ok &= Scalar.AllFinite<T>(new ReadOnlySpan<T>((T*)product.C + ((long)j * ldc), length));
         }
 
         return ok;

@@ -131,6 +131,24 @@ public sealed class InputValidationTests
     }
 
     [Theory]
+    [InlineData(0, 0)]
+    [InlineData(391, 17)]
+    [InlineData(392, 40)]
+    [InlineData(783, 63)]
+    public void A_non_finite_input_in_either_half_of_a_depth_cut_product_is_refused(
+        int row, int column)
+    {
+        // 128 × 784 by 784 × 64: cut across the dot products at 392, so rows 392 to 783 of X
+        // feed the partial sums that may be computed on the helper thread and added after.
+        Assert.True(GemmCall.CutsDepthAt(128, 64, 784));
+        foreach (var single in new[] { true, false })
+        {
+            var e = single ? Refusal<float>(row, column) : Refusal<double>(row, column);
+            Assert.Contains($"inputs contain NaN at row {row}, column {column}", e.Message);
+        }
+    }
+
+    [Theory]
     [MemberData(nameof(NonFinite))]
     public void A_non_finite_target_is_refused_naming_its_value_and_place(double value)
     {
@@ -226,4 +244,16 @@ public sealed class InputValidationTests
 
     private static string Message<TValue>(Fin<TValue> fin) =>
         fin.Match(_ => string.Empty, e => e.Message);
+
+    // Forward of a 784-128-10 network on a batch of 64 with one NaN input: its refusal.
+    private static ArgumentException Refusal<T>(int row, int column)
+        where T : struct, System.Numerics.IFloatingPointIeee754<T>
+    {
+        var network = Functional.Network.Initialize<T>(
+            [784, 128, 10], Activation.ReLU, Activation.Softmax, Initialization.He, 7);
+        var x = Matrix<T>.Build.Dense(
+            784, 64, (i, j) => T.CreateTruncating((((i * 5) + j) % 256) / 255.0));
+        x[row, column] = T.NaN;
+        return Assert.Throws<ArgumentException>(() => network.Forward(x));
+    }
 }
