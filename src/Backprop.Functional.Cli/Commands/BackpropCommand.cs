@@ -35,6 +35,15 @@ internal static class BackpropCommand
                 throw CommandFailure.Usage(UndecodablePaths.CurrentDirectoryMessage);
             }
 
+            // The parser lets a stray word through beside --version, which would then print
+            // the version and succeed (`backprop --version extra`).
+            if (parse.Errors.Count == 0 && parse.UnmatchedTokens.Count > 0
+                && AsksVersion(root, parse))
+            {
+                throw CommandFailure.Usage("--version option cannot be combined with other "
+                    + $"arguments; got '{parse.UnmatchedTokens[0]}'");
+            }
+
             if (parse.Errors.Count > 0)
             {
                 // An option's own error says more than the stray token it leaves behind
@@ -101,9 +110,10 @@ internal static class BackpropCommand
 
     // Whether the command line only asks for help or the version, which name no file.
     private static bool OnlyInforms(RootCommand root, ParseResult parse) =>
-        parse.Action is HelpAction or HiddenCommandHelp
-        || root.Options.OfType<VersionOption>()
-            .Any(version => parse.GetResult(version) is not null);
+        parse.Action is HelpAction or HiddenCommandHelp || AsksVersion(root, parse);
+
+    private static bool AsksVersion(RootCommand root, ParseResult parse) =>
+        root.Options.OfType<VersionOption>().Any(version => parse.GetResult(version) is not null);
 
     // --backend for this process: an explicit choice, or the default taken when the library
     // loaded (OpenBLAS where it loads). Asking for OpenBLAS where it is missing is an error.

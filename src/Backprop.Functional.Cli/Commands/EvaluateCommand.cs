@@ -99,14 +99,16 @@ internal static class EvaluateCommand
     private static void Print(EvaluateReport r, TextWriter o)
     {
         var invariant = CultureInfo.InvariantCulture;
-        o.WriteLine($"model: {r.Model} ({r.Network}, {r.Precision})");
-        o.WriteLine($"data: {r.Dataset}");
+        o.WriteLine(Printable.Line($"model: {r.Model} ({r.Network}, {r.Precision})"));
+        o.WriteLine(Printable.Line($"data: {r.Dataset}"));
         o.WriteLine(string.Create(
             invariant, $"test accuracy: {r.Correct}/{r.Total} ({r.Accuracy * 100:F2}%)"));
         o.WriteLine(string.Create(invariant, $"test loss: {r.MeanLoss:F4} (mean {r.Loss})"));
         o.WriteLine();
 
-        var nameWidth = Math.Max(5, r.Classes.Max(c => c.Name.Length));
+        // Class names as they print: a control character in classes.txt as its escape.
+        var names = r.Classes.ToDictionary(c => c.Index, c => Printable.Line(c.Name));
+        var nameWidth = Math.Max(5, names.Values.Max(n => n.Length));
         o.WriteLine("per class:");
         foreach (var c in r.Classes)
         {
@@ -115,7 +117,7 @@ internal static class EvaluateCommand
                 : NoAccuracy.PadLeft(7);
             o.WriteLine(string.Create(
                 invariant,
-                $"  {c.Index,3} {c.Name.PadRight(nameWidth)}  {c.Correct,6}/{c.Total,-6} "
+                $"  {c.Index,3} {names[c.Index].PadRight(nameWidth)}  {c.Correct,6}/{c.Total,-6} "
                 + $"{accuracy}"));
         }
 
@@ -129,7 +131,7 @@ internal static class EvaluateCommand
         foreach (var c in r.Classes)
         {
             o.WriteLine(
-                $"  {c.Index,3} {c.Name.PadRight(nameWidth)}"
+                $"  {c.Index,3} {names[c.Index].PadRight(nameWidth)}"
                 + string.Concat(r.Confusion[c.Index]
                     .Select(n => n.ToString(invariant).PadLeft(cellWidth))));
         }

@@ -165,15 +165,16 @@ internal static class GradCheckCommand
         var result = GradientCheck.Run(network, x, y, loss, options);
         var layers = network.Layers.ToArray();
         var withinNoise = result.WithinNoise;
-        var perLayer = result.WorstByLayer.Map(w => new LayerCheck(
-            w.Layer + 1,
-            $"{layers[w.Layer].InputSize} → {layers[w.Layer].OutputSize}",
-            result.Parameters.Count(p => p.Layer == w.Layer),
-            result.Counted.Count(p => p.Layer == w.Layer),
-            withinNoise.Count(p => p.Layer == w.Layer),
+        // Every layer, including one that a small sample missed (checked 0).
+        var perLayer = layers.Select((layer, l) => new LayerCheck(
+            l + 1,
+            $"{layer.InputSize} → {layer.OutputSize}",
+            result.Parameters.Count(p => p.Layer == l),
+            result.Counted.Count(p => p.Layer == l),
+            withinNoise.Count(p => p.Layer == l),
             Worst(result.Counted.Filter(p =>
-                p.Layer == w.Layer && !p.AgreesOnlyWithinNoise(result.Tolerance))),
-            Largest(withinNoise.Filter(p => p.Layer == w.Layer).Map(p => p.Noise))))
+                p.Layer == l && !p.AgreesOnlyWithinNoise(result.Tolerance))),
+            Largest(withinNoise.Filter(p => p.Layer == l).Map(p => p.Noise))))
             .ToArray();
         return new GradCheckReport(
             "gradcheck",
@@ -247,13 +248,24 @@ internal static class GradCheckCommand
             var noise = layer.WithinNoise > 0
                 ? $"; {layer.WithinNoise} within rounding noise {Scientific(layer.RoundingNoise)}"
                 : string.Empty;
-            o.WriteLine(
-                judged == 0 && layer.WithinNoise > 0
-                    ? $"layer {layer.Layer} ({layer.Sizes}): none judged by relative error{noise}"
-                    : $"layer {layer.Layer} ({layer.Sizes}): worst relative error "
-                        + $"{Scientific(layer.WorstRelativeError)} over "
-                        + Plural.Of(judged, "parameter")
-                        + noise);
+            var name = $"layer {layer.Layer} ({layer.Sizes})";
+            if (layer.Checked == 0)
+            {
+                o.WriteLine($"{name}: not in the sample, none of its parameters checked");
+            }
+            else if (judged > 0)
+            {
+                o.WriteLine($"{name}: worst relative error {Scientific(layer.WorstRelativeError)} "
+                    + $"over {Plural.Of(judged, "parameter")}{noise}");
+            }
+            else
+            {
+                var kinked = layer.Checked - layer.Counted;
+                o.WriteLine(layer.WithinNoise > 0
+                    ? $"{name}: none judged by relative error{noise}"
+                    : $"{name}: none judged by relative error, "
+                        + $"{Plural.Of(kinked, "parameter")} near a kink");
+            }
         }
 
         if (r.Reason is not null)

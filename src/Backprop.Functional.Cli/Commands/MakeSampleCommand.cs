@@ -45,7 +45,7 @@ internal static class MakeSampleCommand
             var written = SampleBuilder.Build(source, directory).OrFail();
             foreach (var file in written)
             {
-                context.Out.WriteLine($"wrote {file}");
+                context.Out.WriteLine(Printable.Line($"wrote {file}"));
             }
 
             return ExitCode.Success;

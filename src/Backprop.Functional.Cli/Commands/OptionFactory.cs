@@ -409,11 +409,12 @@ internal static class OptionFactory
 
     // The core's parser reads the slope of leaky-relu:α from the name in lower case, and would
     // echo it so ('nan' for NaN); the slope is checked here first, to echo it as typed, and by
-    // the rule for numbers, so with no spaces after it either.
+    // the rule for numbers. Spaces around the whole value are ignored, as the core ignores
+    // them around a name ('relu ', 'leaky-relu:0.5 '); inside it they are refused.
     private static LanguageExt.Fin<Activation> ParseActivation(string name, string token)
     {
         const string Leaky = "leaky-relu:";
-        var text = token.TrimStart();
+        var text = token.Trim();
         var slope = text.StartsWith(Leaky, StringComparison.OrdinalIgnoreCase)
             ? text[Leaky.Length..]
             : null;

@@ -24,7 +24,9 @@ internal static class OutputPaths
     /// </summary>
     public static void CheckFile(string option, string path)
     {
-        if (Directory.Exists(path))
+        // A last part of '.' or '..' names a directory: 'x.json/.' is the directory x.json,
+        // which .NET would shorten to the file x.json.
+        if (Directory.Exists(path) || Path.GetFileName(path) is "." or "..")
         {
             throw CommandFailure.Usage($"{option} must name a file, got '{path}'");
         }

@@ -131,16 +131,16 @@ internal static class PredictCommand
     private static void Print(PredictReport r, TextWriter o)
     {
         var invariant = CultureInfo.InvariantCulture;
-        o.WriteLine($"model: {r.Model} ({r.Network})");
-        o.WriteLine($"data: {r.Dataset}");
+        o.WriteLine(Printable.Line($"model: {r.Model} ({r.Network})"));
+        o.WriteLine(Printable.Line($"data: {r.Dataset}"));
         foreach (var p in r.Predictions)
         {
             var ranked = string.Join(", ", p.Top.Select(s => r.ScoreKind == "probability"
                 ? string.Create(invariant, $"{s.Name} {s.Score * 100:F1}%")
                 : string.Create(invariant, $"{s.Name} {s.Score:F3}")));
-            o.WriteLine(
+            o.WriteLine(Printable.Line(
                 $"image {p.Index}: {ranked}; true label {p.LabelName} "
-                + (p.Correct ? "(correct)" : "(wrong)"));
+                + (p.Correct ? "(correct)" : "(wrong)")));
         }
     }
 }

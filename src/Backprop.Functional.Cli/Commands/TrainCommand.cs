@@ -318,8 +318,11 @@ internal static class TrainCommand
     private static void CheckDirectory(string path)
     {
         OutputPaths.CheckDirectory("--checkpoint", path);
-        var parent = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (!Directory.Exists(path) && parent is not null && !Directory.Exists(parent))
+
+        // Trailing separators name the same directory ('run/' is 'run').
+        var directory = Path.TrimEndingDirectorySeparator(path);
+        var parent = Path.GetDirectoryName(Path.GetFullPath(directory));
+        if (!Directory.Exists(directory) && parent is not null && !Directory.Exists(parent))
         {
             throw CommandFailure.Usage(
                 $"--checkpoint names a directory inside one that does not exist, got '{path}'");
@@ -327,10 +330,10 @@ internal static class TrainCommand
 
         // Found now, not after the first epoch: the checkpoint file in a directory that
         // exists, or the directory's own entry in its parent when it is still to be made.
-        var probe = Directory.Exists(path)
-            ? Path.Combine(path, TrainSettings.CheckpointFileName)
-            : path;
-        if (Directory.Exists(probe) && probe != path)
+        var probe = Directory.Exists(directory)
+            ? Path.Combine(directory, TrainSettings.CheckpointFileName)
+            : directory;
+        if (Directory.Exists(probe) && probe != directory)
         {
             throw CommandFailure.Usage(
                 $"--checkpoint: cannot write {probe}: it is a directory");

@@ -32,7 +32,7 @@ internal static class TrainingSession
         var human = context.Human(settings.Json);
         foreach (var line in Describe(run, resume))
         {
-            human.WriteLine(line);
+            human.WriteLine(Printable.Line(line));
         }
 
         human.Flush();
@@ -45,10 +45,10 @@ internal static class TrainingSession
         var kept = settings.EarlyStop > 0
             ? $" (the network after epoch {epoch}, the lowest validation loss)"
             : string.Empty;
-        human.WriteLine($"model written to {settings.ModelPath}{kept}");
+        human.WriteLine(Printable.Line($"model written to {settings.ModelPath}{kept}"));
         if (settings.PlotPath is not null)
         {
-            human.WriteLine($"plot written to {settings.PlotPath}");
+            human.WriteLine(Printable.Line($"plot written to {settings.PlotPath}"));
         }
 
         if (settings.Json)

@@ -31,6 +31,24 @@ public sealed class GradCheckCommandTests(TrainedModels models)
     }
 
     [Fact]
+    public void A_layer_that_the_sample_misses_is_listed_as_not_checked()
+    {
+        // Five of 25,450 parameters, the seeded sample all in layer 1: layer 2 is still named,
+        // as not checked rather than with a worst error of 0 (text and JSON).
+        var result = Cli.Run("gradcheck", "--max-parameters", "5");
+        var json = Cli.Run("gradcheck", "--max-parameters", "5", "--json");
+
+        result.AssertSucceeded();
+        Assert.Equal(
+            "layer 2 (32 → 10): not in the sample, none of its parameters checked",
+            result.OutLines[4]);
+        var layers = JsonDocument.Parse(json.Out).RootElement.GetProperty("layers");
+        Assert.Equal(2, layers.GetArrayLength());
+        Assert.Equal(0, layers[1].GetProperty("checked").GetInt32());
+        Assert.Equal(5, layers[0].GetProperty("checked").GetInt32());
+    }
+
+    [Fact]
     public void A_test_labels_file_of_one_dimension_but_another_type_is_named_in_the_singular()
     {
         using var dir = new TempDirectory();

@@ -33,6 +33,18 @@ public sealed class HelpAndDataTests
         Assert.NotEqual("1.0.0", Version(typeof(Backprop.Functional.Cli.Commands.BackpropCommand)));
     }
 
+    [Theory]
+    [InlineData("--version|extra", "cannot be combined with other arguments; got 'extra'")]
+    [InlineData("extra|--version", "cannot be combined with other arguments; got 'extra'")]
+    [InlineData("--version|train", "cannot be combined with other arguments")]
+    [InlineData("--version|--backend|managed", "cannot be combined with other arguments")]
+    public void Version_with_anything_else_is_refused(string args, string named)
+    {
+        var result = Cli.Run(args.Split('|'));
+
+        Assert.Contains(named, result.AssertOneErrorLine(2));
+    }
+
     [Fact]
     public void Train_help_gives_every_option_with_its_default()
     {

@@ -1,4 +1,5 @@
 using System.IO;
+using System.Linq;
 using Xunit;
 
 namespace Backprop.Functional.Cli.Tests.Commands;
@@ -92,6 +93,25 @@ public sealed class PathArgumentTests
             $"error: {option} names a file in a directory that does not exist, got '{path}'",
             result.AssertOneErrorLine(2));
         Assert.Empty(Directory.GetFileSystemEntries(dir.Path));
+    }
+
+    [Theory]
+    [InlineData("--out", "x.json/.")]
+    [InlineData("--out", "sub/..")]
+    [InlineData("--plot", "p.png/.")]
+    public void A_file_output_whose_last_part_is_a_dot_or_two_is_refused(
+        string option, string value)
+    {
+        // POSIX reads 'x.json/.' as the directory x.json; .NET would write the file x.json.
+        using var dir = new TempDirectory();
+        Directory.CreateDirectory(dir.File("sub"));
+        var path = dir.File(value);
+        string[] model = option == "--out" ? [] : ["--out", dir.File("m.json")];
+
+        var result = Cli.Run(["train", .. model, option, path]);
+
+        Assert.Equal($"error: {option} must name a file, got '{path}'", result.AssertOneErrorLine(2));
+        Assert.Equal(["sub"], Directory.GetFileSystemEntries(dir.Path).Select(Path.GetFileName));
     }
 
     // An output that names a device (through a link to /dev/null, so that a failure replaces

@@ -66,6 +66,24 @@ public sealed class TrainCheckpointTests
     }
 
     [Fact]
+    public void A_checkpoint_directory_to_be_made_may_end_in_a_separator()
+    {
+        using var dir = new TempDirectory();
+
+        var made = Cli.Run("train", "--epochs", "1", "--hidden", "4", "--checkpoint",
+            dir.File("run") + "/", "--out", dir.File("m.json"));
+        var missing = Cli.Run("train", "--epochs", "1", "--checkpoint",
+            dir.File("no/run") + "/", "--out", dir.File("n.json"));
+
+        made.AssertSucceeded();
+        Assert.True(File.Exists(Path.Combine(dir.File("run"), "checkpoint.json")));
+        Assert.Equal(
+            $"error: --checkpoint names a directory inside one that does not exist, got "
+            + $"'{dir.Path}/no/run/'",
+            missing.AssertOneErrorLine(2));
+    }
+
+    [Fact]
     public void A_checkpoint_is_one_file_replaced_after_every_epoch_and_holds_a_model()
     {
         using var dir = new TempDirectory();

@@ -13,6 +13,30 @@ public sealed class TrainCommandTests
     private static readonly Regex EpochLine = new(
         @"^epoch (\d)/2  loss \d+\.\d{4}  test \d+/1000 \(\d+\.\d\d%\)  \d+\.\ds$");
 
+    [Theory]
+    [InlineData("relu ", "relu")]
+    [InlineData(" Leaky-ReLU:0.5 ", "leaky-relu:0.5")]
+    public void Spaces_around_an_activation_are_ignored(string activation, string shown)
+    {
+        using var dir = new TempDirectory();
+
+        var result = Cli.Run("train", "--epochs", "1", "--hidden", "4", "--activation",
+            activation, "--out", dir.File("m.json"));
+
+        result.AssertSucceeded();
+        Assert.StartsWith($"network: 784 → 4 → 10, {shown} hidden,", result.OutLines[1]);
+    }
+
+    [Fact]
+    public void A_space_inside_a_leaky_slope_is_refused()
+    {
+        var result = Cli.Run("train", "--activation", "leaky-relu: 0.5");
+
+        Assert.Equal(
+            "error: --activation: leaky ReLU slope must be a number in [0, 1), got ' 0.5'",
+            result.AssertOneErrorLine(2));
+    }
+
     [Fact]
     public void Train_prints_the_settings_then_a_line_per_epoch_then_where_the_model_went()
     {
