@@ -43,9 +43,26 @@ internal static class Dense
         Vector<T>.Build.Dense(values);
 
     /// <summary>A new rows × columns matrix, not zeroed: the caller writes every element.</summary>
+    /// <exception cref="ArgumentException">It would have more elements than an array can
+    /// hold.</exception>
     public static Matrix<T> Fresh<T>(int rows, int columns)
         where T : struct, System.Numerics.IFloatingPointIeee754<T> =>
-        Of(rows, columns, GC.AllocateUninitializedArray<T>(rows * columns));
+        Of(rows, columns, GC.AllocateUninitializedArray<T>(Elements(rows, columns)));
+
+    /// <summary>
+    /// rows·columns, or an <see cref="ArgumentException"/> saying so when that is more than an
+    /// array can hold (a layer of 3,000,000 units on a batch of 1000, say).
+    /// </summary>
+    public static int Elements(int rows, int columns)
+    {
+        var count = (long)rows * columns;
+        return count <= Array.MaxLength
+            ? (int)count
+            : throw new ArgumentException(string.Create(
+                System.Globalization.CultureInfo.InvariantCulture,
+                $"a {rows} × {columns} matrix has {count:N0} elements, more than one array "
+                + $"can hold ({Array.MaxLength:N0}); use smaller batches"));
+    }
 
     /// <summary>f applied to every element, as a new matrix.</summary>
     /// <remarks>f must write every element of its destination, which is not zeroed.</remarks>

@@ -22,7 +22,7 @@ internal class Scratch<T>
 
     /// <summary>A rows × columns matrix for the result of kind <paramref name="slot"/>.</summary>
     public virtual Matrix<T> Take(Slot slot, int rows, int columns) =>
-        Dense.Of(rows, columns, GC.AllocateUninitializedArray<T>(rows * columns));
+        Dense.Fresh<T>(rows, columns);
 
     /// <summary>A vector of the given length for the result of kind
     /// <paramref name="slot"/>.</summary>

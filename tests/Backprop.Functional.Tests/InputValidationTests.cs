@@ -148,6 +148,23 @@ public sealed class InputValidationTests
         }
     }
 
+    [Fact]
+    public void A_batch_whose_layer_outputs_exceed_one_array_is_refused_naming_the_shape()
+    {
+        // A layer of 3,000,000 units on 1000 samples: 3·10⁹ outputs. This used to surface as
+        // "Arithmetic operation resulted in an overflow".
+        var wide = Functional.Network.Initialize<float>(
+            [1, 3_000_000, 1], Activation.ReLU, Activation.Identity, Initialization.He, 1);
+        var x = Matrix<float>.Build.Dense(1, 1000, 0.5f);
+
+        var e = Assert.Throws<ArgumentException>(() => wide.Predict(x));
+
+        Assert.Equal(
+            "a 3000000 × 1000 matrix has 3,000,000,000 elements, more than one array can hold "
+            + "(2,147,483,591); use smaller batches",
+            e.Message);
+    }
+
     [Theory]
     [MemberData(nameof(NonFinite))]
     public void A_non_finite_target_is_refused_naming_its_value_and_place(double value)

@@ -82,7 +82,9 @@ internal static class GradCheckCommand
             }
 
             var (network, lossFunction, source) = path is null
-                ? FreshNetwork(parse, split, hidden, activation, output, loss, init, seed)
+                ? FreshNetwork(
+                    parse, split, hidden, activation, output, loss, init, seed,
+                    parse.GetValue(samples))
                 : SavedNetwork(path, split);
             var report = Check(
                 network,
@@ -124,7 +126,8 @@ internal static class GradCheckCommand
         Option<Activation> output,
         Option<Loss> loss,
         Option<Initialization?> init,
-        Option<ulong> seed)
+        Option<ulong> seed,
+        int samples)
     {
         var f = parse.GetRequiredValue(activation);
         var o = parse.GetRequiredValue(output);
@@ -134,7 +137,7 @@ internal static class GradCheckCommand
         var scheme = parse.GetValue(init) ?? InitializationNames.DefaultFor(f);
         int[] sizes =
             [data.Test.Features, .. parse.GetRequiredValue(hidden), data.ClassNames.Count];
-        SizeGuard.Check(sizes, sizeof(double), Copies, "check");
+        SizeGuard.Check(sizes, sizeof(double), Copies, "check", samples);
         var network = Network.Initialize<double>(sizes, f, o, scheme, parse.GetValue(seed));
         return (network, l, $"a fresh network, {scheme.Name()} init, seed {parse.GetValue(seed)}");
     }

@@ -18,9 +18,10 @@ internal static class SizeGuard
     /// the memory needed to <paramref name="purpose"/> and the memory available, when
     /// <paramref name="copies"/> copies of the parameters of <paramref name="sizes"/>,
     /// <paramref name="bytes"/> each, need more memory than this process may use; else naming
-    /// the layer, when one has more weights than one array can hold.
+    /// the layer, when one has more weights than one array can hold, or more outputs for a
+    /// batch of <paramref name="columns"/> samples.
     /// </summary>
-    public static void Check(int[] sizes, int bytes, int copies, string purpose)
+    public static void Check(int[] sizes, int bytes, int copies, string purpose, int columns)
     {
         var parameters = TrainingSession.Parameters(sizes);
         var hidden = string.Join(",", sizes[1..^1]);
@@ -44,6 +45,17 @@ internal static class SizeGuard
                 $"--hidden {hidden} gives layer {largest} ({sizes[largest - 1]} → "
                 + $"{sizes[largest]}) {weights:N0} weights, more than one array can hold "
                 + $"({Array.MaxLength:N0})"));
+        }
+
+        var widest = Enumerable.Range(1, sizes.Length - 1).MaxBy(l => sizes[l]);
+        var outputs = (long)sizes[widest] * columns;
+        if (outputs > Array.MaxLength)
+        {
+            throw CommandFailure.Usage(string.Create(
+                CultureInfo.InvariantCulture,
+                $"--hidden {hidden} gives layer {widest} ({sizes[widest - 1]} → "
+                + $"{sizes[widest]}) {outputs:N0} outputs for a batch of {columns:N0} images, "
+                + $"more than one array can hold ({Array.MaxLength:N0})"));
         }
     }
 }

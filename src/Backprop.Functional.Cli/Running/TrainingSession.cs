@@ -26,7 +26,10 @@ internal static class TrainingSession
     /// <returns>The exit code: 0, as every failure throws a <see cref="CommandFailure"/>.</returns>
     public static int Run(TrainSettings settings, DataSplit data, CliContext context)
     {
-        CheckSize(settings.Sizes(data.Train.Features, data.ClassNames.Count), settings.Precision);
+        CheckSize(
+            settings.Sizes(data.Train.Features, data.ClassNames.Count),
+            settings.Precision,
+            Math.Max(settings.BatchSize, DataSource.EvaluationBatchSize));
         var run = TrainingRun.Create(settings, data);
         var resume = settings.ResumePath is { } path ? ResumeCheck.Header(run, path) : null;
         var human = context.Human(settings.Json);
@@ -116,11 +119,17 @@ internal static class TrainingSession
         Enumerable.Range(1, sizes.Count - 1).Sum(l => (sizes[l - 1] + 1L) * sizes[l]);
 
     // A network that cannot fit is refused before anything is allocated: one matrix must fit
-    // in one array, and training holds about six copies of the parameters at once (the
-    // network, its gradient, the next network and up to two optimizer buffers, plus slack).
-    private static void CheckSize(int[] sizes, Precision precision) =>
+    // in one array, a layer's outputs for the largest batch it sees (a training batch or an
+    // evaluation batch) included, and training holds about six copies of the parameters at
+    // once (the network, its gradient, the next network and up to two optimizer buffers, plus
+    // slack).
+    private static void CheckSize(int[] sizes, Precision precision, int columns) =>
         Commands.SizeGuard.Check(
-            sizes, precision == Precision.Float32 ? sizeof(float) : sizeof(double), 6, "train");
+            sizes,
+            precision == Precision.Float32 ? sizeof(float) : sizeof(double),
+            6,
+            "train",
+            columns);
 
     private static string HiddenActivation(TrainSettings s) =>
         s.Hidden.Count == 0 ? string.Empty : $"{s.Activation.Name} hidden, ";

@@ -302,13 +302,37 @@ public sealed class GradCheckCommandTests(TrainedModels models)
     {
         // With nothing to hold in memory, only the limit of one array applies.
         var e = Assert.Throws<CommandFailure>(
-            () => SizeGuard.Check([784, 3_000_000, 10], sizeof(double), 0, "check"));
+            () => SizeGuard.Check([784, 3_000_000, 10], sizeof(double), 0, "check", 1));
 
         Assert.Equal(ExitCode.Usage, e.ExitCode);
         Assert.Equal(
             "--hidden 3000000 gives layer 1 (784 → 3000000) 2,352,000,000 weights, more than one "
             + "array can hold (2,147,483,591)",
             e.Message);
+    }
+
+    [Theory]
+    [InlineData("train|--hidden|1,3000000", "1,000")]
+    [InlineData("train|--hidden|1,3000000|--batch-size|2000", "2,000")]
+    [InlineData("gradcheck|--hidden|1,3000000|--samples|1000", "1,000")]
+    public void A_layer_whose_outputs_for_a_batch_exceed_one_array_is_refused_before_any_work(
+        string args, string batch)
+    {
+        // A training run evaluates 1000 test images at once; its outputs of layer 2 would be
+        // 3,000,000 × 1000 values. It used to train an epoch, then fail with "Arithmetic
+        // operation resulted in an overflow."
+        using var dir = new TempDirectory();
+
+        string[] model = args.StartsWith("train") ? ["--out", dir.File("m.json")] : [];
+        var outputs = batch == "2,000" ? "6,000,000,000" : "3,000,000,000";
+
+        var result = Cli.Run([.. args.Split('|'), .. model]);
+
+        Assert.Equal(
+            $"error: --hidden 1,3000000 gives layer 2 (1 → 3000000) {outputs} outputs for a "
+            + $"batch of {batch} images, more than one array can hold (2,147,483,591)",
+            result.AssertOneErrorLine(2));
+        Assert.Empty(dir.Files);
     }
 
     // A float64 model of a fresh 784-8-10 network whose output weights W[0,0] and W[1,1] are
