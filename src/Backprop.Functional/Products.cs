@@ -1,5 +1,6 @@
 using System;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using MathNet.Numerics.LinearAlgebra;
 
@@ -67,8 +68,8 @@ internal static class Products
 
         var (m, n) = (δ.RowCount, x.RowCount);
         var finite = 1;
-        fixed (byte* pa = Bytes(Dense.Values(δ)), pb = Bytes(Dense.Values(x)),
-            pw = Bytes(Dense.Values(w)), pc = Bytes(Dense.Values(into)))
+        fixed (byte* pa = &Bytes(Dense.Values(δ)), pb = &Bytes(Dense.Values(x)),
+            pw = &Bytes(Dense.Values(w)), pc = &Bytes(Dense.Values(into)))
         {
             var product = new GemmCall(typeof(T) == typeof(float), false, true, m, n,
                 δ.ColumnCount, double.CreateTruncating(minusη), pa, m, pb, n, 1.0, pc, m);
@@ -105,8 +106,8 @@ internal static class Products
 
         var (m, n) = (w.RowCount, x.ColumnCount);
         var finite = 1;
-        fixed (byte* pa = Bytes(Dense.Values(w)), pb = Bytes(Dense.Values(x)),
-            pbias = Bytes(Dense.Values(b)), pc = Bytes(Dense.Values(into)))
+        fixed (byte* pa = &Bytes(Dense.Values(w)), pb = &Bytes(Dense.Values(x)),
+            pbias = &Bytes(Dense.Values(b)), pc = &Bytes(Dense.Values(into)))
         {
             var product = new GemmCall(typeof(T) == typeof(float), false, false, m, n,
                 w.ColumnCount, 1.0, pa, m, pb, x.RowCount, 1.0, pc, m);
@@ -136,13 +137,16 @@ internal static class Products
             throw new NotSupportedException($"no BLAS product for {typeof(T).Name}");
         }
 
-        fixed (byte* pa = Bytes(Dense.Values(a)), pb = Bytes(Dense.Values(b)), pc = Bytes(c))
+        fixed (byte* pa = &Bytes(Dense.Values(a)), pb = &Bytes(Dense.Values(b)), pc = &Bytes(c))
         {
             HelperCore.Product(new GemmCall(typeof(T) == typeof(float), transA, transB, m, n, k,
                 1.0, pa, a.RowCount, pb, b.RowCount, double.CreateTruncating(β), pc, m));
         }
     }
 
-    private static Span<byte> Bytes<T>(T[] values)
-        where T : struct => MemoryMarshal.AsBytes(values.AsSpan());
+    // The first byte of the array, to pin: not a span of its bytes, whose length would
+    // overflow for arrays of more than 2 GB (a layer of 600,000 units on a batch of 1024).
+    private static ref byte Bytes<T>(T[] values)
+        where T : struct =>
+        ref Unsafe.As<T, byte>(ref MemoryMarshal.GetArrayDataReference(values));
 }

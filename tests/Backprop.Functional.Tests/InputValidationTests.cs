@@ -149,6 +149,30 @@ public sealed class InputValidationTests
     }
 
     [Fact]
+    public void A_product_whose_result_is_over_2_GB_is_computed()
+    {
+        // Σ₁ of a 540,000-unit layer on 1000 samples: 5.4·10⁸ float32 values, 2.16 GB, within
+        // one array but past 2³¹ bytes, which overflowed a span of its bytes on OpenBLAS.
+        var wide = Functional.Network.Create(
+            Layer.Create(
+                Matrix<float>.Build.Dense(540_000, 1, 1f),
+                Vector<float>.Build.Dense(540_000, 0.5f),
+                Activation.ReLU),
+            Layer.Create(
+                Matrix<float>.Build.Dense(1, 540_000, 1f / 540_000),
+                Vector<float>.Build.Dense(1),
+                Activation.Identity));
+        var x = Matrix<float>.Build.Dense(1, 1000, (_, j) => j % 2);
+
+        var o = wide.Predict(x);
+
+        // Every unit gives x + 0.5, and the output their mean: 0.5 or 1.5, within float32's
+        // rounding of a sum of 540,000 terms.
+        Assert.InRange(o[0, 0], 0.5f - 1e-3f, 0.5f + 1e-3f);
+        Assert.InRange(o[0, 1], 1.5f - 1e-3f, 1.5f + 1e-3f);
+    }
+
+    [Fact]
     public void A_batch_whose_layer_outputs_exceed_one_array_is_refused_naming_the_shape()
     {
         // A layer of 3,000,000 units on 1000 samples: 3·10⁹ outputs. This used to surface as

@@ -264,6 +264,23 @@ internal static class TrainCommand
         }
 
         CheckNoOverlap(s);
+        CheckNoOtherRun(s);
+    }
+
+    // A checkpoint already in the directory is another run's (or this run's, started again
+    // without --resume): replacing it after the first epoch would lose that run. Only the run
+    // that resumes it may write over it.
+    private static void CheckNoOtherRun(TrainSettings s)
+    {
+        if (s.CheckpointPath is { } kept && File.Exists(kept)
+            && FileKind.BrokenLink(kept) is null
+            && (s.ResumePath is null || !PathIdentity.Same(s.ResumePath, kept)))
+        {
+            throw CommandFailure.Usage(
+                $"--checkpoint {s.CheckpointDirectory} already holds a checkpoint, {kept}, which "
+                + $"this run would replace; resume it with --resume {kept}, or choose another "
+                + "directory");
+        }
     }
 
     // No output may land on an input or on another output: a model written over a data file

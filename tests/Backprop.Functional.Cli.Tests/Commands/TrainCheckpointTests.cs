@@ -66,6 +66,29 @@ public sealed class TrainCheckpointTests
     }
 
     [Fact]
+    public void A_fresh_run_does_not_replace_another_run_s_checkpoint()
+    {
+        // Re-running a command after an interruption without --resume used to replace the
+        // interrupted run's checkpoint after its first epoch.
+        using var dir = new TempDirectory();
+        var run = dir.File("run");
+        Cli.Run("train", "--epochs", "1", "--hidden", "4", "--checkpoint", run, "--out",
+            dir.File("a.json")).AssertSucceeded();
+        var kept = Path.Combine(run, "checkpoint.json");
+        var before = File.ReadAllBytes(kept);
+
+        var again = Cli.Run("train", "--epochs", "1", "--hidden", "4", "--checkpoint", run,
+            "--out", dir.File("b.json"));
+
+        Assert.Equal(
+            $"error: --checkpoint {run} already holds a checkpoint, {kept}, which this run would "
+            + $"replace; resume it with --resume {kept}, or choose another directory",
+            again.AssertOneErrorLine(2));
+        Assert.Equal(before, File.ReadAllBytes(kept));
+        Assert.False(File.Exists(dir.File("b.json")));
+    }
+
+    [Fact]
     public void A_checkpoint_directory_to_be_made_may_end_in_a_separator()
     {
         using var dir = new TempDirectory();
