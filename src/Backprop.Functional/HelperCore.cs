@@ -39,9 +39,15 @@ namespace Backprop.Functional;
 /// one thread would.
 /// </para>
 /// <para>
-/// The thread starts at the first split product and runs until the process ends, or until the
-/// library's <see cref="AssemblyLoadContext"/> unloads (a plug-in host), when it leaves so that
-/// the context can be collected and products run on their callers from then on.
+/// Between halves it runs the pieces of the one <see cref="IdleWork"/> it holds, if any, a
+/// piece at a time, and takes a half posted meanwhile when its piece ends. It takes no piece
+/// while parked.
+/// </para>
+/// <para>
+/// The thread starts at the first split product (or idle work) and runs until the process
+/// ends, or until the library's <see cref="AssemblyLoadContext"/> unloads (a plug-in host),
+/// when it leaves so that the context can be collected and products run on their callers from
+/// then on.
 /// </para>
 /// </remarks>
 internal static class HelperCore
@@ -89,6 +95,8 @@ internal static class HelperCore
 
     [ThreadStatic]
     private static byte[]? partial;
+
+    private static IdleWork? idle;
 
     private static unsafe delegate*<void> posted;
     private static Exception? failure;
@@ -204,6 +212,36 @@ internal static class HelperCore
         }
     }
 
+    /// <summary>
+    /// Hands <paramref name="work"/> to the helper, which runs its pieces when no half waits;
+    /// nothing if the helper holds other work, is parked, stopped or missing (one core), in
+    /// which case <see cref="IdleWork.Finish"/> runs every piece.
+    /// </summary>
+    internal static void Offer(IdleWork work)
+    {
+        if (Environment.ProcessorCount < 2 || Volatile.Read(ref stopped) == 1
+            || Volatile.Read(ref parked) == 1
+            || Interlocked.CompareExchange(ref idle, work, null) is not null)
+        {
+            return;
+        }
+
+        if (!Started())
+        {
+            Interlocked.CompareExchange(ref idle, null, work);
+            return;
+        }
+
+        if (Volatile.Read(ref sleeping) == 1)
+        {
+            Wake.Release();
+        }
+    }
+
+    /// <summary>Takes <paramref name="work"/> back from the helper if it holds it.</summary>
+    internal static void Withdraw(IdleWork work) =>
+        Interlocked.CompareExchange(ref idle, null, work);
+
     // This thread's pinned scratch memory of at least `bytes` (null for none), for the partial
     // result of a product cut across its dot products. A product uses it only while it runs,
     // and a thread runs one product at a time.
@@ -226,14 +264,13 @@ internal static class HelperCore
     // the last one stopped).
     private static bool Started()
     {
-        if (Volatile.Read(ref alive) == 1)
+        if (Interlocked.CompareExchange(ref alive, 1, 0) == 1)
         {
             return true;
         }
 
         try
         {
-            Volatile.Write(ref alive, 1);
             new Thread(Loop) { IsBackground = true, Name = "Backprop.Functional helper" }.Start();
             return true;
         }
@@ -326,6 +363,11 @@ internal static class HelperCore
                 Volatile.Write(ref state, Done);
                 spins = 0;
             }
+            else if (Volatile.Read(ref parked) == 0 && Volatile.Read(ref idle) is { } work
+                && work.TryRunNext())
+            {
+                spins = 0;
+            }
             else if (++spins < SpinLimit && Volatile.Read(ref parked) == 0)
             {
                 Thread.SpinWait(SpinUnit);
@@ -341,14 +383,16 @@ internal static class HelperCore
         Volatile.Write(ref alive, 0);
     }
 
-    // Sleeps until a caller posts a half or the library is unloaded. The caller writes Posted
-    // and then reads `sleeping`; this writes `sleeping` and then reads the state, each write a
-    // full fence, so at least one of them sees the other: either this does not sleep or the
-    // caller wakes it. A wake-up left over from a race costs one extra trip round the loop.
+    // Sleeps until a caller posts a half or offers idle work, or the library is unloaded. The
+    // caller writes Posted (or the work) and then reads `sleeping`; this writes `sleeping` and
+    // then reads the state and the work, each write a full fence, so at least one of them sees
+    // the other: either this does not sleep or the caller wakes it. A wake-up left over from a
+    // race costs one extra trip round the loop.
     private static void Sleep()
     {
         Interlocked.Exchange(ref sleeping, 1);
-        if (Volatile.Read(ref state) != Posted && Volatile.Read(ref stopped) == 0)
+        if (Volatile.Read(ref state) != Posted && Volatile.Read(ref stopped) == 0
+            && !(Volatile.Read(ref parked) == 0 && Volatile.Read(ref idle) is { Pending: true }))
         {
             Wake.Wait();
         }

@@ -28,8 +28,9 @@ public sealed record TrainingData<T>(
     /// A hint, or null (the default): <see cref="Training.Run{T}"/> and
     /// <see cref="Training.Resume{T}"/> call it with the indices of the next batch of the
     /// epoch just after they fetched the current one, so that a source can start loading those
-    /// samples while the step computes (the command-line tool asks the processor to bring the
-    /// images into its caches). It must not change what <see cref="Batch"/> returns.
+    /// samples while the step computes (the command-line tool converts the images on the
+    /// library's helper thread, between the halves of the step's products, through
+    /// <see cref="IdleWork"/>). It must not change what <see cref="Batch"/> returns.
     /// </summary>
     /// <remarks>
     /// It is called on the thread that enumerates the run, before the step, so it should only

@@ -75,7 +75,7 @@ internal static class EpochRun
         var buffers = new BatchBuffers<T>(train);
         var batches = new TrainingData<T>(train.Count, indices => buffers.Batch(indices.ToArray()))
         {
-            Upcoming = indices => train.Prefetch(indices.ToArray()),
+            Upcoming = indices => buffers.Prepare(indices.ToArray()),
         };
         var options = new TrainingOptions(
             Optimizer.Sgd(config.LearningRate), config.Loss, config.BatchSize, EpochConfig.Seed);

@@ -61,8 +61,8 @@ internal static class PhaseRun
                     order.AsSpan(start, Math.Min(size, train.Count - start)));
                 if (start + size < train.Count)
                 {
-                    // As a run does: the next batch's images are asked for now.
-                    train.Prefetch(order.AsSpan(
+                    // As a run does: the next batch is named now, and converted meanwhile.
+                    buffers.Prepare(order.AsSpan(
                         start + size, Math.Min(size, train.Count - start - size)));
                 }
 

@@ -77,3 +77,12 @@ type TrainingTests(output: ITestOutputHelper) =
 
         Assert.Equal(copy, start)
         Assert.NotEqual(start, trained)
+
+    [<Fact>]
+    member _.``an F# lambda is idle work whose pieces all run by Finish`` () =
+        let squares = Array.zeroCreate<int> 100
+        let work = IdleWork.Start(squares.Length, fun i -> squares[i] <- i * i)
+
+        work.Finish()
+
+        Assert.Equal<int[]>(Array.init 100 (fun i -> i * i), squares)

@@ -102,8 +102,6 @@ public sealed record ImageSet(
     public void Fill<T>(ReadOnlySpan<int> indices, Span<T> x, Span<T> y)
         where T : struct, IFloatingPointIeee754<T>
     {
-        var features = Features;
-        y.Clear();
         for (var j = 0; j < Math.Min(PrefetchAhead, indices.Length); j++)
         {
             Prefetch(CheckIndex(indices[j]));
@@ -111,18 +109,32 @@ public sealed record ImageSet(
 
         for (var j = 0; j < indices.Length; j++)
         {
-            var i = CheckIndex(indices[j]);
             if (j + PrefetchAhead < indices.Length)
             {
                 Prefetch(CheckIndex(indices[j + PrefetchAhead]));
             }
 
-            // Column-major storage: column j of X is one contiguous run, as is column j of Y.
-            UnitScale.Divide<T>(
-                Pixels.AsSpan(i * features, features), x.Slice(j * features, features));
-
-            y[(j * ClassCount) + Labels[i]] = T.One;
+            FillColumn(CheckIndex(indices[j]), j, x, y);
         }
+    }
+
+    /// <summary>
+    /// Column <paramref name="j"/> of <see cref="Fill{T}"/>'s X and Y: image
+    /// <paramref name="i"/> divided by 255, and its one-hot label.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="i"/> is outside the
+    /// set.</exception>
+    public void FillColumn<T>(int i, int j, Span<T> x, Span<T> y)
+        where T : struct, IFloatingPointIeee754<T>
+    {
+        var features = Features;
+        CheckIndex(i);
+
+        // Column-major storage: column j of X is one contiguous run, as is column j of Y.
+        UnitScale.Divide<T>(Pixels.AsSpan(i * features, features), x.Slice(j * features, features));
+        var column = y.Slice(j * ClassCount, ClassCount);
+        column.Clear();
+        column[Labels[i]] = T.One;
     }
 
     /// <summary>

@@ -27,9 +27,10 @@ internal static class DataSource
         .OrFail();
 
     /// <summary>
-    /// The core's view of <paramref name="set"/>: a size and batches by index, each written
-    /// into the same buffers (see <see cref="BatchBuffers{T}"/>), for one training run or one
-    /// evaluation; the next batch's images are prefetched while a step computes.
+    /// The core's view of <paramref name="set"/>: a size and batches by index, written into
+    /// buffers that are reused (see <see cref="BatchBuffers{T}"/>), for one training run or one
+    /// evaluation; the next batch is converted on the core's helper thread while a step
+    /// computes.
     /// </summary>
     public static TrainingData<T> Batches<T>(ImageSet set)
         where T : struct, IFloatingPointIeee754<T>
@@ -37,7 +38,7 @@ internal static class DataSource
         var buffers = new BatchBuffers<T>(set);
         return new(set.Count, indices => buffers.Batch(indices.ToArray()))
         {
-            Upcoming = indices => set.Prefetch(indices.ToArray()),
+            Upcoming = indices => buffers.Prepare(indices.ToArray()),
         };
     }
 

@@ -1,0 +1,121 @@
+using System;
+using System.Runtime.ExceptionServices;
+using System.Threading;
+
+namespace Backprop.Functional;
+
+/// <summary>
+/// Work cut into pieces that the library's helper thread runs between the halves of the
+/// products it shares, while the caller goes on: for a batch source that converts the next
+/// batch during the current step (<see cref="TrainingData{T}.Upcoming"/>).
+/// </summary>
+/// <remarks>
+/// <para>
+/// <see cref="Start"/> returns at once; <see cref="Finish"/> runs on the calling thread every
+/// piece the helper has not taken and waits for the one it is running, so that afterwards each
+/// piece has run exactly once, in either place. Which pieces ran where depends on timing, so
+/// the pieces must not depend on each other or on their order, and must write only memory that
+/// nothing reads until <see cref="Finish"/> returns.
+/// </para>
+/// <para>
+/// The helper runs a piece only when no half of a product is waiting for it, and takes a half
+/// posted meanwhile as soon as its current piece ends, so pieces should be short (a few
+/// microseconds at most; the command-line tool's is one image). It holds one piece of work at
+/// a time: work started while another is held, on a machine with one core, or while OpenBLAS
+/// runs a product on its own threads, is all run by <see cref="Finish"/>.
+/// </para>
+/// </remarks>
+public sealed class IdleWork
+{
+    private readonly Action<int> _piece;
+    private readonly int _count;
+    private int _claimed;
+    private int _done;
+    private Exception? _failure;
+
+    private IdleWork(int count, Action<int> piece) => (_count, _piece) = (count, piece);
+
+    /// <summary>Whether some piece has not been claimed yet.</summary>
+    internal bool Pending => Volatile.Read(ref _claimed) < _count;
+
+    /// <summary>
+    /// Offers pieces 0 to <paramref name="count"/> − 1 of <paramref name="piece"/> to the helper
+    /// thread and returns at once.
+    /// </summary>
+    /// <param name="count">The number of pieces, ≥ 0.</param>
+    /// <param name="piece">Runs piece i, given i; an exception it throws is rethrown by
+    /// <see cref="Finish"/>, and the pieces not yet started are then skipped.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is
+    /// negative.</exception>
+    public static IdleWork Start(int count, Action<int> piece)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        ArgumentNullException.ThrowIfNull(piece);
+        var work = new IdleWork(count, piece);
+        if (count > 0)
+        {
+            HelperCore.Offer(work);
+        }
+
+        return work;
+    }
+
+    /// <summary>
+    /// Runs here every piece not yet taken and waits for those running on the helper; on
+    /// return every piece has run. Rethrows the first exception a piece threw.
+    /// </summary>
+    public void Finish()
+    {
+        HelperCore.Withdraw(this);
+        while (TryRunNext())
+        {
+        }
+
+        var spinner = default(SpinWait);
+        while (Volatile.Read(ref _done) < _count)
+        {
+            spinner.SpinOnce(sleep1Threshold: -1);
+        }
+
+        if (Volatile.Read(ref _failure) is { } failure)
+        {
+            ExceptionDispatchInfo.Throw(failure);
+        }
+    }
+
+    /// <summary>
+    /// Claims the next piece and runs it on this thread; false when none is left. Never throws:
+    /// a piece's exception is kept for <see cref="Finish"/>.
+    /// </summary>
+    internal bool TryRunNext()
+    {
+        if (!Pending)
+        {
+            return false;
+        }
+
+        var i = Interlocked.Increment(ref _claimed) - 1;
+        if (i >= _count)
+        {
+            return false;
+        }
+
+        try
+        {
+            if (Volatile.Read(ref _failure) is null)
+            {
+                _piece(i);
+            }
+        }
+        catch (Exception e)
+        {
+            Interlocked.CompareExchange(ref _failure, e, null);
+        }
+        finally
+        {
+            Interlocked.Increment(ref _done);
+        }
+
+        return true;
+    }
+}

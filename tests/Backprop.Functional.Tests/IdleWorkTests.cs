@@ -1,0 +1,153 @@
+using System;
+using System.Linq;
+using System.Threading;
+using Xunit;
+
+namespace Backprop.Functional.Tests;
+
+/// <summary>
+/// Work handed to the helper thread between products: every piece runs exactly once, on the
+/// helper or in Finish; a piece's exception reaches Finish; and products cut in halves keep
+/// their bits while the helper also runs pieces. In the serial collection, because the helper
+/// holds one piece of work at a time and a parked helper takes none.
+/// </summary>
+[Collection(nameof(BackendSwitching))]
+public sealed class IdleWorkTests
+{
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(7)]
+    [InlineData(1000)]
+    public void Every_piece_runs_exactly_once(int count)
+    {
+        for (var round = 0; round < 40; round++)
+        {
+            var runs = new int[count];
+            var work = IdleWork.Start(count, i => Interlocked.Increment(ref runs[i]));
+            Thread.SpinWait(round * 500);
+
+            work.Finish();
+
+            Assert.All(runs, r => Assert.Equal(1, r));
+        }
+    }
+
+    [Fact]
+    public void The_helper_runs_pieces_while_the_caller_is_busy_elsewhere()
+    {
+        if (Environment.ProcessorCount < 2)
+        {
+            // No helper on one core: Finish runs every piece (Every_piece_runs_exactly_once).
+            return;
+        }
+
+        Wake();
+        var threads = new int[64];
+        var work = IdleWork.Start(threads.Length, i =>
+        {
+            threads[i] = Environment.CurrentManagedThreadId;
+            Thread.SpinWait(2000);
+        });
+        Thread.Sleep(200);
+        work.Finish();
+
+        Assert.Contains(threads, t => t != Environment.CurrentManagedThreadId);
+        Assert.DoesNotContain(0, threads);
+    }
+
+    [Fact]
+    public void Finish_waits_for_the_piece_the_helper_is_running()
+    {
+        // The first piece, which the helper takes, counts itself only at its end, a few
+        // milliseconds after it starts; the caller has the others done long before that.
+        Wake();
+        for (var round = 0; round < 10; round++)
+        {
+            var runs = new int[4];
+            var work = IdleWork.Start(runs.Length, i =>
+            {
+                Thread.SpinWait(i == 0 ? 300_000 : 0);
+                Interlocked.Increment(ref runs[i]);
+            });
+            Thread.Sleep(1);
+
+            work.Finish();
+
+            Assert.All(runs, r => Assert.Equal(1, r));
+        }
+    }
+
+    [Fact]
+    public void Work_started_while_the_helper_holds_other_work_runs_in_Finish()
+    {
+        Wake();
+        var first = IdleWork.Start(200, _ => Thread.SpinWait(2000));
+        var threads = new int[10];
+        var second = IdleWork.Start(threads.Length, i =>
+            threads[i] = Environment.CurrentManagedThreadId);
+
+        second.Finish();
+        first.Finish();
+
+        Assert.All(threads, t => Assert.Equal(Environment.CurrentManagedThreadId, t));
+    }
+
+    [Fact]
+    public void A_piece_that_throws_reaches_Finish_and_the_helper_keeps_working()
+    {
+        for (var round = 0; round < 20; round++)
+        {
+            var failing = IdleWork.Start(10, i =>
+            {
+                if (i == 3)
+                {
+                    throw new InvalidOperationException("piece 3");
+                }
+            });
+            Thread.SpinWait(round * 200);
+            var error = Assert.Throws<InvalidOperationException>(failing.Finish);
+            Assert.Equal("piece 3", error.Message);
+
+            var runs = new int[5];
+            var after = IdleWork.Start(runs.Length, i => Interlocked.Increment(ref runs[i]));
+            after.Finish();
+            Assert.All(runs, r => Assert.Equal(1, r));
+        }
+    }
+
+    [Fact]
+    public void Cut_products_keep_their_bits_while_the_helper_also_runs_pieces()
+    {
+        // C1's first layer (cut across its dot products) and its update (cut across columns),
+        // with the helper between pieces of long work when each half is posted.
+        var cases = new[] { (30, 10, 784, 0), (30, 784, 10, 1), (128, 64, 784, 0) }
+            .Select((c, i) => (c.Item1, c.Item2, c.Item3, c.Item4, i)).ToArray();
+        var alone = cases.Select(c => HelperCoreProperties.Compute<double>(c).Values).ToArray();
+
+        for (var round = 0; round < 10; round++)
+        {
+            var work = IdleWork.Start(5000, _ => Thread.SpinWait(50));
+            foreach (var (c, expected) in cases.Zip(alone))
+            {
+                Assert.Equal(
+                    expected.Select(BitConverter.DoubleToInt64Bits),
+                    HelperCoreProperties.Compute<double>(c).Values
+                        .Select(BitConverter.DoubleToInt64Bits));
+            }
+
+            work.Finish();
+        }
+    }
+
+    // A cut product wakes the helper and clears its parked state, left by any product that
+    // OpenBLAS threaded itself.
+    private static void Wake() => HelperCore.Both(default(Nothing), default(Nothing));
+
+    private readonly struct Nothing : IHalf
+    {
+        public void Invoke()
+        {
+        }
+    }
+}
