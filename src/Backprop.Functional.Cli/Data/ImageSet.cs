@@ -114,7 +114,7 @@ public sealed record ImageSet(
                 Prefetch(CheckIndex(indices[j + PrefetchAhead]));
             }
 
-            FillColumn(CheckIndex(indices[j]), j, x, y);
+            FillColumn(indices[j], j, x, y);
         }
     }
 
