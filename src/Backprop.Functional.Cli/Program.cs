@@ -13,8 +13,15 @@ namespace Backprop.Functional.Cli;
 /// </summary>
 public static class Program
 {
-    /// <summary>Runs the command line on the console and returns its exit code.</summary>
-    public static int Main(string[] args) => Run(args, Console.Out, Console.Error);
+    /// <summary>
+    /// Runs the command line on the console and returns its exit code; a stop signal lets a
+    /// save in progress finish first.
+    /// </summary>
+    public static int Main(string[] args)
+    {
+        using var signals = StopSignals.Register();
+        return Run(args, Console.Out, Console.Error);
+    }
 
     /// <summary>
     /// Runs the command line <paramref name="args"/> and returns its exit code: 0 on success,

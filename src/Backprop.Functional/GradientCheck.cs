@@ -1,4 +1,5 @@
 using System;
+using System.Globalization;
 using System.Linq;
 using LanguageExt;
 using MathNet.Numerics.LinearAlgebra;
@@ -40,9 +41,9 @@ public enum GradientCheckVerdict
     NotFinite,
 
     /// <summary>
-    /// Some layer's counted parameters agree only within the rounding noise, and none of its
-    /// derivatives rises above that noise (<see cref="GradientCheckReport.UnresolvedLayers"/>):
-    /// the loss is too large, or those derivatives too small, for finite differences.
+    /// None of some layer's counted derivatives rises above the rounding noise
+    /// (<see cref="GradientCheckReport.UnresolvedLayers"/>): the loss is too large, or those
+    /// derivatives too small (all exactly 0 included), for finite differences.
     /// </summary>
     BelowNoise,
 }
@@ -157,14 +158,14 @@ public sealed record GradientCheckReport(Seq<ParameterCheck> Parameters, double 
         WorstOf(Counted.Filter(p => !p.AgreesOnlyWithinNoise(Tolerance)));
 
     /// <summary>
-    /// The layers (0 for the first) that finite differences could not check: some of their
-    /// counted parameters agree only within the rounding noise, and none of their derivatives,
-    /// analytic or numeric, rises above that noise.
+    /// The layers (0 for the first) that finite differences could not check: none of their
+    /// counted derivatives, analytic or numeric, rises above the rounding noise. That includes
+    /// a layer whose derivatives are all exactly 0, where the loss is flat in every parameter
+    /// checked: a Backward that returned zeros there would agree as well.
     /// </summary>
     public Seq<int> UnresolvedLayers =>
         toSeq(Counted.GroupBy(p => p.Layer).OrderBy(layer => layer.Key)
-            .Where(layer => layer.Any(p => p.AgreesOnlyWithinNoise(Tolerance))
-                && !layer.Any(p => p.AboveNoise))
+            .Where(layer => !layer.Any(p => p.AboveNoise))
             .Select(layer => layer.Key)
             .ToArray());
 
@@ -240,6 +241,9 @@ public static class GradientCheck
     /// </remarks>
     /// <exception cref="ArgumentException">The network has more than
     /// <see cref="int.MaxValue"/> parameters.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of its range: the
+    /// relative step, the floor and the tolerance must be finite and &gt; 0, and
+    /// MaxParameters at least 1.</exception>
     public static GradientCheckReport Run(
         Network<double> network,
         Matrix<double> inputs,
@@ -248,6 +252,7 @@ public static class GradientCheck
         GradientCheckOptions? options = null)
     {
         var o = options ?? GradientCheckOptions.Default;
+        Validate(o);
         var baseTrace = network.Forward(inputs);
         var analytic = network.Backward(baseTrace, targets, loss);
         var count = network.Layers.Sum(l => (long)l.OutputSize * (l.InputSize + 1));
@@ -297,6 +302,30 @@ public static class GradientCheck
     }
 
     private const double Epsilon = 2.220446049250313e-16; // 2⁻⁵², float64's spacing at 1
+
+    private static void Validate(GradientCheckOptions o)
+    {
+        Positive(o.RelativeStep, nameof(o.RelativeStep));
+        Positive(o.Floor, nameof(o.Floor));
+        Positive(o.Tolerance, nameof(o.Tolerance));
+        if (o.MaxParameters < 1)
+        {
+            throw new ArgumentOutOfRangeException(
+                "options",
+                o.MaxParameters,
+                $"MaxParameters must be at least 1, got {o.MaxParameters}");
+        }
+
+        static void Positive(double x, string name)
+        {
+            if (!(double.IsFinite(x) && x > 0))
+            {
+                var shown = x.ToString(CultureInfo.InvariantCulture);
+                throw new ArgumentOutOfRangeException(
+                    "options", x, $"{name} must be finite and > 0, got {shown}");
+            }
+        }
+    }
 
     // ±2h, ±h and ±h/2: the fourth-order stencils at h and h/2 share ±h.
     private static readonly Seq<double> Offsets = Seq(2.0, 1.0, 0.5, -0.5, -1.0, -2.0);

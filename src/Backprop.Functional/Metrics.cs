@@ -65,7 +65,8 @@ public static class Metrics
     /// <param name="targets">Y, n_L × m, matching X column for column.</param>
     /// <param name="loss">The loss ℓ; it must accept the network's output activation.</param>
     /// <exception cref="ArgumentException">The state's class count does not fit the network's
-    /// outputs, or X, Y or the loss do not fit the network.</exception>
+    /// outputs, X, Y or the loss do not fit the network, or a column of Y names no class (its
+    /// largest entry is tied, as in a column of zeros).</exception>
     public static Evaluation Fold<T>(
         Evaluation state, Network<T> network, Matrix<T> inputs, Matrix<T> targets, Loss loss)
         where T : struct, System.Numerics.IFloatingPointIeee754<T>
@@ -84,7 +85,7 @@ public static class Metrics
         for (var k = 0; k < ℓ.Count; k++)
         {
             sum += double.CreateChecked(ℓ[k]);
-            var (truth, guess) = (ClassOf(targets, k), ClassOf(output.Output, k));
+            var (truth, guess) = (TrueClassOf(targets, k), ClassOf(output.Output, k));
             confusion[truth][guess]++;
             correct += truth == guess ? 1 : 0;
         }
@@ -149,6 +150,37 @@ public static class Metrics
         network.OutputSize == 1 ? 2 : network.OutputSize;
 
     // The class of column k: the first index of its largest value, or [value ≥ ½] for one row.
+    // The class a target column names: its one largest entry (≥ 0.5 for a single row). A
+    // column with a NaN, or whose largest entry is tied (all zeros included), names none.
+    private static int TrueClassOf<T>(Matrix<T> targets, int k)
+        where T : struct, System.Numerics.IFloatingPointIeee754<T>
+    {
+        var (largest, ties, nan) = (targets[0, k], 0, false);
+        for (var i = 0; i < targets.RowCount; i++)
+        {
+            var y = targets[i, k];
+            nan |= T.IsNaN(y);
+            (largest, ties) = y > largest ? (y, 1) : (largest, ties + (y == largest ? 1 : 0));
+        }
+
+        string? problem = null;
+        if (nan)
+        {
+            problem = "it holds NaN";
+        }
+        else if (targets.RowCount > 1 && ties > 1)
+        {
+            problem = $"its largest entry, {largest}, appears {ties} times";
+        }
+
+        return problem is null
+            ? ClassOf(targets, k)
+            : throw new ArgumentException(
+                $"target column {k} names no class: {problem}; expected one largest entry per "
+                + "column (a one-hot target)",
+                nameof(targets));
+    }
+
     private static int ClassOf<T>(Matrix<T> m, int k)
         where T : struct, System.Numerics.IFloatingPointIeee754<T>
     {

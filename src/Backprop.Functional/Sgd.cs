@@ -16,6 +16,8 @@ public static class Sgd
     /// <param name="learningRate">η ≥ 0 and finite.</param>
     /// <exception cref="ArgumentException">The gradient's shapes differ from the network's, or η is
     /// negative or not finite.</exception>
+    /// <exception cref="ArithmeticException">A new weight or bias is NaN or ±∞ (a non-finite
+    /// gradient, or a step too large for the precision); the message names the layer.</exception>
     public static Network<T> Update<T>(
         this Network<T> network, Gradient<T> gradient, T learningRate)
         where T : struct, System.Numerics.IFloatingPointIeee754<T>
@@ -28,17 +30,20 @@ public static class Sgd
 
         Gradient.CheckMatches(network, gradient);
         var η = learningRate;
-        return new Network<T>(network.Layers.Zip(gradient.Layers).Map(pair =>
+        var finite = true;
+        var updated = new Network<T>(network.Layers.Zip(gradient.Layers).Map(pair =>
         {
             var (layer, g) = pair;
             return new Layer<T>(
                 Dense.Of(
                     layer.OutputSize,
                     layer.InputSize,
-                    Stepped(Dense.Values(layer.Weights), Dense.Values(g.Weights), η)),
-                Dense.Of(Stepped(Dense.Values(layer.Bias), Dense.Values(g.Bias), η)),
+                    Stepped(Dense.Values(layer.Weights), Dense.Values(g.Weights), η, ref finite)),
+                Dense.Of(Stepped(Dense.Values(layer.Bias), Dense.Values(g.Bias), η, ref finite)),
                 layer.Activation);
         }).Strict());
+
+        return finite ? updated : throw Finiteness.UpdateFailed(updated, gradient);
     }
 
     /// <summary>
@@ -53,12 +58,12 @@ public static class Sgd
         return (network.Update(gradient, learningRate), value);
     }
 
-    private static T[] Stepped<T>(T[] w, T[] dw, T η)
+    private static T[] Stepped<T>(T[] w, T[] dw, T η, ref bool finite)
         where T : struct, System.Numerics.IFloatingPointIeee754<T>
     {
         // w − η·dw as (−η)·dw + w, rounded after the product and after the sum (not fused).
         var result = GC.AllocateUninitializedArray<T>(w.Length);
-        _ = Kernels.Step(dw, -η, w, result);
+        finite &= Kernels.Step(dw, -η, w, result);
         return result;
     }
 }

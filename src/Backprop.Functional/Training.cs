@@ -159,12 +159,22 @@ public static class Training
     /// taken them: the shuffles depend only on (seed, epoch) and the dropout masks on (seed,
     /// step).
     /// </summary>
-    /// <exception cref="ArgumentException">The data's batch count differs from the checkpoint's,
+    /// <remarks>
+    /// Resumed from the step where a run stopped on a non-finite value (its
+    /// <see cref="TrainingStep{T}.Problem"/> set), which made no update, the run counts that
+    /// step as skipped, as <see cref="NonFinitePolicy.SkipStep"/> would have.
+    /// </remarks>
+    /// <exception cref="ArgumentException">The checkpoint's position does not hold together
+    /// (an epoch below 1, a batch outside [0, batches], a step other than
+    /// (epoch − 1) · batches + batch, skipped steps outside [0, step], an optimizer that has
+    /// not taken step − skipped updates), the data's batch count differs from the checkpoint's,
     /// or the options are invalid.</exception>
     public static IEnumerable<TrainingStep<T>> Resume<T>(
         TrainingStep<T> checkpoint, TrainingData<T> data, TrainingOptions options)
         where T : struct, System.Numerics.IFloatingPointIeee754<T>
     {
+        ArgumentNullException.ThrowIfNull(checkpoint);
+        CheckPosition(checkpoint);
         Check(checkpoint.Network, data, options);
         if (Batches(data, options) != checkpoint.BatchesPerEpoch)
         {
@@ -173,9 +183,13 @@ public static class Training
                 + $"and batch size give {Batches(data, options)}", nameof(data));
         }
 
-        var next = checkpoint.EndsEpoch
-            ? checkpoint with { Epoch = checkpoint.Epoch + 1, Batch = 0 }
+        // The step where a run stopped made no update: resumed, it counts as skipped.
+        var last = checkpoint.Problem.IsSome
+            ? checkpoint with { Skipped = checkpoint.Skipped + 1, Problem = None }
             : checkpoint;
+        var next = last.EndsEpoch
+            ? last with { Epoch = last.Epoch + 1, Batch = 0 }
+            : last;
         return Enumerate(next, data, options);
     }
 
@@ -195,6 +209,51 @@ public static class Training
         where T : struct, System.Numerics.IFloatingPointIeee754<T> =>
         Run(network, data, new TrainingOptions(
             Optimizer.Sgd(double.CreateChecked(learningRate)), loss, batchSize, seed));
+
+    // A position the sequence can have reached: Run starts at (epoch 1, batch 0, step 0), and
+    // each step moves one batch on, counting skipped updates in the step but not in the
+    // optimizer's count; the step where a run stopped has not updated either.
+    private static void CheckPosition<T>(TrainingStep<T> c)
+        where T : struct, System.Numerics.IFloatingPointIeee754<T>
+    {
+        var expected = (((long)c.Epoch - 1) * c.BatchesPerEpoch) + c.Batch;
+        var stopped = c.Problem.IsSome;
+        var updates = c.Step - c.Skipped - (stopped ? 1 : 0);
+        string? problem = null;
+        if (c.BatchesPerEpoch < 1)
+        {
+            problem = $"{c.BatchesPerEpoch} batches an epoch; expected at least 1";
+        }
+        else if (c.Epoch < 1)
+        {
+            problem = $"epoch {c.Epoch}; expected 1 or more";
+        }
+        else if (c.Batch < 0 || c.Batch > c.BatchesPerEpoch)
+        {
+            problem = $"batch {c.Batch} of an epoch of {c.BatchesPerEpoch}; expected 0 to "
+                + c.BatchesPerEpoch;
+        }
+        else if (c.Step != expected)
+        {
+            problem = $"step {c.Step} at epoch {c.Epoch}, batch {c.Batch} of "
+                + $"{c.BatchesPerEpoch}; expected {expected}";
+        }
+        else if (c.Skipped < 0 || c.Skipped > c.Step)
+        {
+            problem = $"{c.Skipped} skipped steps of {c.Step}; expected 0 to {c.Step}";
+        }
+        else if (c.Optimizer.Step != updates)
+        {
+            problem = $"an optimizer that has taken {c.Optimizer.Step} steps at step {c.Step} "
+                + $"with {c.Skipped} skipped{(stopped ? " and one stopped" : string.Empty)}; "
+                + $"expected {updates}";
+        }
+
+        if (problem is not null)
+        {
+            throw new ArgumentException($"the checkpoint is at {problem}", "checkpoint");
+        }
+    }
 
     private static int Batches<T>(TrainingData<T> data, TrainingOptions options)
         where T : struct, System.Numerics.IFloatingPointIeee754<T> =>
@@ -292,9 +351,9 @@ public static class Training
             ? None
             : Some($"the loss became {loss} {Where()}; {Origin(trace)}");
         var problem = lossProblem
-            || (gradientFinite ? None : gradient.Bind(FirstNonFinite))
+            || (gradientFinite ? None : gradient.Bind(Finiteness.FirstNonFinite))
                 .Map(l => $"the gradient of layer {l} became non-finite {Where()}")
-            || (finite ? None : FirstNonFinite(network))
+            || (finite ? None : Finiteness.FirstNonFinite(network))
                 .Map(l => $"the weights of layer {l} became non-finite {Where()}");
 
         var next = state with
@@ -383,23 +442,6 @@ public static class Training
                 Some: l => $"the first non-finite value is in the output of layer {l.Index + 1}",
                 None: () => "every layer's output is finite, so it arose in the loss after layer "
                     + $"{trace.Layers.Count}, the output layer");
-
-    // The 1-based index of the first layer whose gradient has a non-finite value.
-    private static Option<int> FirstNonFinite<T>(Gradient<T> gradient)
-        where T : struct, System.Numerics.IFloatingPointIeee754<T> =>
-        FirstNonFinite(gradient.Layers.Map(l => (l.Weights, l.Bias)));
-
-    // The 1-based index of the first layer with a non-finite weight or bias.
-    private static Option<int> FirstNonFinite<T>(Network<T> network)
-        where T : struct, System.Numerics.IFloatingPointIeee754<T> =>
-        FirstNonFinite(network.Layers.Map(l => (l.Weights, l.Bias)));
-
-    private static Option<int> FirstNonFinite<T>(Seq<(Matrix<T> W, Vector<T> B)> layers)
-        where T : struct, System.Numerics.IFloatingPointIeee754<T> =>
-        layers.Indexed()
-            .Find(l => !Dense.AllFinite<T>(Dense.Values(l.Item.W))
-                || !Dense.AllFinite<T>(Dense.Values(l.Item.B)))
-            .Map(l => l.Index + 1);
 
     /// <summary>
     /// A step's update: the optimizer's state and network after it, the gradient when it was

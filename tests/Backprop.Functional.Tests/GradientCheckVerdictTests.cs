@@ -54,18 +54,22 @@ public sealed class GradientCheckVerdictTests
     }
 
     [Fact]
-    public void Derivatives_that_agree_exactly_at_zero_need_no_resolution()
+    public void A_layer_whose_derivatives_are_all_exactly_zero_checks_nothing()
     {
-        // A layer whose derivatives are all exactly 0 on both sides is judged by relative error
-        // (0), not accepted by the noise, so the check of it stands.
+        // Layer 1's derivatives are exactly 0 on both sides: each agrees, with relative error
+        // 0, but a Backward that returned zeros would agree just as well, so the layer is not
+        // checked. Layer 0's exact zero beside a resolved derivative is checked.
         var report = new GradientCheckReport(
             Seq(
                 Check(layer: 0, analytic: 0.5, numeric: 0.5, noise: 1e-11),
+                Check(layer: 0, analytic: 0.0, numeric: 0.0, noise: 1e-11),
                 Check(layer: 1, analytic: 0.0, numeric: 0.0, noise: 1e-11)),
             Tolerance);
 
         Assert.True(report.WithinNoise.IsEmpty);
-        Assert.Equal(GradientCheckVerdict.Passed, report.Verdict);
+        Assert.True(report.Passed);
+        Assert.Equal([1], report.UnresolvedLayers.ToArray());
+        Assert.Equal(GradientCheckVerdict.BelowNoise, report.Verdict);
     }
 
     [Theory]
@@ -151,6 +155,37 @@ public sealed class GradientCheckVerdictTests
         Assert.True(report.Passed);
         Assert.Equal([1], report.UnresolvedLayers.ToArray());
         Assert.Equal(GradientCheckVerdict.BelowNoise, report.Verdict);
+    }
+
+    [Theory]
+    [InlineData("RelativeStep", double.NaN, "RelativeStep must be finite and > 0, got NaN")]
+    [InlineData("RelativeStep", 0.0, "RelativeStep must be finite and > 0, got 0")]
+    [InlineData("Floor", -1e-6, "Floor must be finite and > 0, got -1E-06")]
+    [InlineData("Tolerance", -1.0, "Tolerance must be finite and > 0, got -1")]
+    [InlineData("Tolerance", double.NaN, "Tolerance must be finite and > 0, got NaN")]
+    [InlineData(
+        "Tolerance", double.PositiveInfinity, "Tolerance must be finite and > 0, got Infinity")]
+    [InlineData("MaxParameters", 0.0, "MaxParameters must be at least 1, got 0")]
+    [InlineData("MaxParameters", -3.0, "MaxParameters must be at least 1, got -3")]
+    public void Options_out_of_range_are_refused_before_anything_is_computed(
+        string option, double value, string expected)
+    {
+        var network = Network.Initialize<double>(
+            [2, 2], Activation.Identity, Activation.Identity, Initialization.GlorotUniform, 1);
+        var x = Matrix<double>.Build.Dense(2, 1, 0.5);
+        var o = GradientCheckOptions.Default;
+        var options = option switch
+        {
+            "RelativeStep" => o with { RelativeStep = value },
+            "Floor" => o with { Floor = value },
+            "Tolerance" => o with { Tolerance = value },
+            _ => o with { MaxParameters = (int)value },
+        };
+
+        var e = Assert.Throws<ArgumentOutOfRangeException>(
+            () => GradientCheck.Run(network, x, x, Loss.Quadratic, options));
+
+        Assert.StartsWith(expected + " (Parameter 'options')", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -22,11 +22,13 @@ namespace Backprop.Functional.Cli.Checkpoints;
 /// <remarks>
 /// In order: valid JSON, read as a model file's is (a UTF-8 byte order mark skipped, a key
 /// twice in an object refused); the format name and version; the precision; the settings; the
-/// position (epoch, batch, steps); the best epoch and the history, whose figures must be in
-/// range and agree with each other and with the settings (see Figures); then, for a whole
-/// checkpoint, the precision against the caller's, the model (checked as a model file is), the
-/// best model when the run stops early, and the optimizer state, each buffer with the model's
-/// shapes and finite numbers.
+/// position (epoch, batch, steps), against itself and the settings (see Position); the best
+/// epoch and the history, whose figures must be in range and agree with each other and with
+/// the settings (see Figures), the best epoch being the history's lowest validation loss; then,
+/// for a whole checkpoint, the precision against the caller's, the model (checked as a model
+/// file is, and against the settings' sizes and activations), the best model when the run
+/// stops early, and the optimizer state, each buffer with the model's shapes and finite
+/// numbers.
 /// </remarks>
 internal static class CheckpointReader
 {
@@ -96,12 +98,9 @@ internal static class CheckpointReader
         from epoch in Whole(name, root, "epoch", 1)
         from batchesPerEpoch in Whole(name, root, "batchesPerEpoch", 1)
         from batch in Whole(name, root, "batch", 1)
-        from batchInEpoch in ModelReader.Require(
-            batch <= batchesPerEpoch,
-            () => $"{name}: 'batch' is {batch} but an epoch has "
-                + Plural.Of(batchesPerEpoch, "batch", "batches"))
         from step in Long(name, root, "step")
         from skipped in Whole(name, root, "skipped", 0)
+        from position in Position(name, settings, epoch, batch, batchesPerEpoch, step, skipped)
         from bestEpoch in BestEpoch(name, root, epoch)
         from history in History(name, root, epoch, validation)
         from bestValidated in ModelReader.Require(
@@ -109,6 +108,7 @@ internal static class CheckpointReader
             () => $"{name}: 'bestEpoch' is {bestEpoch.IfNone(0)} but the run holds no images "
                 + "out (setting 'validation' is \"0\"), so it has no validation loss to be "
                 + "best in; expected null")
+        from bestAgrees in BestAgrees(name, settings, bestEpoch, history)
         select new CheckpointHeader(
             precision,
             settings,
@@ -133,7 +133,10 @@ internal static class CheckpointReader
             () => $"{name}: the checkpoint is {header.Precision}; expected {wanted}")
         from modelJson in ModelReader.Member(name, root, "model", JsonValueKind.Object)
         from model in Network<T>($"{name}: model", modelJson, wanted)
+        from modelAgrees in Agrees($"{name}: model", model, header.Settings)
         from best in Best(name, root, header, model, wanted)
+        from bestAgrees in best.Match(
+            b => Agrees($"{name}: best", b, header.Settings), () => FinSucc(unit))
         from optimizer in Optimizer(name, root, header, model)
         select new Checkpoint<T>(header, model, optimizer, best.IfNoneUnsafe((Network<T>?)null));
 
@@ -178,6 +181,113 @@ internal static class CheckpointReader
     {
         var parts = text.Split(" → ");
         return parts.Length >= 2 && parts.All(p => WholeText(p, 1));
+    }
+
+    // The value of a setting already checked by Settings.
+    private static string SettingValue(
+        IReadOnlyList<(string Key, string Value)> settings, string key) =>
+        settings.First(e => e.Key == key).Value;
+
+    private static long SettingNumber(
+        IReadOnlyList<(string Key, string Value)> settings, string key) =>
+        long.Parse(SettingValue(settings, key), NumberStyles.None, Invariant);
+
+    // Where the run stands, against itself and its settings. A checkpoint is saved after an
+    // epoch's last batch, so the run has taken epoch × batchesPerEpoch steps, and an epoch has
+    // ⌈(trainingImages − validation) / batchSize⌉ batches.
+    private static Fin<Unit> Position(
+        string name,
+        IReadOnlyList<(string Key, string Value)> settings,
+        int epoch,
+        int batch,
+        int batchesPerEpoch,
+        long step,
+        int skipped)
+    {
+        var images = SettingNumber(settings, "trainingImages");
+        var validation = SettingNumber(settings, "validation");
+        var batchSize = SettingNumber(settings, "batchSize");
+        if (validation >= images)
+        {
+            return Error.New($"{name}: setting 'validation' is \"{validation}\" but "
+                + $"'trainingImages' is \"{images}\"; expected fewer images held out than "
+                + "there are");
+        }
+
+        var trained = images - validation;
+        var batches = (trained / batchSize) + (trained % batchSize == 0 ? 0 : 1);
+        if (batchesPerEpoch != batches)
+        {
+            return Error.New($"{name}: 'batchesPerEpoch' is {batchesPerEpoch} but {trained} "
+                + $"training images in batches of {batchSize} make {batches} (settings "
+                + "'trainingImages', 'validation' and 'batchSize')");
+        }
+
+        if (batch != batchesPerEpoch)
+        {
+            return Error.New($"{name}: 'batch' is {batch}; expected {batchesPerEpoch}, the last "
+                + "of its epoch, after which every checkpoint is saved");
+        }
+
+        var steps = (long)epoch * batchesPerEpoch;
+        if (step != steps)
+        {
+            return Error.New($"{name}: 'step' is {step} but {Plural.Of(epoch, "epoch")} of "
+                + $"{Plural.Of(batchesPerEpoch, "batch", "batches")} are {steps} steps; expected "
+                + "the same");
+        }
+
+        return skipped <= step
+            ? unit
+            : Error.New($"{name}: 'skipped' is {skipped} but the run has taken "
+                + $"{Plural.Of(step, "step")}; expected at most that many");
+    }
+
+    // The best epoch of a run that stops early is the first with the lowest validation loss
+    // (a NaN never the lowest), as the run keeps it; none when no loss is below +∞. A run that
+    // does not stop early keeps none.
+    private static Fin<Unit> BestAgrees(
+        string name,
+        IReadOnlyList<(string Key, string Value)> settings,
+        Option<int> bestEpoch,
+        IReadOnlyList<EpochMetrics> history)
+    {
+        var said = bestEpoch.IfNone(0);
+        var shown = said == 0 ? "null" : said.ToString(Invariant);
+        if (SettingNumber(settings, "earlyStop") == 0)
+        {
+            return said == 0
+                ? unit
+                : Error.New($"{name}: 'bestEpoch' is {shown} but the run does not stop early "
+                    + "(setting 'earlyStop' is \"0\"); expected null");
+        }
+
+        if (SettingNumber(settings, "validation") == 0)
+        {
+            return Error.New($"{name}: setting 'earlyStop' is \"{SettingValue(settings, "earlyStop")}"
+                + "\" but the run holds no images out (setting 'validation' is \"0\"), so it "
+                + "has no validation loss to stop on");
+        }
+
+        var (lowest, epoch) = (double.PositiveInfinity, 0);
+        foreach (var m in history)
+        {
+            if (m.ValidationLoss < lowest)
+            {
+                (lowest, epoch) = (m.ValidationLoss.Value, m.Epoch);
+            }
+        }
+
+        if (said == epoch)
+        {
+            return unit;
+        }
+
+        return Error.New(epoch == 0
+            ? $"{name}: 'bestEpoch' is {shown} but no validation loss in 'history' is below "
+                + "Infinity; expected null"
+            : $"{name}: 'bestEpoch' is {shown} but the lowest validation loss in 'history' is "
+                + $"epoch {epoch}'s ({Number(lowest)}); expected {epoch}");
     }
 
     private static Fin<Option<int>> BestEpoch(string name, JsonElement root, int epoch)
@@ -356,6 +466,38 @@ internal static class CheckpointReader
         ModelReader.Read(at, json, precision).Map(m => m.Match(
             (n, _) => (Network<T>)(object)n,
             (n, _) => (Network<T>)(object)n));
+
+    // A saved network is the one the settings describe: their sizes, the hidden activation on
+    // every layer but the last, and the output activation on the last.
+    private static Fin<Unit> Agrees<T>(
+        string at, Network<T> network, IReadOnlyList<(string Key, string Value)> settings)
+        where T : struct, IFloatingPointIeee754<T>
+    {
+        var layers = network.Layers.ToArray();
+        var sizes = string.Join(
+            " → ", layers.Select(l => l.InputSize).Append(layers[^1].OutputSize));
+        var wantedSizes = SettingValue(settings, "sizes");
+        if (sizes != wantedSizes)
+        {
+            return Error.New($"{at} is {sizes} but setting 'sizes' is \"{wantedSizes}\"; "
+                + "expected the same");
+        }
+
+        var hidden = Activation.Parse(SettingValue(settings, "activation")).IfFail(_ => null!);
+        var output = Activation.Parse(SettingValue(settings, "output")).IfFail(_ => null!);
+        for (var l = 0; l < layers.Length; l++)
+        {
+            var (key, wanted) = l == layers.Length - 1 ? ("output", output) : ("activation", hidden);
+            if (layers[l].Activation != wanted)
+            {
+                return Error.New($"{at}: layer {l + 1} has activation "
+                    + $"'{layers[l].Activation.Name}' but setting '{key}' is "
+                    + $"\"{SettingValue(settings, key)}\"; expected the same");
+            }
+        }
+
+        return unit;
+    }
 
     // The best network when the header names a best epoch, and none otherwise. A best epoch
     // that is the checkpoint's own is saved once, as "model", with null here.

@@ -220,6 +220,15 @@ internal static class GradCheckCommand
                 var names = layers.Count == 1
                     ? $"layer {layers[0] + 1}"
                     : $"layers {string.Join(", ", layers.Map(l => l + 1))}";
+                if (swamped.ForAll(p => p.Analytic == 0))
+                {
+                    return $"backpropagation gives 0 for every derivative of {names} checked, "
+                        + "and finite differences agree within rounding noise "
+                        + $"{Scientific(Largest(swamped.Map(p => p.Noise)))}: the loss does not "
+                        + "change with those parameters here, so the check cannot tell a right "
+                        + "gradient from a wrong one";
+                }
+
                 return $"{TooLarge} (rounding noise "
                     + $"{Scientific(Largest(swamped.Map(p => p.Noise)))}, above every "
                     + $"derivative of {names}, at most "

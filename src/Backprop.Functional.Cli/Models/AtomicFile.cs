@@ -17,14 +17,79 @@ namespace Backprop.Functional.Cli.Models;
 /// The temporary file's name is hidden and of a fixed length (<see cref="Temporary"/>), not
 /// made from the target's, so that any name the file system takes can be written, up to its
 /// limit (255 bytes on Linux's file systems). A symbolic link at the target is replaced by the
-/// file, whether or not it leads anywhere; its target is left alone.
+/// file, whether or not it leads anywhere; its target is left alone. Writes hold one lock from
+/// the first byte to the last rename, so that <see cref="WaitForWrites"/>, called when the
+/// process is told to stop, lets a save finish rather than leave its temporary file behind.
 /// </remarks>
 internal static class AtomicFile
 {
+    private static readonly object Gate = new();
+
+    /// <summary>
+    /// Called with the temporary file's path once its bytes are on disk, before the rename;
+    /// for tests that look at a write in progress. Null otherwise.
+    /// </summary>
+    internal static Action<string>? Written { get; set; }
+
+    // The target of the write under way, or null; read without the lock by WaitForWrites.
+    private static volatile string? writing;
+
+    /// <summary>
+    /// Returns once no write is in progress: a write under way finishes first, whole, with its
+    /// temporary file renamed or deleted. For a signal handler that is about to let the process
+    /// end.
+    /// </summary>
+    /// <returns>The path of the write it waited for, or null when none was under way.</returns>
+    public static string? WaitForWrites()
+    {
+        var waited = writing;
+        lock (Gate)
+        {
+        }
+
+        return waited;
+    }
+
     /// <summary>Writes <paramref name="content"/> to <paramref name="path"/>, atomically.</summary>
     /// <param name="path">The target, in a directory that exists; a file there is replaced.</param>
     /// <param name="content">The whole new content of the file.</param>
     public static Fin<Unit> Write(string path, ReadOnlySpan<byte> content)
+    {
+        lock (Gate)
+        {
+            writing = path;
+            try
+            {
+                return WriteAlone(path, content);
+            }
+            finally
+            {
+                writing = null;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Writes several files so that either all of them are replaced or none is: every content
+    /// goes to its temporary file first, and only when all are written are they renamed.
+    /// </summary>
+    public static Fin<Unit> WriteAll(params (string Path, byte[] Content)[] files)
+    {
+        lock (Gate)
+        {
+            writing = string.Join(", ", files.Select(f => f.Path));
+            try
+            {
+                return WriteAllAlone(files);
+            }
+            finally
+            {
+                writing = null;
+            }
+        }
+    }
+
+    private static Fin<Unit> WriteAlone(string path, ReadOnlySpan<byte> content)
     {
         string full;
         try
@@ -57,6 +122,7 @@ internal static class AtomicFile
                 stream.Flush(flushToDisk: true);
             }
 
+            Written?.Invoke(temporary);
             File.Move(temporary, full, overwrite: true);
             return unit;
         }
@@ -111,11 +177,7 @@ internal static class AtomicFile
         }
     }
 
-    /// <summary>
-    /// Writes several files so that either all of them are replaced or none is: every content
-    /// goes to its temporary file first, and only when all are written are they renamed.
-    /// </summary>
-    public static Fin<Unit> WriteAll(params (string Path, byte[] Content)[] files)
+    private static Fin<Unit> WriteAllAlone((string Path, byte[] Content)[] files)
     {
         if (files.Select(f => Special(f.Path, Path.GetFullPath(f.Path)))
             .FirstOrDefault(e => e is not null) is { } special)
@@ -135,6 +197,7 @@ internal static class AtomicFile
                 stream.Write(content);
                 stream.Flush(flushToDisk: true);
                 written.Add((temporary, full));
+                Written?.Invoke(temporary);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {

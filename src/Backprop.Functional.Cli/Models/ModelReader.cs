@@ -464,7 +464,22 @@ internal static class ModelReader
         var reason = e.Message;
         var cut = reason.IndexOf(" LineNumber:", StringComparison.Ordinal);
         reason = (cut >= 0 ? reason[..cut] : reason).ReplaceLineEndings(" ").Trim().TrimEnd('.');
-        return $"{name}: invalid JSON at line {line + 1}, column {column + 1}: {reason}";
+        return $"{name}: invalid JSON at line {line + 1}, column {column + 1}: {Plain(reason)}";
+    }
+
+    // The parser's reason, in the file's terms rather than the parser's settings for the two
+    // that name them: the nesting limit and trailing commas.
+    private static string Plain(string reason)
+    {
+        if (reason.StartsWith("The maximum configured depth", StringComparison.Ordinal))
+        {
+            return $"the JSON nests more than {MaxDepth} levels deep, deeper than any model or "
+                + "checkpoint file";
+        }
+
+        return reason.Contains("trailing comma", StringComparison.Ordinal)
+            ? "a comma before the closing bracket or brace, which JSON does not allow"
+            : reason;
     }
 
     // The first key that an object of the (valid) JSON holds a second time, as a message that

@@ -11,6 +11,10 @@ namespace Backprop.Functional.Cli.Running;
 /// </summary>
 internal static class ResumeCheck
 {
+    // Buffers that average squared gradients (Adam's and AdamW's v, RMSProp's), which the
+    // optimizer takes the square root of: a negative value in one can only be damage.
+    private static readonly string[] SquareAverages = ["v", "square-average"];
+
     /// <summary>
     /// The header of the checkpoint at <paramref name="path"/>, after checking that
     /// <paramref name="run"/> continues it.
@@ -60,8 +64,51 @@ internal static class ResumeCheck
                 + $"({run.Optimizer.Name}) keeps {Names(needed)}");
         }
 
+        foreach (var (name, buffer) in checkpoint.Optimizer.Buffers)
+        {
+            if (SquareAverages.Contains(name) && FirstNegative(buffer) is { } where)
+            {
+                throw CommandFailure.Failed(
+                    $"{path}: optimizer buffer '{name}', {where}; expected a number ≥ 0, as an "
+                    + "average of squared gradients is");
+            }
+        }
+
         return checkpoint;
     }
+
+    private static string? FirstNegative<T>(Gradient<T> buffer)
+        where T : struct, IFloatingPointIeee754<T>
+    {
+        for (var l = 0; l < buffer.Layers.Count; l++)
+        {
+            var (w, b) = (buffer.Layers[l].Weights, buffer.Layers[l].Bias);
+            for (var r = 0; r < w.RowCount; r++)
+            {
+                for (var c = 0; c < w.ColumnCount; c++)
+                {
+                    if (T.IsNegative(w[r, c]) && w[r, c] != T.Zero)
+                    {
+                        return $"layer {l + 1}: weights row {r + 1}, value {c + 1} is {Text(w[r, c])}";
+                    }
+                }
+            }
+
+            for (var i = 0; i < b.Count; i++)
+            {
+                if (T.IsNegative(b[i]) && b[i] != T.Zero)
+                {
+                    return $"layer {l + 1}: bias, value {i + 1} is {Text(b[i])}";
+                }
+            }
+        }
+
+        return null;
+    }
+
+    private static string Text<T>(T x)
+        where T : struct, IFloatingPointIeee754<T> =>
+        x.ToString(null, System.Globalization.CultureInfo.InvariantCulture);
 
     private static string Names(IEnumerable<string> names) =>
         names.Any() ? $"[{string.Join(", ", names.Select(n => $"'{n}'"))}]" : "none";

@@ -130,12 +130,16 @@ public abstract record Optimizer
     /// network's shapes, or the state's buffers are not this optimizer's.</exception>
     /// <exception cref="InvalidOperationException">The schedule gives a negative or non-finite η
     /// at this step.</exception>
+    /// <exception cref="ArithmeticException">A new parameter is NaN or ±∞ (a non-finite
+    /// gradient, or a step too large for the precision); the message names the layer. A
+    /// network's parameters are always finite, as <see cref="Layer.Create{T}"/> requires;
+    /// <see cref="Training.Run{T}"/> stops or skips such a step instead.</exception>
     public (OptimizerState<T> State, Network<T> Network) Update<T>(
         OptimizerState<T> state, Network<T> network, Gradient<T> gradient)
         where T : struct, System.Numerics.IFloatingPointIeee754<T>
     {
-        var (newState, newNetwork, _) = UpdateChecked(state, network, gradient);
-        return (newState, newNetwork);
+        var (newState, newNetwork, finite) = UpdateChecked(state, network, gradient);
+        return finite ? (newState, newNetwork) : throw Finiteness.UpdateFailed(newNetwork, gradient);
     }
 
     /// <summary>

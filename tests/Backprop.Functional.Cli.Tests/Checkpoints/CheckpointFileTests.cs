@@ -84,6 +84,10 @@ public sealed class CheckpointFileTests
     [InlineData(
         "\"epoch\": 2,",
         "\"epoch\": 3,",
+        "'step' is 20 but 3 epochs of 10 batches are 30 steps; expected the same")]
+    [InlineData(
+        "\"epoch\": 2,\n  \"batch\": 10,\n  \"batchesPerEpoch\": 10,\n  \"step\": 20,",
+        "\"epoch\": 3,\n  \"batch\": 10,\n  \"batchesPerEpoch\": 10,\n  \"step\": 30,",
         "'history' has 2 entries but the checkpoint is at epoch 3; expected one per epoch")]
     [InlineData("\"name\": \"m\"", "\"name\": \"momentum\"", "")]
     [InlineData(
@@ -210,14 +214,19 @@ public sealed class CheckpointFileTests
             v.Layers.Last.Bias[1] = T.CreateChecked(-0.5);
         }
 
+        // The best epoch, when there is one, has the lower validation loss, as in a run.
+        var (loss1, loss2) = bestEpoch == 2 ? (Math.PI, 0.0) : (0.0, Math.PI);
         EpochMetrics[] history =
         [
-            new(1, 1.0 / 3.0, 0.001, 1.5, 0.25, 0.0, 0.3, 3, 10, 0.7, 0.6, 6, 10),
-            new(2, 0.1, 1e-300, 2.0, 0.5, Math.PI, 0.9, 9, 10, 0.6, 0.7, 7, 10),
+            new(1, 1.0 / 3.0, 0.001, 1.5, 0.25, loss1, 0.3, 3, 10, 0.7, 0.6, 6, 10),
+            new(2, 0.1, 1e-300, 2.0, 0.5, loss2, 0.9, 9, 10, 0.6, 0.7, 7, 10),
         ];
         var header = new CheckpointHeader(
             FinAssert.Succeeds(ModelInfo.PrecisionOf<T>()),
-            Settings(FinAssert.Succeeds(ModelInfo.PrecisionOf<T>())),
+            Settings(
+                FinAssert.Succeeds(ModelInfo.PrecisionOf<T>()),
+                network.Layers[0].Activation.Name,
+                bestEpoch is not null),
             2,
             10,
             10,
@@ -229,17 +238,20 @@ public sealed class CheckpointFileTests
         return new Checkpoint<T>(header, network, state, best);
     }
 
-    // Every setting a run records (the reader refuses a checkpoint without one).
-    private static (string Key, string Value)[] Settings(string precision) =>
+    // Every setting a run records (the reader refuses a checkpoint without one): 90 of the 100
+    // images trained on in batches of 9 make the 10 batches of an epoch; the networks are
+    // 3 → 4 → 2 with a softmax output.
+    private static (string Key, string Value)[] Settings(
+        string precision, string hidden, bool earlyStop) =>
     [
         ("precision", precision), ("trainingImages", "100"), ("validation", "10"),
-        ("sizes", "3 → 4 → 2"), ("activation", "relu"), ("output", "softmax"),
-        ("loss", "cross-entropy"), ("init", "he"), ("batchSize", "32"), ("seed", "1"),
+        ("sizes", "3 → 4 → 2"), ("activation", hidden), ("output", "softmax"),
+        ("loss", "cross-entropy"), ("init", "he"), ("batchSize", "9"), ("seed", "1"),
         ("optimizer", "adam"), ("learningRate", "0.001"), ("momentum", "0.9"),
         ("beta2", "0.999"), ("weightDecay", "0"), ("l2", "0"), ("clipNorm", string.Empty),
         ("schedule", "constant"), ("decayFactor", string.Empty), ("decayEvery", string.Empty),
         ("warmup", "0"), ("chain", "adam(β1 = 0.9, β2 = 0.999), η = constant(0.001)"),
-        ("dropout", "0"), ("earlyStop", "0"),
+        ("dropout", "0"), ("earlyStop", earlyStop ? "3" : "0"),
     ];
 
     private static void AssertSame<T>(Checkpoint<T> expected, Checkpoint<T> actual)

@@ -249,6 +249,173 @@ public sealed class DamagedCheckpointTests
             result.AssertOneErrorLine(1));
     }
 
+    [Theory]
+    [InlineData("adam", "v", "bias")]
+    [InlineData("rmsprop", "square-average", "weights")]
+    public void A_negative_average_of_squares_is_named_not_blamed_on_the_learning_rate(
+        string optimizer, string buffer, string part)
+    {
+        using var dir = new Commands.TempDirectory();
+        var checkpoint = Checkpoint(dir, "--optimizer", optimizer);
+        Edit(checkpoint, json =>
+        {
+            var layer = json["optimizer"]!["buffers"]!.AsArray()
+                .Single(b => (string)b!["name"]! == buffer)!["layers"]![1]!;
+            if (part == "bias")
+            {
+                layer["bias"]![3] = -0.5;
+            }
+            else
+            {
+                layer["weights"]![2]![4] = -0.5;
+            }
+        });
+
+        var result = Resume(dir, checkpoint, "--optimizer", optimizer);
+
+        var where = part == "bias" ? "bias, value 4" : "weights row 3, value 5";
+        Assert.Equal(
+            $"error: {checkpoint}: optimizer buffer '{buffer}', layer 2: {where} is -0.5; "
+            + "expected a number ≥ 0, as an average of squared gradients is",
+            result.AssertOneErrorLine(1));
+        Assert.False(File.Exists(dir.File("m.json")));
+    }
+
+    // The embedded sample's 6000 training images in batches of 32 make 188 batches an epoch,
+    // and a checkpoint after epoch 1 has taken 188 steps.
+    [Theory]
+    [InlineData(
+        "{\"batch\": 100}",
+        "'batch' is 100; expected 188, the last of its epoch, after which every checkpoint is "
+            + "saved")]
+    [InlineData(
+        "{\"batch\": 100, \"batchesPerEpoch\": 100}",
+        "'batchesPerEpoch' is 100 but 6000 training images in batches of 32 make 188 (settings "
+            + "'trainingImages', 'validation' and 'batchSize')")]
+    [InlineData(
+        "{\"step\": 187}",
+        "'step' is 187 but 1 epoch of 188 batches are 188 steps; expected the same")]
+    [InlineData(
+        "{\"step\": 376}",
+        "'step' is 376 but 1 epoch of 188 batches are 188 steps; expected the same")]
+    [InlineData(
+        "{\"skipped\": 189}",
+        "'skipped' is 189 but the run has taken 188 steps; expected at most that many")]
+    public void A_position_at_odds_with_itself_or_the_settings_is_refused(
+        string changes, string expected)
+    {
+        using var dir = new Commands.TempDirectory();
+        var checkpoint = Checkpoint(dir);
+        Edit(checkpoint, json => Set(json, changes));
+
+        var result = Resume(dir, checkpoint);
+
+        Assert.Equal($"error: {checkpoint}: {expected}", result.AssertOneErrorLine(1));
+    }
+
+    [Fact]
+    public void A_validation_set_as_large_as_the_training_images_is_refused()
+    {
+        using var dir = new Commands.TempDirectory();
+        var checkpoint = Checkpoint(dir);
+        Edit(checkpoint, json => json["settings"]!["validation"] = "6000");
+
+        var result = Resume(dir, checkpoint);
+
+        Assert.Equal(
+            $"error: {checkpoint}: setting 'validation' is \"6000\" but 'trainingImages' is "
+            + "\"6000\"; expected fewer images held out than there are",
+            result.AssertOneErrorLine(1));
+    }
+
+    // A run that says --hidden 16 (or tanh) but holds the 784 → 8 → 10 relu network of another
+    // would train that network under the wrong description.
+    [Theory]
+    [InlineData(
+        "sizes", "784 → 16 → 10", "--hidden", "16",
+        "model is 784 → 8 → 10 but setting 'sizes' is \"784 → 16 → 10\"; expected the same")]
+    [InlineData(
+        "activation", "tanh", "--activation", "tanh",
+        "model: layer 1 has activation 'relu' but setting 'activation' is \"tanh\"; expected "
+            + "the same")]
+    [InlineData(
+        "output", "sigmoid", "--output", "sigmoid",
+        "model: layer 2 has activation 'softmax' but setting 'output' is \"sigmoid\"; expected "
+            + "the same")]
+    public void A_model_other_than_the_settings_describe_is_refused(
+        string key, string value, string option, string argument, string expected)
+    {
+        using var dir = new Commands.TempDirectory();
+        var checkpoint = Checkpoint(dir);
+        Edit(checkpoint, json =>
+        {
+            json["settings"]![key] = value;
+            if (key == "output")
+            {
+                // The loss follows the output; keep the settings a run could give.
+                json["settings"]!["loss"] = "quadratic";
+            }
+        });
+        string[] loss = key == "output" ? ["--loss", "quadratic"] : [];
+        string[] network = key == "sizes" ? ["--hidden", argument] : ["--hidden", "8", option, argument];
+
+        var result = Commands.Cli.Run(
+            [
+                "train", "--epochs", "2", "--resume", checkpoint, "--out", dir.File("m.json"),
+                .. network, "--init", "he", .. loss,
+            ]);
+
+        Assert.Equal($"error: {checkpoint}: {expected}", result.AssertOneErrorLine(1));
+        Assert.False(File.Exists(dir.File("m.json")));
+    }
+
+    [Theory]
+    [InlineData(1, "'bestEpoch' is 1 but the lowest validation loss in 'history' is epoch 2's "
+        + "(0.25); expected 2")]
+    [InlineData(0, "'bestEpoch' is null but the lowest validation loss in 'history' is epoch 2's "
+        + "(0.25); expected 2")]
+    public void A_best_epoch_other_than_the_lowest_validation_loss_is_refused(
+        int bestEpoch, string expected)
+    {
+        using var dir = new Commands.TempDirectory();
+        string[] options = ["--validation", "500", "--early-stop", "3"];
+        Commands.Cli.Run(
+            [
+                "train", "--epochs", "2", "--hidden", "8", .. options,
+                "--checkpoint", dir.File("run"), "--out", dir.File("first.json"),
+            ]).AssertSucceeded();
+        var checkpoint = Path.Combine(dir.File("run"), "checkpoint.json");
+        Edit(checkpoint, json =>
+        {
+            json["history"]![0]!["validationLoss"] = 0.5;
+            json["history"]![1]!["validationLoss"] = 0.25;
+            json["bestEpoch"] = bestEpoch == 0 ? null : bestEpoch;
+        });
+
+        var result = Commands.Cli.Run(
+            [
+                "train", "--epochs", "3", "--hidden", "8", .. options, "--resume", checkpoint,
+                "--out", dir.File("m.json"),
+            ]);
+
+        Assert.Equal($"error: {checkpoint}: {expected}", result.AssertOneErrorLine(1));
+    }
+
+    [Fact]
+    public void A_best_epoch_in_a_run_that_does_not_stop_early_is_refused()
+    {
+        using var dir = new Commands.TempDirectory();
+        var checkpoint = Checkpoint(dir, "--validation", "500");
+        Edit(checkpoint, json => json["bestEpoch"] = 1);
+
+        var result = Resume(dir, checkpoint, "--validation", "500");
+
+        Assert.Equal(
+            $"error: {checkpoint}: 'bestEpoch' is 1 but the run does not stop early (setting "
+            + "'earlyStop' is \"0\"); expected null",
+            result.AssertOneErrorLine(1));
+    }
+
     // Text replaced in the checkpoint, by text whose escape under test is marked by ^.
     [Theory]
     [InlineData("\"chain\": \"", "\"chain\": \"^\\udfff", "\\udfff in a string, a low "

@@ -19,8 +19,11 @@ public sealed class GradCheckCommandTests(TrainedModels models)
     [Fact]
     public void One_parameter_checked_is_counted_in_the_singular()
     {
+        // (Seed 4's parameter weighs a pixel that is not blank in its image; seeds 1 to 3 pick
+        // blank ones, whose derivative is 0 and which therefore check nothing.)
         var result = Cli.Run(
-            "gradcheck", "--hidden", string.Empty, "--samples", "1", "--max-parameters", "1");
+            "gradcheck", "--hidden", string.Empty, "--samples", "1", "--max-parameters", "1",
+            "--seed", "4");
 
         result.AssertSucceeded();
         Assert.Equal("checked 1 of 7,850 parameters (a seeded sample)", result.OutLines[2]);
@@ -217,6 +220,37 @@ public sealed class GradCheckCommandTests(TrainedModels models)
     }
 
     [Fact]
+    public void Gradcheck_does_not_pass_when_every_derivative_is_exactly_zero()
+    {
+        // Given identity outputs of exactly −5 (W = 0, b = −5) under cross-entropy, which
+        // clamps them up to a small positive probability: the loss is flat in every parameter,
+        // so every derivative is 0 on both sides, and a Backward that returned zeros would
+        // agree too
+        using var dir = new TempDirectory();
+        var fresh = Network.Initialize<double>(
+            [784, 8, 10], Activation.ReLU, Activation.Identity, Initialization.He, 1);
+        var flat = Network.Create(
+            fresh.Layers[0],
+            Layer.Create(
+                Matrix<double>.Build.Dense(10, 8),
+                Vector<double>.Build.Dense(10, -5.0),
+                Activation.Identity));
+        var model = Save(dir.File("flat.json"), flat, "cross-entropy");
+
+        // When
+        var result = Cli.Run("gradcheck", "--model", model);
+
+        // Then the check says it cannot tell, naming both layers
+        const string Reason = "backpropagation gives 0 for every derivative of layers 1, 2 "
+            + @"checked, and finite differences agree within rounding noise \d(\.\d\d?)?e-\d\d: "
+            + "the loss does not change with those parameters here, so the check cannot tell a "
+            + "right gradient from a wrong one$";
+        Assert.Matches("^cannot check: " + Reason, result.OutLines[^1]);
+        Assert.Matches(
+            "^error: gradient check inconclusive: " + Reason, result.AssertOneErrorLine(1));
+    }
+
+    [Fact]
     public void Gradcheck_json_separates_parameters_within_noise_and_gives_the_verdict()
     {
         using var dir = new TempDirectory();
@@ -358,10 +392,10 @@ public sealed class GradCheckCommandTests(TrainedModels models)
                 Vector<double>.Build.Dense(10),
                 Activation.Softmax)));
 
-    private static string Save(string path, Network<double> network)
+    private static string Save(
+        string path, Network<double> network, string loss = "softmax-cross-entropy")
     {
-        var info = new ModelInfo(
-            ModelInfo.Float64, "softmax-cross-entropy", ClassNames.FashionMnist, 1, "test");
+        var info = new ModelInfo(ModelInfo.Float64, loss, ClassNames.FashionMnist, 1, "test");
         ModelFile.Save(path, network, info)
             .IfFail(e => throw new InvalidOperationException(e.Message));
         return path;

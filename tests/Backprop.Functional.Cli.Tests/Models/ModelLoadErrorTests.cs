@@ -54,6 +54,28 @@ public sealed class ModelLoadErrorTests : IDisposable
         Assert.DoesNotContain("LineNumber", message);
     }
 
+    // The parser's own words for these two named its settings ("The maximum configured depth
+    // of 16", "Change the reader options"), not the file.
+    [Theory]
+    [InlineData(
+        "{\"a\": [[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]}",
+        "line 1, column 22: the JSON nests more than 16 levels deep, deeper than any model or "
+            + "checkpoint file")]
+    [InlineData(
+        "{\"a\": 1,}",
+        "line 1, column 9: a comma before the closing bracket or brace, which JSON does not "
+            + "allow")]
+    [InlineData(
+        "[1, 2,]",
+        "line 1, column 7: a comma before the closing bracket or brace, which JSON does not "
+            + "allow")]
+    public void Parser_limits_are_told_in_the_files_terms(string text, string expected)
+    {
+        File.WriteAllText(Path, text);
+
+        Assert.Equal($"{Path}: invalid JSON at {expected}", Load());
+    }
+
     [Fact]
     public void A_top_level_array_is_not_a_model()
     {

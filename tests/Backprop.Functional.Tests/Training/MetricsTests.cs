@@ -51,6 +51,26 @@ public sealed class MetricsTests
         Assert.Equal(Confusion([1, 0, 0], [0, 1, 0], [0, 0, 0]), e.Confusion);
     }
 
+    [Theory]
+    [InlineData(0.0, 0.0, 0.0, "its largest entry, 0, appears 3 times")]
+    [InlineData(0.5, 0.5, 0.0, "its largest entry, 0.5, appears 2 times")]
+    public void A_target_column_that_names_no_class_is_refused(
+        double y0, double y1, double y2, string why)
+    {
+        // Column 1 of Y; column 0 is class 0. Counted as class 0 before, a column of zeros
+        // made a sample predicted as 0 correct.
+        var x = Fixtures.Matrix(3, 2, 0.9, 0.05, 0.05, 0.9, 0.05, 0.05);
+        var y = Fixtures.Matrix(3, 2, 1.0, 0.0, 0.0, y0, y1, y2);
+
+        var e = Assert.Throws<ArgumentException>(
+            () => Metrics.Fold(Evaluation.Empty(3), Identity(3), x, y, Loss.Quadratic));
+
+        Assert.StartsWith(
+            $"target column 1 names no class: {why}; expected one largest entry per column",
+            e.Message,
+            StringComparison.Ordinal);
+    }
+
     [Fact]
     public void One_output_is_a_binary_classifier_at_one_half()
     {

@@ -213,6 +213,11 @@ public sealed class NonFiniteTests
             $"at epoch {last.Epoch}, batch {last.Batch} (step {last.Step})",
             last.Problem.IfNone(string.Empty));
         Assert.Equal(stopped.Step + resumed.Count, last.Step);
+
+        // The stopped step made no update, so the resumed run counts it as skipped.
+        Assert.Equal(0, stopped.Skipped);
+        Assert.All(resumed, s => Assert.Equal(1, s.Skipped));
+        Assert.All(resumed.SkipLast(1), s => Assert.Equal(s.Step - 1, s.Optimizer.Step));
     }
 
     private static Optimizer Chain(string names)

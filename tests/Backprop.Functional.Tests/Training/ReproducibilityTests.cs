@@ -73,6 +73,38 @@ public sealed class ReproducibilityTests
             () => Training.Resume(checkpoint, shorter, Options));
     }
 
+    // Step 5 is epoch 2, batch 2 of 3; each change makes a position no run reaches.
+    [Theory]
+    [InlineData("epoch 0", "the checkpoint is at epoch 0; expected 1 or more")]
+    [InlineData("batch 4", "the checkpoint is at batch 4 of an epoch of 3; expected 0 to 3")]
+    [InlineData("batch -1", "the checkpoint is at batch -1 of an epoch of 3; expected 0 to 3")]
+    [InlineData(
+        "step 4", "the checkpoint is at step 4 at epoch 2, batch 2 of 3; expected 5")]
+    [InlineData(
+        "step -1", "the checkpoint is at step -1 at epoch 2, batch 2 of 3; expected 5")]
+    [InlineData("skipped 6", "the checkpoint is at 6 skipped steps of 5; expected 0 to 5")]
+    [InlineData(
+        "skipped 1",
+        "the checkpoint is at an optimizer that has taken 5 steps at step 5 with 1 skipped; "
+            + "expected 4")]
+    public void Resume_refuses_a_position_no_run_reaches(string change, string expected)
+    {
+        var c = Training.Run(Start, Data, Options).Take(5).Last();
+        var value = int.Parse(change.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
+        var damaged = change.Split(' ')[0] switch
+        {
+            "epoch" => c with { Epoch = value },
+            "batch" => c with { Batch = value },
+            "step" => c with { Step = value },
+            _ => c with { Skipped = value },
+        };
+
+        var e = Assert.Throws<System.ArgumentException>(
+            () => Training.Resume(damaged, Data, Options));
+
+        Assert.Equal($"{expected} (Parameter 'checkpoint')", e.Message);
+    }
+
     /// <summary>
     /// One run on the test's thread, then two copies at once on the thread pool. This covers
     /// shared state between runs (a static random stream, a cache, a buffer reused across
