@@ -42,6 +42,7 @@ internal static class EvaluateCommand
             var report = loaded.Match(
                 (network, info) => Evaluate(network, info, split, path),
                 (network, info) => Evaluate(network, info, split, path));
+            ModelSource.WarnIfClassesDiffer(loaded.Info, split, path, context.Error);
             if (parse.GetValue(json))
             {
                 JsonOutput.Write(context.Out, report);

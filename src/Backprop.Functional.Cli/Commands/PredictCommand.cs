@@ -65,6 +65,7 @@ internal static class PredictCommand
             var report = loaded.Match(
                 (network, info) => Predict(network, split, indices, parse.GetValue(top), path),
                 (network, info) => Predict(network, split, indices, parse.GetValue(top), path));
+            ModelSource.WarnIfClassesDiffer(loaded.Info, split, path, context.Error);
             if (parse.GetValue(json))
             {
                 JsonOutput.Write(context.Out, report);

@@ -43,6 +43,34 @@ internal static class ModelSource
         }
     }
 
+    /// <summary>
+    /// A warning, on <paramref name="error"/>, when the model at <paramref name="path"/> names
+    /// its classes otherwise than <paramref name="data"/> does (a model trained on MNIST's
+    /// digits, evaluated on Fashion-MNIST): the reports show the data's names, and the
+    /// figures mean little. Nothing when the names agree or their counts differ (which
+    /// <see cref="CheckFits{T}"/> refuses).
+    /// </summary>
+    public static void WarnIfClassesDiffer(
+        ModelInfo info, TestData data, string path, System.IO.TextWriter error)
+    {
+        var (model, theirs) = (info.ClassNames, data.ClassNames);
+        if (model.Count != theirs.Count)
+        {
+            return;
+        }
+
+        for (var c = 0; c < model.Count; c++)
+        {
+            if (model[c] != theirs[c])
+            {
+                error.WriteLine(Printable.Line(
+                    $"warning: {path} was trained on other classes than the data's (class {c}: "
+                    + $"'{model[c]}' against '{theirs[c]}'); the data's names are shown"));
+                return;
+            }
+        }
+    }
+
     /// <summary>"784 → 128 → 10 (relu, softmax)": the sizes, then the activations.</summary>
     public static string Describe<T>(Network<T> network)
         where T : struct, IFloatingPointIeee754<T> =>

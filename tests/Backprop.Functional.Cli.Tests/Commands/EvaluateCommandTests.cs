@@ -31,6 +31,34 @@ public sealed class EvaluateCommandTests(TrainedModels models)
     }
 
     [Fact]
+    public void A_model_trained_on_other_classes_is_evaluated_with_a_warning()
+    {
+        // A model that names its outputs as MNIST's digits, evaluated on the Fashion-MNIST sample.
+        using var dir = new TempDirectory();
+        var path = dir.File("digits.json");
+        var loaded = Data.FinAssert.Succeeds(Backprop.Functional.Cli.Models.ModelFile.Load(models.Float32));
+        var digits = Enumerable.Range(0, 10).Select(d => d.ToString()).ToArray();
+        loaded.Match(
+            (n, info) => Backprop.Functional.Cli.Models.ModelFile.Save(path, n, info with { ClassNames = digits }),
+            (n, info) => Backprop.Functional.Cli.Models.ModelFile.Save(path, n, info with { ClassNames = digits }))
+            .IfFail(e => throw new InvalidOperationException(e.Message));
+
+        var result = Cli.Run("evaluate", "--model", path);
+        var json = Cli.Run("evaluate", "--model", path, "--json");
+
+        result.AssertSucceeded();
+        var warning = $"warning: {path} was trained on other classes than the data's (class 0: "
+            + "'0' against 'T-shirt/top'); the data's names are shown";
+        Assert.Equal([warning], result.ErrorLines);
+        Assert.Matches(@"^0 T-shirt/top\s", result.OutLines[5]);
+        json.AssertSucceeded();
+        Assert.Equal([warning], json.ErrorLines);
+        Assert.Equal(
+            Cli.Run("evaluate", "--model", models.Float32, "--json").Json().Number("accuracy"),
+            json.Json().Number("accuracy"));
+    }
+
+    [Fact]
     public void Evaluate_json_agrees_with_the_accuracy_that_training_reported()
     {
         var result = Cli.Run("evaluate", "--model", models.Float32, "--json");
