@@ -27,6 +27,10 @@ namespace Backprop.Functional;
 /// </remarks>
 public sealed class IdleWork
 {
+    // The work whose piece this thread is running, if any: Finish refuses to wait for itself.
+    [ThreadStatic]
+    private static IdleWork? running;
+
     private readonly Action<int> _piece;
     private readonly int _count;
     private int _claimed;
@@ -64,8 +68,17 @@ public sealed class IdleWork
     /// Runs here every piece not yet taken and waits for those running on the helper; on
     /// return every piece has run. Rethrows the first exception a piece threw.
     /// </summary>
+    /// <exception cref="InvalidOperationException">Called from one of this work's own pieces,
+    /// which would wait for itself.</exception>
     public void Finish()
     {
+        if (ReferenceEquals(running, this))
+        {
+            throw new InvalidOperationException(
+                "Finish was called from one of this work's own pieces, which would wait for "
+                + "itself; call it from the thread that started the work");
+        }
+
         HelperCore.Withdraw(this);
         while (TryRunNext())
         {
@@ -89,33 +102,51 @@ public sealed class IdleWork
     /// </summary>
     internal bool TryRunNext()
     {
-        if (!Pending)
+        int i;
+        do
         {
-            return false;
+            i = Volatile.Read(ref _claimed);
+            if (i >= _count)
+            {
+                return false;
+            }
         }
+        while (Interlocked.CompareExchange(ref _claimed, i + 1, i) != i);
 
-        var i = Interlocked.Increment(ref _claimed) - 1;
-        if (i >= _count)
-        {
-            return false;
-        }
-
+        var outer = running;
+        running = this;
         try
         {
-            if (Volatile.Read(ref _failure) is null)
-            {
-                _piece(i);
-            }
+            _piece(i);
         }
         catch (Exception e)
         {
             Interlocked.CompareExchange(ref _failure, e, null);
+            SkipTheRest();
         }
         finally
         {
+            running = outer;
             Interlocked.Increment(ref _done);
         }
 
         return true;
+    }
+
+    // After a failure, claims every piece not yet claimed and counts them done, unrun.
+    private void SkipTheRest()
+    {
+        int i;
+        do
+        {
+            i = Volatile.Read(ref _claimed);
+            if (i >= _count)
+            {
+                return;
+            }
+        }
+        while (Interlocked.CompareExchange(ref _claimed, _count, i) != i);
+
+        Interlocked.Add(ref _done, _count - i);
     }
 }

@@ -117,6 +117,58 @@ public sealed class IdleWorkTests
     }
 
     [Fact]
+    public void A_failure_skips_every_piece_not_yet_claimed_at_once()
+    {
+        // The helper holds the first work, so the second's pieces run only here. The throw at
+        // piece 5 claims the other 2³¹ − 7 at once, unrun; they were claimed one by one before,
+        // which kept Finish busy for 11 s.
+        Wake();
+        var first = IdleWork.Start(200, _ => Thread.SpinWait(2000));
+        var ran = 0;
+        var second = IdleWork.Start(int.MaxValue, i =>
+        {
+            ran++;
+            if (i == 5)
+            {
+                throw new InvalidOperationException("piece 5");
+            }
+        });
+
+        for (var k = 0; k < 6; k++)
+        {
+            Assert.True(second.TryRunNext());
+        }
+
+        Assert.False(second.Pending);
+        Assert.False(second.TryRunNext());
+        var error = Assert.Throws<InvalidOperationException>(second.Finish);
+        first.Finish();
+        Assert.Equal("piece 5", error.Message);
+        Assert.Equal(6, ran);
+    }
+
+    [Fact]
+    public void Finish_from_one_of_the_works_own_pieces_is_refused_not_a_hang()
+    {
+        IdleWork? work = null;
+        var refused = new InvalidOperationException[1];
+        work = IdleWork.Start(2, i =>
+        {
+            if (i == 0)
+            {
+                // The helper may take piece 0 before Start has returned.
+                SpinWait.SpinUntil(() => Volatile.Read(ref work) is not null);
+                refused[0] = Assert.Throws<InvalidOperationException>(() => work!.Finish());
+            }
+        });
+
+        work.Finish();
+
+        Assert.StartsWith(
+            "Finish was called from one of this work's own pieces", refused[0].Message);
+    }
+
+    [Fact]
     public void Cut_products_keep_their_bits_while_the_helper_also_runs_pieces()
     {
         // C1's first layer (cut across its dot products) and its update (cut across columns),

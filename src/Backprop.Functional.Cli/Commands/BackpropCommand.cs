@@ -89,11 +89,10 @@ internal static class BackpropCommand
             "Train, evaluate and inspect dense neural networks on IDX image data such as "
             + "Fashion-MNIST. Run 'backprop train' to train on the built-in sample.")
         {
-            new Option<bool>(DebugFlag)
-            {
-                Description = "Show the stack trace with an error (for developers).",
-                Recursive = true,
-            },
+            OptionFactory.Flag(
+                DebugFlag,
+                "Show the stack trace with an error (for developers).",
+                recursive: true),
             backend,
             TrainCommand.Create(context),
             EvaluateCommand.Create(context),

@@ -60,10 +60,25 @@ internal static class OptionFactory
     /// <c>--json</c>: one JSON object on stdout; <paramref name="description"/> says what
     /// becomes of the lines for people.
     /// </summary>
-    public static Option<bool> Json(string description) => new("--json")
+    public static Option<bool> Json(string description) => Flag("--json", description);
+
+    /// <summary>
+    /// An on/off option, refused when given more than once (<c>--json --json</c>), as an option
+    /// with a value is.
+    /// </summary>
+    public static Option<bool> Flag(string name, string description, bool recursive = false)
     {
-        Description = description,
-    };
+        var flag = new Option<bool>(name) { Description = description, Recursive = recursive };
+        flag.Validators.Add(result =>
+        {
+            if (result.IdentifierTokenCount > 1)
+            {
+                result.AddError(
+                    $"option '{name}' was given {result.IdentifierTokenCount} times; give it once");
+            }
+        });
+        return flag;
+    }
 
     /// <summary><c>--model FILE</c>, required or optional.</summary>
     public static Option<string?> Model(string description, bool required)

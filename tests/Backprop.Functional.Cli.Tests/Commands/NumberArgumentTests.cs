@@ -121,6 +121,21 @@ public sealed class NumberArgumentTests
     }
 
     [Theory]
+    [InlineData("evaluate --model m.json --json --json", "--json", 2)]
+    [InlineData("train --json --epochs 1 --json --json", "--json", 3)]
+    [InlineData("--debug train --debug", "--debug", 2)]
+    [InlineData("gradcheck --debug --debug", "--debug", 2)]
+    public void A_flag_given_twice_is_refused_as_an_option_with_a_value_is(
+        string line, string flag, int times)
+    {
+        var result = Cli.Run(line.Split(' '));
+
+        Assert.Equal(
+            $"error: option '{flag}' was given {times} times; give it once",
+            result.AssertOneErrorLine(2));
+    }
+
+    [Theory]
     [InlineData("train|--out|OUT", "0|--hidden|8")]
     [InlineData("train|--out|OUT", "8|--hidden|8")]
     [InlineData("train|--out|OUT", "16,8|--hidden|0")]

@@ -66,6 +66,46 @@ public sealed class TrainCheckpointTests
     }
 
     [Fact]
+    public void A_checkpoint_directory_replaced_by_a_file_during_the_run_is_named()
+    {
+        // The run makes "run" before its first epoch (of about a second in float64 with 512
+        // hidden units); meanwhile it is replaced by a file. The save after the epoch fails
+        // with a line naming both, not the runtime's "The file … already exists".
+        using var dir = new TempDirectory();
+        var run = dir.File("run");
+        // A thread of its own: the pool's may start too late while other tests run.
+        // (An exception on it would end the test process, so it is kept for the assertion.)
+        Exception? failed = null;
+        var replacer = new System.Threading.Thread(() =>
+        {
+            try
+            {
+                Assert.True(
+                    System.Threading.SpinWait.SpinUntil(() => Directory.Exists(run), 60_000));
+                Directory.Delete(run);
+                File.WriteAllText(run, "a file");
+            }
+            catch (Exception e)
+            {
+                failed = e;
+            }
+        });
+        replacer.Start();
+
+        var result = Cli.Run(
+            "train", "--epochs", "1", "--hidden", "512", "--precision", "float64",
+            "--checkpoint", run, "--out", dir.File("m.json"));
+
+        replacer.Join();
+        Assert.Null(failed);
+        Assert.Equal(
+            $"error: cannot save {Path.Combine(run, "checkpoint.json")}: {run} is a file now, "
+            + "where the run made its checkpoint directory",
+            result.AssertOneErrorLine(1));
+        Assert.False(File.Exists(dir.File("m.json")));
+    }
+
+    [Fact]
     public void A_fresh_run_does_not_replace_another_run_s_checkpoint()
     {
         // Re-running a command after an interruption without --resume used to replace the
