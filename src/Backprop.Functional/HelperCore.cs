@@ -214,14 +214,16 @@ internal static class HelperCore
 
     /// <summary>
     /// Hands <paramref name="work"/> to the helper, which runs its pieces when no half waits;
-    /// nothing if the helper holds other work, is parked, stopped or missing (one core), in
-    /// which case <see cref="IdleWork.Finish"/> runs every piece.
+    /// nothing if the helper holds other work with pieces left, is parked, stopped or missing
+    /// (one core), in which case <see cref="IdleWork.Finish"/> runs every piece. Work whose
+    /// pieces have all been taken is let go even if it was never finished.
     /// </summary>
     internal static void Offer(IdleWork work)
     {
+        var held = Volatile.Read(ref idle);
         if (Environment.ProcessorCount < 2 || Volatile.Read(ref stopped) == 1
-            || Volatile.Read(ref parked) == 1
-            || Interlocked.CompareExchange(ref idle, work, null) is not null)
+            || Volatile.Read(ref parked) == 1 || held is { Pending: true }
+            || Interlocked.CompareExchange(ref idle, work, held) != held)
         {
             return;
         }

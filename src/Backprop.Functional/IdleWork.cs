@@ -21,8 +21,8 @@ namespace Backprop.Functional;
 /// The helper runs a piece only when no half of a product is waiting for it, and takes a half
 /// posted meanwhile as soon as its current piece ends, so pieces should be short (a few
 /// microseconds at most; the command-line tool's is one image). It holds one piece of work at
-/// a time: work started while another is held, on a machine with one core, or while OpenBLAS
-/// runs a product on its own threads, is all run by <see cref="Finish"/>.
+/// a time: work started while another with pieces left is held, on a machine with one core, or
+/// while OpenBLAS runs a product on its own threads, is all run by <see cref="Finish"/>.
 /// </para>
 /// </remarks>
 public sealed class IdleWork

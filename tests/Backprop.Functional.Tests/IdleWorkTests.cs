@@ -148,6 +148,31 @@ public sealed class IdleWorkTests
     }
 
     [Fact]
+    public void Work_whose_pieces_have_all_run_does_not_keep_the_helper_from_new_work()
+    {
+        // A work that was never finished, but whose one piece has run, no longer holds the
+        // helper: the next work runs there. (It used to be refused until the first's Finish.)
+        if (Environment.ProcessorCount < 2)
+        {
+            return;
+        }
+
+        Wake();
+        var first = IdleWork.Start(1, _ => { });
+        Assert.True(SpinWait.SpinUntil(() => !first.Pending, 5000));
+
+        var threads = new int[4];
+        var second = IdleWork.Start(threads.Length, i =>
+            threads[i] = Environment.CurrentManagedThreadId);
+        var ran = SpinWait.SpinUntil(() => Volatile.Read(ref threads[^1]) != 0, 5000);
+        second.Finish();
+        first.Finish();
+
+        Assert.True(ran, "the second work's pieces did not run before Finish");
+        Assert.All(threads, t => Assert.NotEqual(Environment.CurrentManagedThreadId, t));
+    }
+
+    [Fact]
     public void Finish_from_one_of_the_works_own_pieces_is_refused_not_a_hang()
     {
         IdleWork? work = null;
