@@ -132,7 +132,7 @@ internal static class CheckpointReader
             header.Precision == wanted,
             () => $"{name}: the checkpoint is {header.Precision}; expected {wanted}")
         from modelJson in ModelReader.Member(name, root, "model", JsonValueKind.Object)
-        from model in Network<T>($"{name}: model", modelJson, wanted)
+        from model in Network<T>($"{name}: model", modelJson, wanted, header.Settings)
         from modelAgrees in Agrees($"{name}: model", model, header.Settings)
         from best in Best(name, root, header, model, wanted)
         from bestAgrees in best.Match(
@@ -461,11 +461,28 @@ internal static class CheckpointReader
         }
     }
 
-    private static Fin<Network<T>> Network<T>(string at, JsonElement json, string precision)
+    // A model-file object of the checkpoint, checked as a model file is, whose loss and seed
+    // are the run's (the writer records the run's own).
+    private static Fin<Network<T>> Network<T>(
+        string at,
+        JsonElement json,
+        string precision,
+        IReadOnlyList<(string Key, string Value)> settings)
         where T : struct, IFloatingPointIeee754<T> =>
-        ModelReader.Read(at, json, precision).Map(m => m.Match(
+        from loaded in ModelReader.Read(at, json, precision)
+        let info = loaded.Info
+        let seed = info.Seed.ToString(Invariant)
+        from sameLoss in ModelReader.Require(
+            info.Loss == SettingValue(settings, "loss"),
+            () => $"{at}: 'loss' is '{info.Loss}' but setting 'loss' is "
+                + $"\"{SettingValue(settings, "loss")}\"; expected the same")
+        from sameSeed in ModelReader.Require(
+            seed == SettingValue(settings, "seed"),
+            () => $"{at}: 'seed' is {seed} but setting 'seed' is "
+                + $"\"{SettingValue(settings, "seed")}\"; expected the same")
+        select loaded.Match(
             (n, _) => (Network<T>)(object)n,
-            (n, _) => (Network<T>)(object)n));
+            (n, _) => (Network<T>)(object)n);
 
     // A saved network is the one the settings describe: their sizes, the hidden activation on
     // every layer but the last, and the output activation on the last.
@@ -515,7 +532,8 @@ internal static class CheckpointReader
         {
             (null, JsonValueKind.Null) => FinSucc(Option<Network<T>>.None),
             ({ }, JsonValueKind.Null) when own => FinSucc(Some(model)),
-            ({ }, JsonValueKind.Object) when !own => Network<T>($"{name}: best", best, precision)
+            ({ }, JsonValueKind.Object) when !own => Network<T>(
+                    $"{name}: best", best, precision, header.Settings)
                 .Map(Some),
             _ => Error.New($"{name}: 'best' is {ModelReader.Kind(best)} but 'bestEpoch' is "
                 + $"{header.BestEpoch?.ToString(CultureInfo.InvariantCulture) ?? "null"} and "

@@ -352,8 +352,10 @@ public sealed class DamagedCheckpointTests
             json["settings"]![key] = value;
             if (key == "output")
             {
-                // The loss follows the output; keep the settings a run could give.
+                // The loss follows the output; keep the settings a run could give, and the
+                // model's loss theirs.
                 json["settings"]!["loss"] = "quadratic";
+                json["model"]!["loss"] = "quadratic";
             }
         });
         string[] loss = key == "output" ? ["--loss", "quadratic"] : [];
@@ -367,6 +369,26 @@ public sealed class DamagedCheckpointTests
 
         Assert.Equal($"error: {checkpoint}: {expected}", result.AssertOneErrorLine(1));
         Assert.False(File.Exists(dir.File("m.json")));
+    }
+
+    [Theory]
+    [InlineData("seed", "7", "model: 'seed' is 7 but setting 'seed' is \"1\"; expected the same")]
+    [InlineData(
+        "loss",
+        "cross-entropy",
+        "model: 'loss' is 'cross-entropy' but setting 'loss' is \"softmax-cross-entropy\"; "
+            + "expected the same")]
+    public void A_model_of_another_seed_or_loss_than_the_run_is_refused(
+        string key, string value, string expected)
+    {
+        using var dir = new Commands.TempDirectory();
+        var checkpoint = Checkpoint(dir);
+        Edit(checkpoint, json =>
+            json["model"]![key] = key == "seed" ? JsonValue.Create(7) : JsonValue.Create(value));
+
+        var result = Resume(dir, checkpoint);
+
+        Assert.Equal($"error: {checkpoint}: {expected}", result.AssertOneErrorLine(1));
     }
 
     [Theory]
