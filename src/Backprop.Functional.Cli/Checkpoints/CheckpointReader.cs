@@ -24,10 +24,11 @@ namespace Backprop.Functional.Cli.Checkpoints;
 /// twice in an object refused); the format name and version; the precision; the settings; the
 /// position (epoch, batch, steps), against itself and the settings (see Position); the best
 /// epoch and the history, whose figures must be in range and agree with each other and with
-/// the settings (see Figures), the best epoch being the history's lowest validation loss; then,
-/// for a whole checkpoint, the precision against the caller's, the model (checked as a model
-/// file is, and against the settings' sizes and activations), the best model when the run
-/// stops early, and the optimizer state, each buffer with the model's shapes and finite
+/// the settings (see Figures), the best epoch being the history's lowest validation loss;
+/// then, for a whole checkpoint, the precision against the caller's, the model (checked as a
+/// model file is, and against the settings' sizes, activations, loss and seed), the best model
+/// when the run stops early, and the optimizer state, each buffer with the model's shapes and
+/// finite
 /// numbers.
 /// </remarks>
 internal static class CheckpointReader
