@@ -28,8 +28,7 @@ namespace Backprop.Functional.Cli.Checkpoints;
 /// then, for a whole checkpoint, the precision against the caller's, the model (checked as a
 /// model file is, and against the settings' sizes, activations, loss and seed), the best model
 /// when the run stops early, and the optimizer state, each buffer with the model's shapes and
-/// finite
-/// numbers.
+/// finite numbers.
 /// </remarks>
 internal static class CheckpointReader
 {
