@@ -311,9 +311,7 @@ public static class GradientCheck
         if (o.MaxParameters < 1)
         {
             throw new ArgumentOutOfRangeException(
-                "options",
-                o.MaxParameters,
-                $"MaxParameters must be at least 1, got {o.MaxParameters}");
+                "options", $"MaxParameters must be at least 1, got {o.MaxParameters}");
         }
 
         static void Positive(double x, string name)
@@ -322,7 +320,7 @@ public static class GradientCheck
             {
                 var shown = x.ToString(CultureInfo.InvariantCulture);
                 throw new ArgumentOutOfRangeException(
-                    "options", x, $"{name} must be finite and > 0, got {shown}");
+                    "options", $"{name} must be finite and > 0, got {shown}");
             }
         }
     }

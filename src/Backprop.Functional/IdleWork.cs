@@ -15,7 +15,9 @@ namespace Backprop.Functional;
 /// piece the helper has not taken and waits for the one it is running, so that afterwards each
 /// piece has run exactly once, in either place. Which pieces ran where depends on timing, so
 /// the pieces must not depend on each other or on their order, and must write only memory that
-/// nothing reads until <see cref="Finish"/> returns.
+/// nothing reads until <see cref="Finish"/> returns. A piece that finishes its own work, or
+/// work that one of its own pieces runs, on the same thread is refused; one that waits across
+/// threads for work whose piece waits for it is a deadlock this class cannot see.
 /// </para>
 /// <para>
 /// The helper runs a piece only when no half of a product is waiting for it, and takes a half
@@ -27,9 +29,14 @@ namespace Backprop.Functional;
 /// </remarks>
 public sealed class IdleWork
 {
-    // The work whose piece this thread is running, if any: Finish refuses to wait for itself.
+    // The works whose pieces this thread is running, innermost last (a piece may finish other
+    // work, whose pieces run here in turn): Finish refuses to wait for any of them, which
+    // would be waiting for itself.
     [ThreadStatic]
-    private static IdleWork? running;
+    private static IdleWork?[]? running;
+
+    [ThreadStatic]
+    private static int depth;
 
     private readonly Action<int> _piece;
     private readonly int _count;
@@ -72,11 +79,12 @@ public sealed class IdleWork
     /// which would wait for itself.</exception>
     public void Finish()
     {
-        if (ReferenceEquals(running, this))
+        if (Array.IndexOf(running ?? [], this, 0, depth) >= 0)
         {
             throw new InvalidOperationException(
-                "Finish was called from one of this work's own pieces, which would wait for "
-                + "itself; call it from the thread that started the work");
+                "Finish was called from one of this work's own pieces (or from work that one of "
+                + "them runs), which would wait for itself; call it from the thread that "
+                + "started the work");
         }
 
         HelperCore.Withdraw(this);
@@ -113,8 +121,7 @@ public sealed class IdleWork
         }
         while (Interlocked.CompareExchange(ref _claimed, i + 1, i) != i);
 
-        var outer = running;
-        running = this;
+        Push(this);
         try
         {
             _piece(i);
@@ -126,11 +133,22 @@ public sealed class IdleWork
         }
         finally
         {
-            running = outer;
+            running![--depth] = null;
             Interlocked.Increment(ref _done);
         }
 
         return true;
+    }
+
+    private static void Push(IdleWork work)
+    {
+        running ??= new IdleWork?[4];
+        if (depth == running.Length)
+        {
+            Array.Resize(ref running, depth * 2);
+        }
+
+        running[depth++] = work;
     }
 
     // After a failure, claims every piece not yet claimed and counts them done, unrun.

@@ -69,6 +69,18 @@ public static class Metrics
     /// largest entry is tied, as in a column of zeros).</exception>
     public static Evaluation Fold<T>(
         Evaluation state, Network<T> network, Matrix<T> inputs, Matrix<T> targets, Loss loss)
+        where T : struct, System.Numerics.IFloatingPointIeee754<T> =>
+        FoldFrom(state, network, inputs, targets, loss, null);
+
+    // Fold, naming a target column that names no class as sample first + k of the data when
+    // `first` is given (Evaluate's batches), else as column k of the caller's Y.
+    private static Evaluation FoldFrom<T>(
+        Evaluation state,
+        Network<T> network,
+        Matrix<T> inputs,
+        Matrix<T> targets,
+        Loss loss,
+        int? first)
         where T : struct, System.Numerics.IFloatingPointIeee754<T>
     {
         if (state.Classes != ClassesOf(network))
@@ -85,7 +97,7 @@ public static class Metrics
         for (var k = 0; k < ℓ.Count; k++)
         {
             sum += double.CreateChecked(ℓ[k]);
-            var (truth, guess) = (TrueClassOf(targets, k), ClassOf(output.Output, k));
+            var (truth, guess) = (TrueClassOf(targets, k, first), ClassOf(output.Output, k));
             confusion[truth][guess]++;
             correct += truth == guess ? 1 : 0;
         }
@@ -123,7 +135,7 @@ public static class Metrics
                 var (start, length) = BatchRanges.Of(b, batchSize, data.Count);
                 var indices = Enumerable.Range(start, length);
                 var (x, y) = BatchRanges.Fetch(data, Arr.create(indices.ToArray()));
-                return Fold(state, network, x, y, loss);
+                return FoldFrom(state, network, x, y, loss, start);
             });
     }
 
@@ -152,7 +164,7 @@ public static class Metrics
     // The class of column k: the first index of its largest value, or [value ≥ ½] for one row.
     // The class a target column names: its one largest entry (≥ 0.5 for a single row). A
     // column with a NaN, or whose largest entry is tied (all zeros included), names none.
-    private static int TrueClassOf<T>(Matrix<T> targets, int k)
+    private static int TrueClassOf<T>(Matrix<T> targets, int k, int? first)
         where T : struct, System.Numerics.IFloatingPointIeee754<T>
     {
         var (largest, ties, nan) = (targets[0, k], 0, false);
@@ -176,8 +188,9 @@ public static class Metrics
         return problem is null
             ? ClassOf(targets, k)
             : throw new ArgumentException(
-                $"target column {k} names no class: {problem}; expected one largest entry per "
-                + "column (a one-hot target)",
+                $"{(first is { } f ? $"the target of sample {f + k}" : $"target column {k}")} "
+                + $"names no class: {problem}; expected one largest entry per column (a one-hot "
+                + "target)",
                 nameof(targets));
     }
 

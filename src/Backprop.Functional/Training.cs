@@ -222,36 +222,36 @@ public static class Training
         string? problem = null;
         if (c.BatchesPerEpoch < 1)
         {
-            problem = $"{c.BatchesPerEpoch} batches an epoch; expected at least 1";
+            problem = $"has {c.BatchesPerEpoch} batches an epoch; expected at least 1";
         }
         else if (c.Epoch < 1)
         {
-            problem = $"epoch {c.Epoch}; expected 1 or more";
+            problem = $"is at epoch {c.Epoch}; expected 1 or more";
         }
         else if (c.Batch < 0 || c.Batch > c.BatchesPerEpoch)
         {
-            problem = $"batch {c.Batch} of an epoch of {c.BatchesPerEpoch}; expected 0 to "
+            problem = $"is at batch {c.Batch} of an epoch of {c.BatchesPerEpoch}; expected 0 to "
                 + c.BatchesPerEpoch;
         }
         else if (c.Step != expected)
         {
-            problem = $"step {c.Step} at epoch {c.Epoch}, batch {c.Batch} of "
-                + $"{c.BatchesPerEpoch}; expected {expected}";
+            problem = $"is at step {c.Step}, but epoch {c.Epoch}, batch {c.Batch} of "
+                + $"{c.BatchesPerEpoch} is step {expected}";
         }
         else if (c.Skipped < 0 || c.Skipped > c.Step)
         {
-            problem = $"{c.Skipped} skipped steps of {c.Step}; expected 0 to {c.Step}";
+            problem = $"counts {c.Skipped} skipped steps of {c.Step}; expected 0 to {c.Step}";
         }
         else if (c.Optimizer.Step != updates)
         {
-            problem = $"an optimizer that has taken {c.Optimizer.Step} steps at step {c.Step} "
-                + $"with {c.Skipped} skipped{(stopped ? " and one stopped" : string.Empty)}; "
-                + $"expected {updates}";
+            var and = stopped ? ", and the last one stopped," : string.Empty;
+            problem = $"has an optimizer that has taken {c.Optimizer.Step} steps, but {c.Step} "
+                + $"steps with {c.Skipped} skipped{and} make {updates} updates";
         }
 
         if (problem is not null)
         {
-            throw new ArgumentException($"the checkpoint is at {problem}", "checkpoint");
+            throw new ArgumentException($"the checkpoint {problem}", "checkpoint");
         }
     }
 

@@ -194,6 +194,30 @@ public sealed class IdleWorkTests
     }
 
     [Fact]
+    public void Finish_from_a_piece_of_work_that_its_own_piece_runs_is_refused_too()
+    {
+        // A's piece finishes B, whose piece runs on the same thread and finishes A: waiting
+        // for A there would wait for the piece further up the same stack. (The helper holds
+        // other work meanwhile, so that A and B both run here.)
+        Wake();
+        var blocker = IdleWork.Start(200, _ => Thread.SpinWait(2000));
+        IdleWork? a = null;
+        var refused = new InvalidOperationException?[1];
+        a = IdleWork.Start(1, _ =>
+        {
+            var b = IdleWork.Start(1, _ =>
+                refused[0] = Assert.Throws<InvalidOperationException>(() => a!.Finish()));
+            b.Finish();
+        });
+
+        a.Finish();
+        blocker.Finish();
+
+        Assert.StartsWith(
+            "Finish was called from one of this work's own pieces", refused[0]!.Message);
+    }
+
+    [Fact]
     public void Cut_products_keep_their_bits_while_the_helper_also_runs_pieces()
     {
         // C1's first layer (cut across its dot products) and its update (cut across columns),

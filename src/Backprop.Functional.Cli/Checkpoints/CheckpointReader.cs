@@ -193,8 +193,8 @@ internal static class CheckpointReader
         long.Parse(SettingValue(settings, key), NumberStyles.None, Invariant);
 
     // Where the run stands, against itself and its settings. A checkpoint is saved after an
-    // epoch's last batch, so the run has taken epoch × batchesPerEpoch steps, and an epoch has
-    // ⌈(trainingImages − validation) / batchSize⌉ batches.
+    // epoch's last batch, so the run has taken epoch × batchesPerEpoch steps, none skipped, and
+    // an epoch has ⌈(trainingImages − validation) / batchSize⌉ batches.
     private static Fin<Unit> Position(
         string name,
         IReadOnlyList<(string Key, string Value)> settings,
@@ -237,10 +237,11 @@ internal static class CheckpointReader
                 + "the same");
         }
 
-        return skipped <= step
+        // The command stops at a non-finite step and never skips one.
+        return skipped == 0
             ? unit
-            : Error.New($"{name}: 'skipped' is {skipped} but the run has taken "
-                + $"{Plural.Of(step, "step")}; expected at most that many");
+            : Error.New($"{name}: 'skipped' is {skipped} but this program never skips a step "
+                + "(it stops at a non-finite one); expected 0");
     }
 
     // The best epoch of a run that stops early is the first with the lowest validation loss

@@ -223,7 +223,7 @@ internal static class GradCheckCommand
                 if (swamped.ForAll(p => p.Analytic == 0))
                 {
                     return $"backpropagation gives 0 for every derivative of {names} checked, "
-                        + "and finite differences agree within rounding noise "
+                        + "and finite differences find nothing above their rounding noise "
                         + $"{Scientific(Largest(swamped.Map(p => p.Noise)))}: the loss does not "
                         + "change with those parameters here, so the check cannot tell a right "
                         + "gradient from a wrong one";

@@ -300,7 +300,12 @@ public sealed class DamagedCheckpointTests
         "'step' is 376 but 1 epoch of 188 batches are 188 steps; expected the same")]
     [InlineData(
         "{\"skipped\": 189}",
-        "'skipped' is 189 but the run has taken 188 steps; expected at most that many")]
+        "'skipped' is 189 but this program never skips a step (it stops at a non-finite one); "
+            + "expected 0")]
+    [InlineData(
+        "{\"skipped\": 5}",
+        "'skipped' is 5 but this program never skips a step (it stops at a non-finite one); "
+            + "expected 0")]
     public void A_position_at_odds_with_itself_or_the_settings_is_refused(
         string changes, string expected)
     {

@@ -72,6 +72,23 @@ public sealed class MetricsTests
     }
 
     [Fact]
+    public void Evaluate_names_the_sample_whose_target_names_no_class()
+    {
+        // Six samples in batches of 4: sample 5, the second of the second batch, is all zeros.
+        var x = Fixtures.Matrix(3, 6, Enumerable.Repeat(0.5, 18).ToArray());
+        var y = OneHot(3, 0, 1, 2, 0, 1, 2);
+        y.SetColumn(5, new double[3]);
+
+        var e = Assert.Throws<ArgumentException>(() => Metrics.Evaluate(
+            Identity(3), Fixtures.InMemory(x, y), Loss.Quadratic, batchSize: 4));
+
+        Assert.StartsWith(
+            "the target of sample 5 names no class: its largest entry, 0, appears 3 times",
+            e.Message,
+            StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void One_output_is_a_binary_classifier_at_one_half()
     {
         // Outputs 0.7, 0.2, 0.5, 0.49 → classes 1, 0, 1, 0; targets 1, 0, 0, 1.

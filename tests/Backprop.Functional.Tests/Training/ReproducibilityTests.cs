@@ -79,14 +79,14 @@ public sealed class ReproducibilityTests
     [InlineData("batch 4", "the checkpoint is at batch 4 of an epoch of 3; expected 0 to 3")]
     [InlineData("batch -1", "the checkpoint is at batch -1 of an epoch of 3; expected 0 to 3")]
     [InlineData(
-        "step 4", "the checkpoint is at step 4 at epoch 2, batch 2 of 3; expected 5")]
+        "step 4", "the checkpoint is at step 4, but epoch 2, batch 2 of 3 is step 5")]
     [InlineData(
-        "step -1", "the checkpoint is at step -1 at epoch 2, batch 2 of 3; expected 5")]
-    [InlineData("skipped 6", "the checkpoint is at 6 skipped steps of 5; expected 0 to 5")]
+        "step -1", "the checkpoint is at step -1, but epoch 2, batch 2 of 3 is step 5")]
+    [InlineData("skipped 6", "the checkpoint counts 6 skipped steps of 5; expected 0 to 5")]
     [InlineData(
         "skipped 1",
-        "the checkpoint is at an optimizer that has taken 5 steps at step 5 with 1 skipped; "
-            + "expected 4")]
+        "the checkpoint has an optimizer that has taken 5 steps, but 5 steps with 1 skipped "
+            + "make 4 updates")]
     public void Resume_refuses_a_position_no_run_reaches(string change, string expected)
     {
         var c = Training.Run(Start, Data, Options).Take(5).Last();
