@@ -124,6 +124,18 @@ public static class ClassNames
                 $"{path}: lists {names.Length} classes; expected at most 256 (labels are bytes)");
         }
 
+        // Two labels of one name would make every report that names classes ambiguous.
+        for (var i = 1; i < names.Length; i++)
+        {
+            var first = Array.IndexOf(names, names[i], 0, i);
+            if (first >= 0)
+            {
+                return Error.New(
+                    $"{path}: line {i + 1} names '{names[i]}' again, as line {first + 1} does; "
+                    + "expected a different name for each class");
+            }
+        }
+
         return Fin<IReadOnlyList<string>>.Succ(names);
     }
 }

@@ -82,8 +82,9 @@ internal static class RunIdentity
 
     private static string Shown(string value) => value.Length == 0 ? "none" : value;
 
+    // −0 is written as 0: a setting of "-0" is the same setting as "0".
     private static string Text(double? x) =>
-        x is { } v ? v.ToString("R", CultureInfo.InvariantCulture) : string.Empty;
+        x is { } v ? (v == 0 ? 0.0 : v).ToString("R", CultureInfo.InvariantCulture) : string.Empty;
 
     private static string Text(long x) => x.ToString(CultureInfo.InvariantCulture);
 }

@@ -314,6 +314,25 @@ public sealed class TrainCheckpointTests
         Assert.False(File.Exists(dir.File("m.json")));
     }
 
+    [Theory]
+    [InlineData("--dropout", "0", "-0")]
+    [InlineData("--dropout", "-0", "0")]
+    [InlineData("--l2", "-0", "0")]
+    public void Minus_zero_is_the_same_setting_as_zero_on_resume(
+        string option, string saved, string given)
+    {
+        // Each run reaches the same value; "-0" was recorded as such and refused on resume.
+        using var dir = new TempDirectory();
+        var checkpoint = Checkpoint(dir, "--hidden", "8", option, saved);
+
+        var result = Cli.Run(
+            "train", "--hidden", "8", option, given, "--epochs", "2", "--resume", checkpoint,
+            "--out", dir.File("m.json"));
+
+        result.AssertSucceeded();
+        Assert.True(File.Exists(dir.File("m.json")));
+    }
+
     [Fact]
     public void Resuming_a_finished_run_without_more_epochs_says_there_is_nothing_to_do()
     {

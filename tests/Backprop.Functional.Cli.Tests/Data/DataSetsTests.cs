@@ -268,6 +268,21 @@ public class DataSetsTests
     }
 
     [Fact]
+    public void A_classes_txt_that_names_a_class_twice_is_refused()
+    {
+        using var temp = new TempDirectory();
+        Crafted.Directory(temp.Path, [0], [0]);
+        File.WriteAllText(temp.File(ClassNames.FileName), "cat\ndog\n cat\n");
+
+        var message = FinAssert.Fails(DataSets.FromDirectory(temp.Path));
+
+        Assert.Equal(
+            $"{temp.File(ClassNames.FileName)}: line 3 names 'cat' again, as line 1 does; "
+            + "expected a different name for each class",
+            message);
+    }
+
+    [Fact]
     public void An_empty_classes_txt_is_refused()
     {
         using var temp = new TempDirectory();
