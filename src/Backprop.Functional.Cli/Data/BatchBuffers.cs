@@ -25,6 +25,9 @@ namespace Backprop.Functional.Cli.Data;
 public sealed class BatchBuffers<T>(ImageSet set)
     where T : struct, IFloatingPointIeee754<T>
 {
+    // How many images ahead of the one it converts a piece asks the processor for.
+    private const int Ahead = 4;
+
     private readonly Dictionary<int, Pair> _bySize = [];
     private (int[] Indices, IdleWork Work)? _prepared;
 
@@ -74,11 +77,20 @@ public sealed class BatchBuffers<T>(ImageSet set)
             }
         }
 
-        set.Prefetch(indices);
+        // The first images are asked for here, each later one by the piece four before it,
+        // on the thread that converts them (the helper, mostly), not all here on the caller's.
+        set.Prefetch(indices[..Math.Min(Ahead, indices.Length)]);
         var copy = indices.ToArray();
         var spare = PairOf(copy.Length).Spare;
-        _prepared = (copy, IdleWork.Start(
-            copy.Length, j => set.FillColumn<T>(copy[j], j, spare.XValues, spare.YValues)));
+        _prepared = (copy, IdleWork.Start(copy.Length, j =>
+        {
+            if (j + Ahead < copy.Length)
+            {
+                set.Prefetch(copy.AsSpan(j + Ahead, 1));
+            }
+
+            set.FillColumn<T>(copy[j], j, spare.XValues, spare.YValues);
+        }));
     }
 
     private Pair PairOf(int m)
