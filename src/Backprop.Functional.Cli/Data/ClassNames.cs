@@ -38,8 +38,8 @@ public static class ClassNames
     /// <item>the directory holds <c>classes.txt</c>: one name per line in UTF-8 (after a byte
     /// order mark or not), label 0 first (lines
     /// are trimmed; blank lines at the end are ignored, blank lines before a name are an
-    /// error; a <c>classes.txt</c> that is a directory, a named pipe or a device is an
-    /// error too, not a file to skip);</item>
+    /// error, and so is a name given twice; a <c>classes.txt</c> that is a directory, a named
+    /// pipe or a device is an error too, not a file to skip);</item>
     /// <item>the directory's own name contains "fashion" (any case), as in
     /// /usr/share/datasets/fashion-mnist: <see cref="FashionMnist"/>;</item>
     /// <item>otherwise <see cref="Digits"/>, for MNIST.</item>
@@ -67,6 +67,27 @@ public static class ClassNames
     }
 
     private static ReadOnlySpan<byte> Utf8ByteOrderMark => [0xEF, 0xBB, 0xBF];
+
+    /// <summary>
+    /// The first name of <paramref name="names"/> that an earlier one already is, with the
+    /// index of that earlier one (0-based both), or null when the names all differ. Names are
+    /// compared as they are, character by character (ordinally): a model file or
+    /// <c>classes.txt</c> that names one class twice is refused with it.
+    /// </summary>
+    /// <param name="names">Class names, label 0 first.</param>
+    internal static (int First, int Again)? FirstRepeat(IReadOnlyList<string> names)
+    {
+        var seen = new Dictionary<string, int>(names.Count, StringComparer.Ordinal);
+        for (var i = 0; i < names.Count; i++)
+        {
+            if (!seen.TryAdd(names[i], i))
+            {
+                return (seen[names[i]], i);
+            }
+        }
+
+        return null;
+    }
 
     /// <summary>
     /// The <c>classes.txt</c> of <paramref name="directory"/> when it has one, which is where
@@ -125,15 +146,11 @@ public static class ClassNames
         }
 
         // Two labels of one name would make every report that names classes ambiguous.
-        for (var i = 1; i < names.Length; i++)
+        if (FirstRepeat(names) is var (first, again))
         {
-            var first = Array.IndexOf(names, names[i], 0, i);
-            if (first >= 0)
-            {
-                return Error.New(
-                    $"{path}: line {i + 1} names '{names[i]}' again, as line {first + 1} does; "
-                    + "expected a different name for each class");
-            }
+            return Error.New(
+                $"{path}: line {again + 1} names '{names[again]}' again, as line {first + 1} "
+                + "does; expected a different name for each class");
         }
 
         return Fin<IReadOnlyList<string>>.Succ(names);

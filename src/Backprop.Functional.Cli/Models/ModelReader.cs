@@ -4,6 +4,7 @@ using System.Linq;
 using System.Numerics;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using Backprop.Functional.Cli.Data;
 using Backprop.Functional.Cli.Shell;
 using LanguageExt;
 using LanguageExt.Common;
@@ -21,11 +22,11 @@ namespace Backprop.Functional.Cli.Models;
 /// In order: valid JSON (after a UTF-8 byte order mark, if there is one) that is valid UTF-8,
 /// strings included, in which no string or key escapes half a UTF-16 surrogate pair alone and
 /// no object holds a key twice; the format name and version; the precision; the loss name; the
-/// class names, seed and dataset; the sizes; then layer by layer its activation name, the
-/// shape of its weights against the sizes and the layer before, the length of its bias, and
-/// every number finite in the file's precision; last, one class name per output unit and a
-/// loss that accepts the output activation. Properties the format does not define are
-/// ignored.
+/// class names (none twice), seed and dataset; the sizes; then layer by layer its activation
+/// name, the shape of its weights against the sizes and the layer before, the length of its
+/// bias, and every number finite in the file's precision; last, one class name per output
+/// unit and a loss that accepts the output activation. Properties the format does not define
+/// are ignored.
 /// </remarks>
 internal static class ModelReader
 {
@@ -188,6 +189,7 @@ internal static class ModelReader
         from lossName in Text(name, root, "loss")
         from loss in Within($"{name}: loss", Loss.Parse(lossName))
         from classNames in Texts(name, root, "classNames")
+        from distinct in Distinct(name, "classNames", classNames)
         from seed in Seed(name, root)
         from dataset in Text(name, root, "dataset")
         from sizes in Sizes(name, root)
@@ -372,6 +374,15 @@ internal static class ModelReader
                 ? FinSucc(item.GetString()!)
                 : Error.New($"{name}: '{key}' entry {i + 1} is {Kind(item)}; expected a string"))
         select (IReadOnlyList<string>)texts;
+
+    // Two outputs of one name would make every report that names classes ambiguous; worded as
+    // classes.txt's refusal of the same (Data/ClassNames.cs).
+    private static Fin<Unit> Distinct(string name, string key, IReadOnlyList<string> names) =>
+        ClassNames.FirstRepeat(names) is var (first, again)
+            ? Error.New(
+                $"{name}: '{key}' entry {again + 1} names '{names[again]}' again, as entry "
+                + $"{first + 1} does; expected a different name for each class")
+            : unit;
 
     internal static Fin<string> Text(string at, JsonElement json, string key) =>
         Member(at, json, key, JsonValueKind.String).Map(e => e.GetString()!);

@@ -55,6 +55,13 @@ internal static class ModelWriter
                 + $"{network.OutputSize} units; expected one name per unit");
         }
 
+        if (Data.ClassNames.FirstRepeat(info.ClassNames) is var (first, again))
+        {
+            return Error.New(
+                $"the info names class {again} '{info.ClassNames[again]}', as it names class "
+                + $"{first}; expected a different name for each class");
+        }
+
         var layers = network.Layers.ToArray();
         for (var l = 0; l < layers.Length; l++)
         {

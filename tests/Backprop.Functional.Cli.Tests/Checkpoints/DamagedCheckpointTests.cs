@@ -396,6 +396,25 @@ public sealed class DamagedCheckpointTests
         Assert.Equal($"error: {checkpoint}: {expected}", result.AssertOneErrorLine(1));
     }
 
+    [Fact]
+    public void A_model_that_names_a_class_twice_is_refused()
+    {
+        // Given a checkpoint whose model names class 3 (Dress) as class 1, Trouser
+        using var dir = new Commands.TempDirectory();
+        var checkpoint = Checkpoint(dir);
+        Edit(checkpoint, json => json["model"]!["classNames"]![3] = "Trouser");
+
+        // When
+        var result = Resume(dir, checkpoint);
+
+        // Then
+        Assert.Equal(
+            $"error: {checkpoint}: model: 'classNames' entry 4 names 'Trouser' again, as entry 2 "
+            + "does; expected a different name for each class",
+            result.AssertOneErrorLine(1));
+        Assert.False(File.Exists(dir.File("m.json")));
+    }
+
     [Theory]
     [InlineData(1, "'bestEpoch' is 1 but the lowest validation loss in 'history' is epoch 2's "
         + "(0.25); expected 2")]

@@ -2,6 +2,7 @@ using System;
 using System.IO;
 using System.Linq;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Xunit;
 
 namespace Backprop.Functional.Cli.Tests.Commands;
@@ -156,6 +157,32 @@ public sealed class EvaluateCommandTests(TrainedModels models)
 
         Assert.Contains(model, result.AssertOneErrorLine(1));
         Assert.Equal(string.Empty, result.Out);
+    }
+
+    [Theory]
+    [InlineData("evaluate")]
+    [InlineData("predict|--index|0")]
+    [InlineData("gradcheck")]
+    public void A_model_that_names_a_class_twice_fails_with_one_line_and_exit_code_1(
+        string command)
+    {
+        // Given the trained model with class 3 (Dress) renamed to class 1's name, Trouser
+        using var dir = new TempDirectory();
+        var model = dir.File("twice.json");
+        var json = JsonNode.Parse(File.ReadAllText(models.Float32))!;
+        json["classNames"]![3] = "Trouser";
+        File.WriteAllText(model, json.ToJsonString());
+
+        // When
+        var result = Cli.Run([.. command.Split('|'), "--model", model]);
+
+        // Then
+        Assert.Equal(
+            $"error: {model}: 'classNames' entry 4 names 'Trouser' again, as entry 2 does; "
+            + "expected a different name for each class",
+            result.AssertOneErrorLine(1));
+        Assert.Equal(string.Empty, result.Out);
+        Assert.Equal([model], Directory.GetFileSystemEntries(dir.Path));
     }
 
     [Fact]

@@ -300,6 +300,21 @@ public sealed class ModelLoadErrorTests : IDisposable
             message);
     }
 
+    [Theory]
+    [InlineData("yes|yes", "entry 2 names 'yes' again, as entry 1 does")]
+    [InlineData("a|b|c|b|b", "entry 4 names 'b' again, as entry 2 does")]
+    public void A_class_named_twice_is_refused_naming_the_first_repeat(
+        string names, string repeat)
+    {
+        // The second list has five names for two outputs too: the repeat is found first, with
+        // the class names, before the layers are read.
+        var message = LoadAfter(m => m["classNames"] = new JsonArray(
+            Array.ConvertAll(names.Split('|'), n => (JsonNode?)n)));
+
+        Assert.Equal(
+            $"{Path}: 'classNames' {repeat}; expected a different name for each class", message);
+    }
+
     [Fact]
     public void Properties_the_format_does_not_define_are_ignored()
     {

@@ -101,6 +101,20 @@ public sealed class ModelSaveTests : System.IDisposable
     }
 
     [Fact]
+    public void A_class_named_twice_is_refused_before_anything_is_written()
+    {
+        var info = TestModels.Info<double>() with { ClassNames = ["yes", "yes"] };
+
+        var message = FinAssert.Fails(ModelFile.Save(Path, TestModels.Small<double>(), info));
+
+        Assert.Equal(
+            $"cannot save {Path}: the info names class 1 'yes', as it names class 0; expected a "
+            + "different name for each class",
+            message);
+        Assert.Empty(Directory.GetFileSystemEntries(_temp.Path));
+    }
+
+    [Fact]
     public void A_loss_that_does_not_fit_the_output_activation_is_refused()
     {
         var network = Network.Initialize<double>(
