@@ -67,6 +67,10 @@ public abstract record Activation
     /// </summary>
     /// <param name="slope">α, the slope for negative inputs, finite and in [0, 1).</param>
     /// <exception cref="ArgumentOutOfRangeException">α is not finite or not in [0, 1).</exception>
+    /// <remarks>
+    /// NOTE: α is checked as a double; a float32 network rounds it to float, which makes every
+    /// α from 1 − 2⁻²⁵ (≈ 0.99999997) up 1, the identity. See docs/limitations.md#float32.
+    /// </remarks>
     public static Activation LeakyReLU(double slope) =>
         double.IsFinite(slope) && slope >= 0.0 && slope < 1.0
             ? new LeakyFunction(slope)

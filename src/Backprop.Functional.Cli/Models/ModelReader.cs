@@ -23,10 +23,10 @@ namespace Backprop.Functional.Cli.Models;
 /// strings included, in which no string or key escapes half a UTF-16 surrogate pair alone and
 /// no object holds a key twice; the format name and version; the precision; the loss name; the
 /// class names (none twice), seed and dataset; the sizes; then layer by layer its activation
-/// name, the shape of its weights against the sizes and the layer before, the length of its
-/// bias, and every number finite in the file's precision; last, one class name per output
-/// unit and a loss that accepts the output activation. Properties the format does not define
-/// are ignored.
+/// name (in a float32 model, with a leaky ReLU slope that float32 holds below 1), the shape of
+/// its weights against the sizes and the layer before, the length of its bias, and every
+/// number finite in the file's precision; last, one class name per output unit and a loss
+/// that accepts the output activation. Properties the format does not define are ignored.
 /// </remarks>
 internal static class ModelReader
 {
@@ -247,6 +247,7 @@ internal static class ModelReader
                 () => $"{at} is {Kind(json)}; expected an object")
             from activationName in Text(at, json, "activation")
             from activation in Within($"{at} activation", Activation.Parse(activationName))
+            from slope in Float32Slope<T>($"{at} activation", activationName, activation)
             from rows in Member(at, json, "weights", JsonValueKind.Array)
             from rowCount in Require(
                 rows.GetArrayLength() == outputs,
@@ -261,6 +262,25 @@ internal static class ModelReader
             from bias in Numbers<T>($"{at} bias", biasJson)
             from layer in Within(at, Layer.TryCreate(weights, Bias(bias), activation))
             select layer;
+    }
+
+    // A float32 network computes with a leaky ReLU's slope rounded to float, which is 1 from
+    // 1 − 2⁻²⁵ up (see LeakySlope): the identity, not a leaky ReLU. Refused in float32 models,
+    // as train refuses it under --precision float32; the slope is echoed as the file writes it.
+    private static Fin<Unit> Float32Slope<T>(string at, string written, Activation activation)
+    {
+        if (typeof(T) != typeof(float)
+            || LeakySlope.Of(activation) is not { } α
+            || !LeakySlope.IsOneInFloat32(α))
+        {
+            return unit;
+        }
+
+        var name = written.Trim();
+        return Error.New(
+            $"{at}: leaky ReLU slope is 1 in float32, where it must be below 1, got "
+            + $"'{name[(name.IndexOf(':', StringComparison.Ordinal) + 1)..]}'; expected at most "
+            + LeakySlope.LargestFloat32);
     }
 
     // W row by row in the file; column-major in memory, as MathNet stores it. The rows are

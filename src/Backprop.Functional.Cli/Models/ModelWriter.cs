@@ -89,6 +89,16 @@ internal static class ModelWriter
                 + "cannot hold; expected one that Activation.Parse reads back");
         }
 
+        if (typeof(T) == typeof(float)
+            && LeakySlope.Of(layer.Activation) is { } α
+            && LeakySlope.IsOneInFloat32(α))
+        {
+            return Error.New(
+                $"layer {number} has activation '{layer.Activation.Name}', whose slope is 1 in "
+                + "float32, where it must be below 1; expected at most "
+                + LeakySlope.LargestFloat32);
+        }
+
         return
             from weights in Shapes.CheckFinite($"layer {number} weights", layer.Weights)
             from bias in Shapes.CheckFinite($"layer {number} bias", layer.Bias.ToColumnMatrix())

@@ -1,5 +1,6 @@
 using System;
 using System.Globalization;
+using Backprop.Functional.Cli.Models;
 using Backprop.Functional.Cli.Shell;
 
 namespace Backprop.Functional.Cli.Running;
@@ -14,11 +15,12 @@ namespace Backprop.Functional.Cli.Running;
 /// weight decay and of L2, and the slope α of leaky ReLU. A value in range as a double can
 /// leave its range there: past float32's largest number an η or a λ is ∞, and the first step
 /// is not finite; just below 1, a μ, β or α is 1 (β₁ = 1 leaves the bias correction 1 − β₁ᵗ
-/// at 0, and μ = 1 never forgets a step); below its smallest positive number, an η is 0 and
-/// no weight moves. The clip norm and γ of a decaying schedule, which must be above 0, are
-/// held to the same bounds, though the clip scale and the schedule are computed in float64.
-/// The dropout rate is not checked: the masks are drawn and scaled in float64, and float32
-/// holds the scale 1/(1 − p) of every p in [0, 1).
+/// at 0, μ = 1 never forgets a step, and α = 1 makes leaky ReLU the identity; a float32 model
+/// file with such an α is refused too, see <c>Models/LeakySlope.cs</c>); below its smallest
+/// positive number, an η is 0 and no weight moves. The clip norm and γ of a decaying
+/// schedule, which must be above 0, are held to the same bounds, though the clip scale and the
+/// schedule are computed in float64. The dropout rate is not checked: the masks are drawn and
+/// scaled in float64, and float32 holds the scale 1/(1 − p) of every p in [0, 1).
 /// </remarks>
 internal static class Float32Limits
 {
@@ -94,7 +96,7 @@ internal static class Float32Limits
     }
 
     // What is wrong with x in float32 under the bound, and what to give instead; null when
-    // nothing is.
+    // nothing is. The values checked against 1 are below 1 as doubles, so "≥ 1" is "= 1".
     private static (string Fault, string Remedy)? Problem(double x, Bound bound) =>
         (float)x switch
     {
@@ -102,19 +104,19 @@ internal static class Float32Limits
             ("is ∞ in float32, past its largest number", $"give at most {Largest} or {Float64}"),
         0f when bound.HasFlag(Bound.AboveZero) =>
             ("is 0 in float32, where it must be > 0", $"give at least {Smallest} or {Float64}"),
-        1f when bound.HasFlag(Bound.BelowOne) =>
+        >= 1f when bound.HasFlag(Bound.BelowOne) =>
             ("is 1 in float32, where it must be below 1",
                 $"give at most {JustBelowOne} or {Float64}"),
         _ => null,
     };
 
-    // The slope α of a leaky ReLU, which float32 rounds to 1 just below it; echoed as typed.
+    // The slope α of a leaky ReLU, which float32 rounds to 1 just below it (see LeakySlope);
+    // echoed as typed.
     private static void CheckSlope(
         string option, Activation activation, Func<string, string?> typed)
     {
-        const string Leaky = "leaky-relu:";
-        if (!activation.Name.StartsWith(Leaky, StringComparison.Ordinal)
-            || !double.TryParse(activation.Name[Leaky.Length..], Invariant, out var α)
+        const string Leaky = LeakySlope.Prefix;
+        if (LeakySlope.Of(activation) is not { } α
             || Problem(α, Bound.BelowOne) is not { } problem)
         {
             return;

@@ -415,6 +415,28 @@ public sealed class DamagedCheckpointTests
         Assert.False(File.Exists(dir.File("m.json")));
     }
 
+    [Fact]
+    public void A_float32_model_whose_leaky_relu_slope_is_1_in_float32_is_refused()
+    {
+        // Given a float32 checkpoint whose model's hidden layer says leaky-relu:0.99999999, a
+        // slope that float32 rounds to 1 (as an argument, train refuses it up front; the model
+        // is read, and refused, before it is compared with the settings' relu)
+        using var dir = new Commands.TempDirectory();
+        var checkpoint = Checkpoint(dir);
+        Edit(checkpoint, json =>
+            json["model"]!["layers"]![0]!["activation"] = "leaky-relu:0.99999999");
+
+        // When
+        var result = Resume(dir, checkpoint);
+
+        // Then
+        Assert.Equal(
+            $"error: {checkpoint}: model: layer 1 activation: leaky ReLU slope is 1 in float32, "
+            + "where it must be below 1, got '0.99999999'; expected at most 0.99999994",
+            result.AssertOneErrorLine(1));
+        Assert.False(File.Exists(dir.File("m.json")));
+    }
+
     [Theory]
     [InlineData(1, "'bestEpoch' is 1 but the lowest validation loss in 'history' is epoch 2's "
         + "(0.25); expected 2")]

@@ -185,6 +185,33 @@ public sealed class EvaluateCommandTests(TrainedModels models)
         Assert.Equal([model], Directory.GetFileSystemEntries(dir.Path));
     }
 
+    [Theory]
+    [InlineData("evaluate")]
+    [InlineData("predict|--index|0")]
+    [InlineData("gradcheck")]
+    public void A_float32_model_whose_leaky_relu_slope_is_1_in_float32_fails_with_one_line(
+        string command)
+    {
+        // Given the trained float32 model with a hidden slope of 0.99999999: below 1 as a
+        // double, 1 once rounded to float (as every slope from 1 − 2⁻²⁵ up), the identity
+        using var dir = new TempDirectory();
+        var model = dir.File("slope.json");
+        var json = JsonNode.Parse(File.ReadAllText(models.Float32))!;
+        json["layers"]![0]!["activation"] = "leaky-relu:0.99999999";
+        File.WriteAllText(model, json.ToJsonString());
+
+        // When
+        var result = Cli.Run([.. command.Split('|'), "--model", model]);
+
+        // Then
+        Assert.Equal(
+            $"error: {model}: layer 1 activation: leaky ReLU slope is 1 in float32, where it "
+            + "must be below 1, got '0.99999999'; expected at most 0.99999994",
+            result.AssertOneErrorLine(1));
+        Assert.Equal(string.Empty, result.Out);
+        Assert.Equal([model], Directory.GetFileSystemEntries(dir.Path));
+    }
+
     [Fact]
     public void A_missing_model_file_fails_with_one_line_and_exit_code_1()
     {

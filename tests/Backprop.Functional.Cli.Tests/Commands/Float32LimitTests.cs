@@ -64,8 +64,17 @@ public sealed class Float32LimitTests
         Assert.Equal($"error: {option} {fault}, got '{given}'; {remedy}", line);
     }
 
+    // Float32's largest number below 1 is 1 − 2⁻²⁴ = 0.999999940395355224609375, 0.99999994 at
+    // its shortest. The network rounds the slope, a double, to float: from 1 − 2⁻²⁵, half-way
+    // between the two, up it is 1 (a tie goes to 1, whose last bit is even), the identity.
+    // 0.9999999701976776 is the shortest decimal of the double 1 − 2⁻²⁵ itself, and
+    // 0.9999999701976775 that of the double just below it, the largest slope that float32
+    // holds below 1.
     [Theory]
     [InlineData("--activation|leaky-relu:0.99999999999", "--activation", "0.99999999999")]
+    [InlineData("--activation|leaky-relu:0.99999999", "--activation", "0.99999999")]
+    [InlineData(
+        "--activation|leaky-relu:0.9999999701976776", "--activation", "0.9999999701976776")]
     [InlineData(
         "--output|Leaky-ReLU:.999999999|--loss|quadratic", "--output", ".999999999")]
     public void A_leaky_relu_slope_that_is_1_in_float32_is_a_bad_argument(
@@ -75,6 +84,30 @@ public sealed class Float32LimitTests
 
         Assert.Equal(
             $"error: {option}: leaky ReLU slope {One}, got '{slope}'; {AtMostBelowOne}", line);
+    }
+
+    [Theory]
+    [InlineData("--activation|leaky-relu:0.99999994")]
+    [InlineData("--activation|leaky-relu:0.9999999701976775")]
+    [InlineData("--output|leaky-relu:0.9999999701976775|--loss|quadratic")]
+    public void The_largest_leaky_relu_slopes_below_1_in_float32_train_and_evaluate(
+        string arguments)
+    {
+        // The two largest slopes that float32 holds below 1 (see above): train takes them, and
+        // the model it writes reads back in evaluate.
+        using var dir = new TempDirectory();
+        var data = TinyData.Write(dir.File("data"));
+
+        var train = Cli.Run(
+            [
+                "train", "--data", data, "--epochs", "1", "--hidden", "2", "--out",
+                dir.File("m.json"), .. arguments.Split('|'),
+            ]);
+        var evaluate = Cli.Run("evaluate", "--model", dir.File("m.json"), "--data", data);
+
+        train.AssertSucceeded();
+        evaluate.AssertSucceeded();
+        Assert.Equal(string.Empty, evaluate.Error);
     }
 
     [Fact]

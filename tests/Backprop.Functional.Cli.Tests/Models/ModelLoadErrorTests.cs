@@ -270,6 +270,52 @@ public sealed class ModelLoadErrorTests : IDisposable
             $"{Path}: layer 2 bias, value 1: 1e39 is not a finite float32 number", message);
     }
 
+    // Float32's largest number below 1 is 1 − 2⁻²⁴ = 0.999999940395355224609375 (0.99999994 at
+    // its shortest), and 1 − 2⁻²⁵ is half-way between it and 1. A float32 network rounds the
+    // slope, a double, to float: from 1 − 2⁻²⁵ up it is 1 (the tie goes to 1, whose last bit is
+    // even). 0.9999999701976776 is the shortest decimal of the double 1 − 2⁻²⁵ itself, and
+    // 0.9999999701976775 of the double just below it, the largest that stays below 1.
+    [Theory]
+    [InlineData("leaky-relu:0.99999999", "0.99999999")]
+    [InlineData(" Leaky-ReLU:9.9999999E-1 ", "9.9999999E-1")]
+    [InlineData("leaky-relu:0.9999999701976776", "0.9999999701976776")]
+    public void A_leaky_relu_slope_that_is_1_in_float32_is_refused_in_a_float32_model(
+        string activation, string slope)
+    {
+        var message = LoadAfter(
+            m => m["layers"]![0]!["activation"] = activation,
+            TestModels.Small<float>(),
+            TestModels.Info<float>());
+
+        Assert.Equal(
+            $"{Path}: layer 1 activation: leaky ReLU slope is 1 in float32, where it must be "
+            + $"below 1, got '{slope}'; expected at most 0.99999994",
+            message);
+    }
+
+    [Theory]
+    [InlineData("leaky-relu:0.99999994", ModelInfo.Float32)]
+    [InlineData("leaky-relu:0.9999999701976775", ModelInfo.Float32)]
+    [InlineData("leaky-relu:0.99999999", ModelInfo.Float64)]
+    [InlineData("leaky-relu:0.9999999701976776", ModelInfo.Float64)]
+    public void A_leaky_relu_slope_below_1_in_the_models_precision_is_taken(
+        string activation, string precision)
+    {
+        // The largest float32 slopes below 1 (see above), and in float64 the ones float32
+        // refuses.
+        var saved = precision == ModelInfo.Float32
+            ? Saved(TestModels.Small<float>(), TestModels.Info<float>())
+            : Saved();
+        File.WriteAllText(Path, Edit(saved, m => m["layers"]![0]!["activation"] = activation));
+
+        var loaded = FinAssert.Succeeds(ModelFile.Load(Path));
+
+        Assert.Equal(precision, loaded.Info.Precision);
+        var hidden = loaded.Match(
+            (n, _) => n.Layers[0].Activation, (n, _) => n.Layers[0].Activation);
+        Assert.Equal(activation, hidden.Name);
+    }
+
     [Fact]
     public void A_string_where_a_number_belongs_is_named()
     {

@@ -129,6 +129,28 @@ public sealed class ModelSaveTests : System.IDisposable
     }
 
     [Fact]
+    public void A_leaky_relu_slope_that_is_1_in_float32_is_saved_in_float64_only()
+    {
+        // 0.99999999 is below 1 as a double, but a float32 network rounds it to 1 (from
+        // 1 − 2⁻²⁵ up): the reader would refuse the file, so the writer does not write it.
+        var slope = Activation.LeakyReLU(0.99999999);
+        var single = Network.Initialize<float>(
+            [3, 4, 2], slope, Activation.Softmax, Initialization.He, 1);
+        var dual = Network.Initialize<double>(
+            [3, 4, 2], slope, Activation.Softmax, Initialization.He, 1);
+
+        var message = FinAssert.Fails(ModelFile.Save(Path, single, TestModels.Info<float>()));
+
+        Assert.Equal(
+            $"cannot save {Path}: layer 1 has activation 'leaky-relu:0.99999999', whose slope is "
+            + "1 in float32, where it must be below 1; expected at most 0.99999994",
+            message);
+        Assert.Empty(Directory.GetFileSystemEntries(_temp.Path));
+        FinAssert.Succeeds(ModelFile.Save(Path, dual, TestModels.Info<double>()));
+        Assert.Equal(dual, FinAssert.Succeeds(ModelFile.LoadDouble(Path)).Network);
+    }
+
+    [Fact]
     public void A_custom_activation_cannot_be_saved()
     {
         var cube = Activation.Custom("cube", x => x * x * x, x => 3 * x * x);
