@@ -44,6 +44,14 @@ internal static class BackpropCommand
                     + $"arguments; got '{parse.UnmatchedTokens[0]}'");
             }
 
+            // Help clears the parse errors, the stray word's among them, so that
+            // `backprop -h extra` would print the help and succeed.
+            if (parse.UnmatchedTokens.Count > 0 && AskedHelp(root, parse) is { } help)
+            {
+                throw CommandFailure.Usage(
+                    $"{help} takes no arguments, got '{parse.UnmatchedTokens[0]}'");
+            }
+
             if (parse.Errors.Count > 0)
             {
                 // An option's own error says more than the stray token it leaves behind
@@ -110,6 +118,14 @@ internal static class BackpropCommand
     // Whether the command line only asks for help or the version, which name no file.
     private static bool OnlyInforms(RootCommand root, ParseResult parse) =>
         parse.Action is HelpAction or HiddenCommandHelp || AsksVersion(root, parse);
+
+    // The help option as it was typed (-h, --help, -?), or null when help is not asked for.
+    private static string? AskedHelp(RootCommand root, ParseResult parse) =>
+        parse.Action is HelpAction or HiddenCommandHelp
+            ? root.Options.OfType<HelpOption>()
+                .Select(help => parse.GetResult(help)?.IdentifierToken?.Value)
+                .FirstOrDefault(typed => typed is not null) ?? "--help"
+            : null;
 
     private static bool AsksVersion(RootCommand root, ParseResult parse) =>
         root.Options.OfType<VersionOption>().Any(version => parse.GetResult(version) is not null);

@@ -45,6 +45,41 @@ public sealed class HelpAndDataTests
         Assert.Contains(named, result.AssertOneErrorLine(2));
     }
 
+    // The help clears the parse errors, so the stray word's error needs its own check.
+    [Theory]
+    [InlineData("-h|extra", "-h", "extra")]
+    [InlineData("--help|extra", "--help", "extra")]
+    [InlineData("extra|--help", "--help", "extra")]
+    [InlineData("-?|extra", "-?", "extra")]
+    [InlineData("train|--help|extra", "--help", "extra")]
+    [InlineData("train|extra|-h", "-h", "extra")]
+    [InlineData("train|--epochs|3|--help|extra", "--help", "extra")]
+    [InlineData("evaluate|-h|model.json", "-h", "model.json")]
+    [InlineData("train|--frobnicate|--help", "--help", "--frobnicate")]
+    [InlineData("make-sample|--help|--|x", "--help", "x")]
+    public void Help_with_a_stray_word_is_refused_naming_the_word(
+        string args, string help, string word)
+    {
+        var result = Cli.Run(args.Split('|'));
+
+        Assert.Equal(
+            $"error: {help} takes no arguments, got '{word}'", result.AssertOneErrorLine(2));
+        Assert.Equal(string.Empty, result.Out);
+    }
+
+    [Theory]
+    [InlineData("train|--epochs|3|--help")]
+    [InlineData("train|--epochs|0|-h")]
+    [InlineData("evaluate|--model|absent.json|--help")]
+    public void Help_beside_options_of_the_command_still_answers(string args)
+    {
+        var result = Cli.Run(args.Split('|'));
+
+        result.AssertSucceeded();
+        Assert.StartsWith("Description:", result.Out, StringComparison.Ordinal);
+        Assert.Equal(string.Empty, result.Error);
+    }
+
     [Fact]
     public void Train_help_gives_every_option_with_its_default()
     {
