@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.CommandLine;
 using System.CommandLine.Help;
 using System.CommandLine.Invocation;
@@ -25,7 +26,7 @@ internal static class BackpropCommand
         try
         {
             var backend = OptionFactory.Backend();
-            var root = Create(context, backend);
+            var root = Create(context, backend, args);
             var parse = root.Parse(args, new ParserConfiguration
             {
                 ResponseFileTokenReplacer = null,
@@ -88,14 +89,19 @@ internal static class BackpropCommand
 
     /// <summary>The command tree, with the actions bound to <paramref name="context"/>.</summary>
     public static RootCommand Create(CliContext context) =>
-        Create(context, OptionFactory.Backend());
+        Create(context, OptionFactory.Backend(), []);
 
-    /// <summary>The command tree with <paramref name="backend"/> as its --backend.</summary>
-    public static RootCommand Create(CliContext context, Option<Backend?> backend)
+    /// <summary>
+    /// The command tree with <paramref name="backend"/> as its --backend, for parsing
+    /// <paramref name="words"/>, the arguments as given.
+    /// </summary>
+    public static RootCommand Create(
+        CliContext context, Option<Backend?> backend, IReadOnlyList<string> words)
     {
-        var root = new RootCommand(
+        var root = new CommandLineRoot(
             "Train, evaluate and inspect dense neural networks on IDX image data such as "
-            + "Fashion-MNIST. Run 'backprop train' to train on the built-in sample.")
+            + "Fashion-MNIST. Run 'backprop train' to train on the built-in sample.",
+            words)
         {
             OptionFactory.Flag(
                 DebugFlag,

@@ -22,7 +22,8 @@ namespace Backprop.Functional.Cli.Commands;
 /// <see cref="FiniteNumber"/>: in the invariant culture, with nothing around it (no spaces)
 /// and no '+' sign. A whole number is ASCII digits alone; a decimal may start with '-' and have
 /// a decimal point and an exponent (1e-3, 1E+3). A value that is itself the name of one of the
-/// command's options, as in <c>--out --json</c>, is refused as a missing value.
+/// command's options, as in <c>--out --json</c>, is refused as a missing value, unless it is
+/// joined to its option in one word (<c>--out=--json</c>), which says that it is the value.
 /// </remarks>
 internal static class OptionFactory
 {
@@ -363,12 +364,14 @@ internal static class OptionFactory
     /// The parse error to give when <paramref name="token"/>, taken as the value of the option
     /// whose argument is <paramref name="result"/>, is the name of an option of the same command
     /// (its own or one every command has), as <c>--out --json</c> gives "--json" to --out: the
-    /// value was left out. Null when it is not such a name.
+    /// value was left out. Null when it is not such a name, or when it was joined to its
+    /// option in one word (<c>--out=--json</c>), which names the file "--json" on purpose.
     /// </summary>
     public static string? OptionAsValue(ArgumentResult result, string token)
     {
         if (!token.StartsWith('-')
-            || result.Parent is not OptionResult { Option: var option, Parent: var parent })
+            || result.Parent is not OptionResult { Option: var option, Parent: var parent }
+            || CommandLineRoot.Of(result)?.Joined(option, token) == true)
         {
             return null;
         }

@@ -7,7 +7,9 @@ namespace Backprop.Functional.Cli.Tests.Commands;
 /// An option whose value is left out takes the next argument as its value; when that is the
 /// name of an option of the command (its own, or --debug, --backend or --help, which every
 /// command has), the value was forgotten, so it is refused with exit code 2 and nothing is
-/// written, rather than `train --out --json` writing a model file named "--json".
+/// written, rather than `train --out --json` writing a model file named "--json". A value
+/// joined to its option in one word (`--out=--json`, `--out:--json`) is meant as it is given,
+/// and is taken as the option takes any other value.
 /// </summary>
 public sealed class OptionAsValueTests
 {
@@ -15,7 +17,6 @@ public sealed class OptionAsValueTests
     [Theory]
     [InlineData("train|--out|--json", "--out", "--json")]
     [InlineData("train|--out|-h", "--out", "-h")]
-    [InlineData("train|--out=--json", "--out", "--json")]
     [InlineData("train|--out|DIR/m.json|--plot|--help", "--plot", "--help")]
     [InlineData("train|--out|DIR/m.json|--checkpoint|--debug", "--checkpoint", "--debug")]
     [InlineData("train|--out|DIR/m.json|--resume|--backend|managed", "--resume", "--backend")]
@@ -48,6 +49,61 @@ public sealed class OptionAsValueTests
         Assert.Equal(string.Empty, result.Out);
         Assert.Empty(Directory.GetFileSystemEntries(dir.Path));
         Assert.False(File.Exists(name));
+    }
+
+    // The same names joined to their options reach each option's own check: a file or a
+    // directory that is not there (code 1), a number that does not parse (code 2).
+    [Theory]
+    [InlineData("evaluate|--model=--json", 1, "error: --json: no such model file")]
+    [InlineData("evaluate|--model:--json", 1, "error: --json: no such model file")]
+    [InlineData("gradcheck|--data=--debug", 1, "error: data directory --debug does not exist")]
+    [InlineData(
+        "train|--out|DIR/m.json|--resume=--json", 1, "error: --json: no such checkpoint file")]
+    [InlineData(
+        "train|--out|DIR/m.json|--epochs=--seed",
+        2,
+        "error: --epochs must be a positive whole number, got '--seed'")]
+    [InlineData(
+        "predict|--model|DIR/m.json|--index=--json",
+        2,
+        "error: --index must be a whole number ≥ 0, got '--json'")]
+    public void An_option_name_joined_to_its_option_is_taken_as_the_value(
+        string arguments, int exitCode, string expected)
+    {
+        using var dir = new TempDirectory();
+        var args = arguments.Replace("DIR/", dir.Path + "/").Split('|');
+
+        var result = Cli.Run(args);
+
+        Assert.Equal(expected, result.AssertOneErrorLine(exitCode));
+        Assert.Equal(string.Empty, result.Out);
+        Assert.Empty(Directory.GetFileSystemEntries(dir.Path));
+    }
+
+    [Data.UnixFact]
+    public void Outputs_named_like_options_are_written_when_joined_to_their_options()
+    {
+        // Given a data directory, and a current directory of the command's own: the names
+        // are relative, so the files go there
+        using var dir = new TempDirectory();
+        var data = TinyData.Write(dir.File("data"));
+        var work = Directory.CreateDirectory(dir.File("work")).FullName;
+
+        // When
+        var result = BuiltCommand.Run(
+            "exec \"$@\"",
+            work,
+            "train", "--data", data, "--hidden", "2", "--epochs", "1",
+            "--out=--json", "--plot:--help", "--checkpoint=--debug");
+
+        // Then
+        result.AssertSucceeded();
+        Assert.Contains("model written to --json", result.OutLines);
+        Assert.Contains("plot written to --help", result.OutLines);
+        Assert.True(File.Exists(Path.Combine(work, "--json")));
+        Assert.True(File.Exists(Path.Combine(work, "--help")));
+        Assert.True(File.Exists(Path.Combine(work, "--debug", "checkpoint.json")));
+        Assert.Equal(string.Empty, result.Error);
     }
 
     [Fact]
