@@ -15,11 +15,17 @@ public static class Program
 {
     /// <summary>
     /// Runs the command line on the console and returns its exit code; a stop signal lets a
-    /// save in progress finish first.
+    /// save in progress finish first, and a write to standard output that fails (closed, a
+    /// broken pipe) ends the command with one error line.
     /// </summary>
     public static int Main(string[] args)
     {
         using var signals = StopSignals.Register();
+        if (StandardOutput.Open() is { } stdout)
+        {
+            Console.SetOut(stdout);
+        }
+
         return Run(args, Console.Out, Console.Error);
     }
 

@@ -61,3 +61,29 @@ public sealed class UnixTheoryAttribute : TheoryAttribute
         }
     }
 }
+
+/// <summary>
+/// A theory that needs Linux: its /proc and /dev/full, or the command's own calls into libc.
+/// </summary>
+public sealed class LinuxTheoryAttribute : TheoryAttribute
+{
+    public LinuxTheoryAttribute()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            Skip = "needs Linux (/proc, /dev/full, libc)";
+        }
+    }
+}
+
+/// <summary>A test that needs Linux, as <see cref="LinuxTheoryAttribute"/>.</summary>
+public sealed class LinuxFactAttribute : FactAttribute
+{
+    public LinuxFactAttribute()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            Skip = "needs Linux (/proc, /dev/full, libc)";
+        }
+    }
+}
