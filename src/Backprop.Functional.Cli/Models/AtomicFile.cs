@@ -113,11 +113,13 @@ internal static class AtomicFile
         }
 
         var temporary = Temporary(directory, ".tmp");
+        var made = false;
         try
         {
             using (var stream = new FileStream(
                 temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
             {
+                made = true;
                 stream.Write(content);
                 stream.Flush(flushToDisk: true);
             }
@@ -131,7 +133,7 @@ internal static class AtomicFile
             TryDelete(temporary);
             return Error.New(Directory.Exists(full)
                 ? $"cannot write {path}: it is a directory"
-                : $"cannot write {path}: {Reason(e, temporary, full)}");
+                : $"cannot write {path}: {Reason(e, temporary, full, made)}");
         }
     }
 
@@ -150,10 +152,12 @@ internal static class AtomicFile
 
         var directory = Path.GetDirectoryName(full) ?? full;
         var probe = Temporary(directory, ".tmp");
+        var made = false;
         try
         {
             using (new FileStream(probe, FileMode.CreateNew, FileAccess.Write, FileShare.None))
             {
+                made = true;
             }
 
             File.Delete(probe);
@@ -173,7 +177,7 @@ internal static class AtomicFile
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             TryDelete(probe);
-            return Error.New($"cannot write {path}: {Reason(e, probe, full)}");
+            return Error.New($"cannot write {path}: {Reason(e, probe, full, made)}");
         }
     }
 
@@ -190,10 +194,12 @@ internal static class AtomicFile
         {
             var full = Path.GetFullPath(path);
             var temporary = Temporary(Path.GetDirectoryName(full) ?? full, ".tmp");
+            var made = false;
             try
             {
                 using var stream = new FileStream(
                     temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None);
+                made = true;
                 stream.Write(content);
                 stream.Flush(flushToDisk: true);
                 written.Add((temporary, full));
@@ -203,7 +209,7 @@ internal static class AtomicFile
             {
                 TryDelete(temporary);
                 written.ForEach(w => TryDelete(w.Temporary));
-                return Error.New($"cannot write {path}: {Reason(e, temporary, full)}");
+                return Error.New($"cannot write {path}: {Reason(e, temporary, full, made)}");
             }
         }
 
@@ -325,6 +331,16 @@ internal static class AtomicFile
 
         return Shell.Printable.Line(message.Replace(temporary, full, StringComparison.Ordinal));
     }
+
+    /// <summary>
+    /// As <see cref="Reason(Exception, string, string)"/>, for a failure while the file at
+    /// <paramref name="temporary"/> was being made (<paramref name="made"/> false) or after:
+    /// a directory that makes no new file is said to be one (see
+    /// <see cref="NewFileRefusal.In"/>).
+    /// </summary>
+    internal static string Reason(Exception e, string temporary, string full, bool made) =>
+        (made ? null : NewFileRefusal.In(Path.GetDirectoryName(temporary), e))
+        ?? Reason(e, temporary, full);
 
     private static void TryDelete(string path)
     {
