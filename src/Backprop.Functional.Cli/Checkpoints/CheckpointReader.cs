@@ -102,7 +102,7 @@ internal static class CheckpointReader
         from skipped in Whole(name, root, "skipped", 0)
         from position in Position(name, settings, epoch, batch, batchesPerEpoch, step, skipped)
         from bestEpoch in BestEpoch(name, root, epoch)
-        from history in History(name, root, epoch, validation)
+        from history in History(name, root, epoch, validation, precision)
         from bestValidated in ModelReader.Require(
             bestEpoch.IsNone || validation > 0,
             () => $"{name}: 'bestEpoch' is {bestEpoch.IfNone(0)} but the run holds no images "
@@ -306,7 +306,7 @@ internal static class CheckpointReader
     // One entry per epoch finished, numbered 1, 2, … in order, each with figures in range and
     // agreeing with each other and the run's settings (see Figures), all on one test set.
     private static Fin<IReadOnlyList<EpochMetrics>> History(
-        string name, JsonElement root, int epoch, long validation) =>
+        string name, JsonElement root, int epoch, long validation, string precision) =>
         from history in ModelReader.Member(name, root, "history", JsonValueKind.Array)
         from count in ModelReader.Require(
             history.GetArrayLength() == epoch,
@@ -317,7 +317,7 @@ internal static class CheckpointReader
             Metrics(item).Bind(m => m.Epoch == i + 1
                 ? FinSucc(m)
                 : Error.New($"epoch {m.Epoch}; expected {i + 1}"))
-            .Bind(m => Figures(m, validation))
+            .Bind(m => Figures(m, validation, precision))
             .BiMap(m => m, e => Error.New($"{name}: 'history' entry {i + 1}: {e.Message}")))
         from oneTestSet in Each(entries, (m, i) => ModelReader.Require(
             m.TestTotal == entries[0].TestTotal,
@@ -325,12 +325,13 @@ internal static class CheckpointReader
                 + $"is {entries[0].TestTotal}; expected the same test set every epoch"))
         select (IReadOnlyList<EpochMetrics>)entries;
 
-    // The figures of one epoch as a run writes them: losses ≥ 0 (or NaN), η and times finite
-    // and ≥ 0, each accuracy exactly its correct / total, and validation figures exactly when
-    // the run holds images out, with as many as it holds out.
-    private static Fin<EpochMetrics> Figures(EpochMetrics m, long validation)
+    // The figures of one epoch as a run writes them: the training loss ≥ 0 and never NaN (see
+    // TrainingLoss), the validation and test losses ≥ 0 or NaN, η and times finite and ≥ 0,
+    // each accuracy exactly its correct / total, and validation figures exactly when the run
+    // holds images out, with as many as it holds out.
+    private static Fin<EpochMetrics> Figures(EpochMetrics m, long validation, string precision)
     {
-        var problem = Loss("trainingLoss", m.TrainingLoss)
+        var problem = TrainingLoss(m.TrainingLoss, precision)
             ?? FiniteNonNegative("learningRate", m.LearningRate)
             ?? FiniteNonNegative("trainingSeconds", m.TrainingSeconds)
             ?? FiniteNonNegative("evaluationSeconds", m.EvaluationSeconds)
@@ -377,7 +378,30 @@ internal static class CheckpointReader
                 m.ValidationTotal!.Value);
     }
 
-    // A mean loss: ≥ 0 (+∞ included), or NaN when a loss was not a number.
+    // The mean training loss of an epoch, Σ batch loss × batch size / images. The run stops at
+    // the first batch whose loss is not finite, so it adds only finite losses ≥ 0 and the mean
+    // is never NaN. In float32 each is below 3.5e38 and their sum fits in a double; in float64
+    // the sum can overflow to +∞ (a run with a huge η does it, and goes on training).
+    private static string? TrainingLoss(double x, string precision)
+    {
+        var float32 = precision == ModelInfo.Float32;
+        if (x >= 0 && (double.IsFinite(x) || !float32))
+        {
+            return null;
+        }
+
+        var expected = float32 ? "a finite number ≥ 0" : "a number ≥ 0";
+        var why = double.IsNaN(x)
+            ? ": a run stops at a batch whose loss is not finite, so its epochs' means are numbers"
+            : double.IsPositiveInfinity(x)
+                ? ": a float32 run's batch losses are finite, and their sum fits in a double"
+                : string.Empty;
+        return $"'trainingLoss' is {Number(x)}; expected {expected}{why}";
+    }
+
+    // The mean validation or test loss: the network is evaluated after the epoch, unchecked,
+    // on images it did not train on, where its outputs can overflow. So ≥ 0, +∞ included, or
+    // NaN when a sample's loss was not a number.
     private static string? Loss(string key, double x) =>
         x >= 0 || double.IsNaN(x) ? null : $"'{key}' is {Number(x)}; expected a number ≥ 0 or NaN";
 

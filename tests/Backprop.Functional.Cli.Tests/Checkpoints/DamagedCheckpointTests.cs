@@ -141,7 +141,8 @@ public sealed class DamagedCheckpointTests
         "{\"testCorrect\": 500, \"testAccuracy\": 0.25}",
         "'testAccuracy' is 0.25 but 'testCorrect' / 'testTotal' is 500/1000 = 0.5; expected them "
             + "to agree")]
-    [InlineData("{\"trainingLoss\": -1}", "'trainingLoss' is -1; expected a number ≥ 0 or NaN")]
+    [InlineData(
+        "{\"trainingLoss\": -1}", "'trainingLoss' is -1; expected a finite number ≥ 0")]
     [InlineData(
         "{\"testLoss\": \"-Infinity\"}", "'testLoss' is -Infinity; expected a number ≥ 0 or NaN")]
     [InlineData(

@@ -1,0 +1,126 @@
+using System;
+using System.IO;
+using System.Text.Json.Nodes;
+using Backprop.Functional.Cli.Tests.Commands;
+using Xunit;
+
+namespace Backprop.Functional.Cli.Tests.Checkpoints;
+
+/// <summary>
+/// The losses in a checkpoint's history that a run can write and those it cannot. A run stops
+/// at the first batch whose loss is not finite, so an epoch's training loss is never NaN, and
+/// in float32 never ∞; in float64 the finite batch losses of an epoch can still add up to ∞.
+/// The validation and test losses are measured after the epoch without such a check, on
+/// images the network did not train on, and can be ∞ or NaN.
+/// </summary>
+public sealed class HistoryLossTests
+{
+    [Theory]
+    [InlineData(
+        "float32", "NaN",
+        "'trainingLoss' is NaN; expected a finite number ≥ 0: a run stops at a batch whose loss "
+            + "is not finite, so its epochs' means are numbers")]
+    [InlineData(
+        "float32", "Infinity",
+        "'trainingLoss' is Infinity; expected a finite number ≥ 0: a float32 run's batch losses "
+            + "are finite, and their sum fits in a double")]
+    [InlineData(
+        "float64", "NaN",
+        "'trainingLoss' is NaN; expected a number ≥ 0: a run stops at a batch whose loss is not "
+            + "finite, so its epochs' means are numbers")]
+    [InlineData("float64", "-Infinity", "'trainingLoss' is -Infinity; expected a number ≥ 0")]
+    public void A_training_loss_no_run_writes_is_exit_code_1_naming_the_entry(
+        string precision, string loss, string expected)
+    {
+        // Given the checkpoint of a two-epoch run whose second epoch claims the loss
+        using var dir = new Commands.TempDirectory();
+        var checkpoint = Checkpoint(dir, "--epochs", "2", "--precision", precision);
+        Edit(checkpoint, json => json["history"]![1]!["trainingLoss"] = loss);
+
+        // When it is resumed
+        var result = Commands.Cli.Run(
+            "train", "--hidden", "8", "--epochs", "3", "--precision", precision,
+            "--resume", checkpoint, "--out", dir.File("m.json"));
+
+        // Then one line names the file, the entry and the field, and nothing is written
+        Assert.Equal(
+            $"error: {checkpoint}: 'history' entry 2: {expected}",
+            result.AssertOneErrorLine(1));
+        Assert.False(File.Exists(dir.File("m.json")));
+    }
+
+    [Fact]
+    public void A_float64_run_whose_batch_losses_add_up_past_the_largest_double_resumes()
+    {
+        // Given a float64 run with η so large that each batch's loss is finite but near 10³⁰⁶,
+        // so that an epoch of 6000 of them adds up to more than a double holds
+        using var dir = new Commands.TempDirectory();
+        string[] huge =
+        [
+            "--precision", "float64", "--hidden", string.Empty, "--batch-size", "1",
+            "--learning-rate", "1e303",
+        ];
+        Commands.Cli.Run(
+            [
+                "train", "--epochs", "1", .. huge, "--checkpoint", dir.File("run"),
+                "--out", dir.File("first.json"),
+            ]).AssertSucceeded();
+        var checkpoint = Path.Combine(dir.File("run"), "checkpoint.json");
+        var saved = JsonNode.Parse(File.ReadAllText(checkpoint))!["history"]![0]!;
+
+        // When it is resumed
+        var result = Commands.Cli.Run(
+            [
+                "train", "--epochs", "2", .. huge, "--resume", checkpoint,
+                "--out", dir.File("m.json"), "--json",
+            ]);
+
+        // Then the checkpoint recorded an infinite training loss, and the run went on from it
+        Assert.Equal("Infinity", saved["trainingLoss"]!.GetValue<string>());
+        result.AssertSucceeded();
+        Assert.Equal(
+            "Infinity", result.Json().At("epochs")[0].At("trainingLoss").GetString());
+    }
+
+    [Theory]
+    [InlineData("testLoss", "NaN")]
+    [InlineData("testLoss", "Infinity")]
+    [InlineData("validationLoss", "NaN")]
+    [InlineData("validationLoss", "Infinity")]
+    public void A_validation_or_test_loss_that_overflowed_resumes(string key, string loss)
+    {
+        // Given a checkpoint whose network overflowed on the images it was measured on
+        using var dir = new Commands.TempDirectory();
+        var checkpoint = Checkpoint(dir, "--epochs", "1", "--validation", "100");
+        Edit(checkpoint, json => json["history"]![0]![key] = loss);
+
+        // When it is resumed
+        var result = Commands.Cli.Run(
+            "train", "--hidden", "8", "--epochs", "2", "--validation", "100",
+            "--resume", checkpoint, "--out", dir.File("m.json"), "--json");
+
+        // Then it goes on, and reports the figure as it was recorded
+        result.AssertSucceeded();
+        var reported = result.Json().At("epochs")[0].At(key).GetString();
+        Assert.Equal(loss, reported);
+    }
+
+    // The checkpoint of a run of the 784 → 8 → 10 network on the embedded sample.
+    private static string Checkpoint(Commands.TempDirectory dir, params string[] options)
+    {
+        Commands.Cli.Run(
+            [
+                "train", "--hidden", "8", .. options, "--checkpoint", dir.File("run"),
+                "--out", dir.File("first.json"),
+            ]).AssertSucceeded();
+        File.Delete(dir.File("first.json"));
+        return Path.Combine(dir.File("run"), "checkpoint.json");
+    }
+
+    private static void Edit(string path, Action<JsonObject> change)
+    {
+        var json = JsonNode.Parse(File.ReadAllText(path))!.AsObject();
+        change(json);
+        File.WriteAllText(path, json.ToJsonString());
+    }
+}
