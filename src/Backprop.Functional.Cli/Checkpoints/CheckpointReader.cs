@@ -27,8 +27,9 @@ namespace Backprop.Functional.Cli.Checkpoints;
 /// the settings (see Figures), the best epoch being the history's lowest validation loss;
 /// then, for a whole checkpoint, the precision against the caller's, the model (checked as a
 /// model file is, and against the settings' sizes, activations, loss and seed), the best model
-/// when the run stops early, and the optimizer state, each buffer with the model's shapes and
-/// finite numbers.
+/// when the run stops early, and the optimizer state, its η the last epoch's and each buffer
+/// with the model's shapes and finite numbers. What needs the run's settings as a whole (the
+/// schedule's η) is checked on resuming, in <see cref="Running.ResumeCheck"/>.
 /// </remarks>
 internal static class CheckpointReader
 {
@@ -585,10 +586,23 @@ internal static class CheckpointReader
                 ? FinSucc(r)
                 : Error.New($"{at}: 'learningRate' is {rate.GetRawText()}; expected a finite "
                     + "number ≥ 0")
+            from lastRate in LastRate(at, η, header)
             from buffers in ModelReader.Member(at, state, "buffers", JsonValueKind.Array)
             from read in Each(
                 buffers.EnumerateArray().ToArray(), (b, i) => Buffer(at, b, i, network))
             select new OptimizerState<T>(step, η, toSeq(read));
+    }
+
+    // The η the optimizer used last is the one of the last epoch's last step, which its
+    // history entry records too (both are written from the same state).
+    private static Fin<Unit> LastRate(string at, double η, CheckpointHeader header)
+    {
+        var last = header.History[^1];
+        return η == last.LearningRate
+            ? unit
+            : Error.New($"{at}: 'learningRate' is {Number(η)} but 'history' entry {last.Epoch}'s "
+                + $"is {Number(last.LearningRate)}; expected the same, the η of step "
+                + $"{header.Step}, the last taken");
     }
 
     private static Fin<(string Name, Gradient<T> Buffer)> Buffer<T>(

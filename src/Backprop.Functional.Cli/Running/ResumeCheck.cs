@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Numerics;
@@ -7,10 +8,15 @@ using Backprop.Functional.Cli.Shell;
 namespace Backprop.Functional.Cli.Running;
 
 /// <summary>
-/// Whether a run may continue from a checkpoint: the same settings, and epochs left to train.
+/// Whether a run may continue from a checkpoint: the same settings, the η its schedule gives,
+/// and epochs left to train.
 /// </summary>
 internal static class ResumeCheck
 {
+    // How far a step or exponential schedule's η may be from the one recorded: thousands of
+    // times the rounding of two C libraries' powers, and far below any η a person would type.
+    private const double PowerTolerance = 1e-12;
+
     // Buffers that average squared gradients (Adam's and AdamW's v, RMSProp's), which the
     // optimizer takes the square root of: a negative value in one can only be damage.
     private static readonly string[] SquareAverages = ["v", "square-average"];
@@ -20,12 +26,14 @@ internal static class ResumeCheck
     /// <paramref name="run"/> continues it.
     /// </summary>
     /// <exception cref="CommandFailure">Exit code 1 when the file cannot be read or is not a
-    /// checkpoint; exit code 2 when the run's settings contradict it, when it has stopped early,
-    /// or when --epochs leaves nothing to train.</exception>
+    /// checkpoint, or when its history records an η other than the run's schedule gives; exit
+    /// code 2 when the run's settings contradict it, when it has stopped early, or when --epochs
+    /// leaves nothing to train.</exception>
     public static CheckpointHeader Header(TrainingRun run, string path)
     {
         var header = CheckpointFile.ReadHeader(path).OrFail();
         RunIdentity.CheckAgainst(run.Identity, header, path);
+        CheckRates(run, header, path);
 
         var s = run.Settings;
         if (s.EarlyStop > 0)
@@ -75,6 +83,36 @@ internal static class ResumeCheck
         }
 
         return checkpoint;
+    }
+
+    // Each epoch's η is the schedule's for its last step, after epoch × batches − 1 updates
+    // (the command skips no step, so every step is an update). The settings agree with the
+    // checkpoint's by now, so the run's schedule is the one that wrote the history, and the
+    // same code gives the same η from the same numbers. Constant, cosine and warm-up are plain
+    // arithmetic and PortableMath, the same bits everywhere, and compared exactly; step and
+    // exponential take Math.Pow from the C library, whose last bit may differ on another
+    // system, so they are compared to a relative PowerTolerance (see docs/limitations.md).
+    private static void CheckRates(TrainingRun run, CheckpointHeader header, string path)
+    {
+        var schedule = run.Optimizer.LearningRate;
+        var exact = run.Settings.Optimizer.Schedule
+            is not (ScheduleKind.Step or ScheduleKind.Exponential);
+        foreach (var m in header.History)
+        {
+            var step = (long)m.Epoch * header.BatchesPerEpoch;
+            var η = schedule.At(step - 1);
+            var agrees = exact
+                ? m.LearningRate == η
+                : Math.Abs(m.LearningRate - η) <= PowerTolerance * η;
+            if (!agrees)
+            {
+                var within = exact ? string.Empty : $" to a relative {Text(PowerTolerance)}";
+                throw CommandFailure.Failed(
+                    $"{path}: 'history' entry {m.Epoch}: 'learningRate' is "
+                    + $"{Text(m.LearningRate)} but the schedule, {schedule.Name}, gives {Text(η)} "
+                    + $"for step {step}, the last of epoch {m.Epoch}; expected the same{within}");
+            }
+        }
     }
 
     private static string? FirstNegative<T>(Gradient<T> buffer)

@@ -95,6 +95,11 @@ public sealed class CheckpointFileTests
         "\"step\": 19,\n    \"learning",
         "optimizer has taken 19 steps but the run 20 (20 less 0 skipped)")]
     [InlineData(
+        "\"learningRate\": 0.000123456789",
+        "\"learningRate\": 0.5",
+        "optimizer: 'learningRate' is 0.5 but 'history' entry 2's is 0.000123456789; expected "
+            + "the same, the η of step 20, the last taken")]
+    [InlineData(
         "\"bias\": [0.25, -0.5]",
         "\"bias\": [0.25]",
         "buffer 'v', layer 2: the bias has 1 value but the layer has 2 outputs")]
@@ -214,12 +219,13 @@ public sealed class CheckpointFileTests
             v.Layers.Last.Bias[1] = T.CreateChecked(-0.5);
         }
 
-        // The best epoch, when there is one, has the lower validation loss, as in a run.
+        // The best epoch, when there is one, has the lower validation loss, as in a run; the
+        // last epoch's η is the optimizer's.
         var (loss1, loss2) = bestEpoch == 2 ? (Math.PI, 0.0) : (0.0, Math.PI);
         EpochMetrics[] history =
         [
-            new(1, 1.0 / 3.0, 0.001, 1.5, 0.25, loss1, 0.3, 3, 10, 0.7, 0.6, 6, 10),
-            new(2, 0.1, 1e-300, 2.0, 0.5, loss2, 0.9, 9, 10, 0.6, 0.7, 7, 10),
+            new(1, 1.0 / 3.0, 1e-300, 1.5, 0.25, loss1, 0.3, 3, 10, 0.7, 0.6, 6, 10),
+            new(2, 0.1, 0.000123456789, 2.0, 0.5, loss2, 0.9, 9, 10, 0.6, 0.7, 7, 10),
         ];
         var header = new CheckpointHeader(
             FinAssert.Succeeds(ModelInfo.PrecisionOf<T>()),
