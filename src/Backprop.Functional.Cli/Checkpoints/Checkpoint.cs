@@ -19,6 +19,8 @@ namespace Backprop.Functional.Cli.Checkpoints;
 /// <param name="History">One entry per epoch finished, in order.</param>
 /// <param name="BestEpoch">The epoch of the lowest validation loss so far when the run stops
 /// early, whose network the checkpoint also holds; null otherwise.</param>
+/// <param name="ClassNames">The names of the data's classes the run trained on, label 0 first,
+/// which the networks' model-file objects record.</param>
 internal sealed record CheckpointHeader(
     string Precision,
     IReadOnlyList<(string Key, string Value)> Settings,
@@ -28,7 +30,8 @@ internal sealed record CheckpointHeader(
     long Step,
     int Skipped,
     IReadOnlyList<EpochMetrics> History,
-    int? BestEpoch);
+    int? BestEpoch,
+    IReadOnlyList<string> ClassNames);
 
 /// <summary>
 /// A training run saved at the end of an epoch: its header, the network, the optimizer state

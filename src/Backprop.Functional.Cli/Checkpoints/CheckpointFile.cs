@@ -45,7 +45,8 @@ internal static class CheckpointFile
 
     /// <summary>
     /// Writes <paramref name="checkpoint"/> to <paramref name="path"/> atomically, replacing
-    /// any file there; the model files inside record <paramref name="info"/>.
+    /// any file there; the model files inside record <paramref name="info"/>, with the header's
+    /// class names.
     /// </summary>
     /// <returns>Unit, or a one-line error that starts "cannot save PATH:" or "cannot write
     /// PATH:".</returns>
@@ -56,8 +57,8 @@ internal static class CheckpointFile
             .Bind(bytes => AtomicFile.Write(path, bytes));
 
     /// <summary>
-    /// The header of the checkpoint at <paramref name="path"/>: its settings, position and
-    /// history, checked, without reading its networks into memory.
+    /// The header of the checkpoint at <paramref name="path"/>: its settings, position,
+    /// history and class names, checked, without reading its networks into memory.
     /// </summary>
     public static Fin<CheckpointHeader> ReadHeader(string path) =>
         ReadBytes(path).Bind(bytes => CheckpointReader.Parse(path, bytes, CheckpointReader.Header));

@@ -24,12 +24,13 @@ namespace Backprop.Functional.Cli.Checkpoints;
 /// twice in an object refused); the format name and version; the precision; the settings; the
 /// position (epoch, batch, steps), against itself and the settings (see Position); the best
 /// epoch and the history, whose figures must be in range and agree with each other and with
-/// the settings (see Figures), the best epoch being the history's lowest validation loss;
-/// then, for a whole checkpoint, the precision against the caller's, the model (checked as a
-/// model file is, and against the settings' sizes, activations, loss and seed), the best model
-/// when the run stops early, and the optimizer state, its η the last epoch's and each buffer
-/// with the model's shapes and finite numbers. What needs the run's settings as a whole (the
-/// schedule's η) is checked on resuming, in <see cref="Running.ResumeCheck"/>.
+/// the settings (see Figures), the best epoch being the history's lowest validation loss; the
+/// model's class names; then, for a whole checkpoint, the precision against the caller's, the
+/// model (checked as a model file is, and against the settings' sizes, activations, loss and
+/// seed), the best model when the run stops early, and the optimizer state, its η the last
+/// epoch's and each buffer with the model's shapes and finite numbers. What needs the run's
+/// settings as a whole (the schedule's η, the data's class names) is checked on resuming, in
+/// <see cref="Running.ResumeCheck"/>.
 /// </remarks>
 internal static class CheckpointReader
 {
@@ -74,7 +75,9 @@ internal static class CheckpointReader
         string name, byte[] json, Func<string, JsonElement, Fin<TResult>> read) =>
         ModelReader.ParseJson(name, json, "checkpoint", root => read(name, root));
 
-    /// <summary>The header: format, precision, settings, position and history.</summary>
+    /// <summary>
+    /// The header: format, precision, settings, position, history and the model's class names.
+    /// </summary>
     public static Fin<CheckpointHeader> Header(string name, JsonElement root) =>
         from isObject in ModelReader.Require(
             root.ValueKind == JsonValueKind.Object,
@@ -110,6 +113,8 @@ internal static class CheckpointReader
                 + "out (setting 'validation' is \"0\"), so it has no validation loss to be "
                 + "best in; expected null")
         from bestAgrees in BestAgrees(name, settings, bestEpoch, history)
+        from modelJson in ModelReader.Member(name, root, "model", JsonValueKind.Object)
+        from classNames in ModelReader.Texts($"{name}: model", modelJson, "classNames")
         select new CheckpointHeader(
             precision,
             settings,
@@ -119,7 +124,8 @@ internal static class CheckpointReader
             step,
             skipped,
             history,
-            bestEpoch.ToNullable());
+            bestEpoch.ToNullable(),
+            classNames);
 
     /// <summary>
     /// The whole checkpoint, saved in the precision of <typeparamref name="T"/>: the header,

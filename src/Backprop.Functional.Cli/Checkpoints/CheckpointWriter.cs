@@ -30,15 +30,20 @@ internal static class CheckpointWriter
     /// The UTF-8 JSON of a checkpoint file, or the first reason it cannot be written.
     /// </summary>
     /// <param name="checkpoint">The run to save.</param>
-    /// <param name="info">What the model files inside record besides their networks.</param>
+    /// <param name="info">What the model files inside record besides their networks; the class
+    /// names they record are the header's, which the reader returns in the header.</param>
     public static Fin<byte[]> Serialize<T>(Checkpoint<T> checkpoint, ModelInfo info)
-        where T : struct, IFloatingPointIeee754<T> =>
-        from model in ModelWriter.Serialize(checkpoint.Network, info)
-        from best in SavesBest(checkpoint)
-            ? ModelWriter.Serialize(checkpoint.Best!, info).Map(Some)
-            : FinSucc(Option<byte[]>.None)
-        from buffers in CheckBuffers(checkpoint.Optimizer)
-        select Encoding.UTF8.GetBytes(Render(checkpoint, model, best));
+        where T : struct, IFloatingPointIeee754<T>
+    {
+        var named = info with { ClassNames = checkpoint.Header.ClassNames };
+        return
+            from model in ModelWriter.Serialize(checkpoint.Network, named)
+            from best in SavesBest(checkpoint)
+                ? ModelWriter.Serialize(checkpoint.Best!, named).Map(Some)
+                : FinSucc(Option<byte[]>.None)
+            from buffers in CheckBuffers(checkpoint.Optimizer)
+            select Encoding.UTF8.GetBytes(Render(checkpoint, model, best));
+    }
 
     // The best network is saved apart only when it is not the checkpoint's own network.
     private static bool SavesBest<T>(Checkpoint<T> checkpoint)

@@ -384,7 +384,7 @@ internal static class ModelReader
                 + $"to {ulong.MaxValue}")
         select value;
 
-    private static Fin<IReadOnlyList<string>> Texts(string name, JsonElement root, string key) =>
+    internal static Fin<IReadOnlyList<string>> Texts(string name, JsonElement root, string key) =>
         from array in Member(name, root, key, JsonValueKind.Array)
         from count in Require(
             array.GetArrayLength() >= 1,

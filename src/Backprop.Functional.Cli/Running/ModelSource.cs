@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Numerics;
 using Backprop.Functional.Cli.Data;
 using Backprop.Functional.Cli.Models;
@@ -53,22 +54,36 @@ internal static class ModelSource
     public static void WarnIfClassesDiffer(
         ModelInfo info, TestData data, string path, System.IO.TextWriter error)
     {
-        var (model, theirs) = (info.ClassNames, data.ClassNames);
-        if (model.Count != theirs.Count)
+        if (ClassDifference(info.ClassNames, data.ClassNames) is { } difference)
         {
-            return;
+            error.WriteLine(Printable.Line(
+                $"warning: {path} was trained on other classes than the data's ({difference}); "
+                + "the data's names are shown"));
+        }
+    }
+
+    /// <summary>
+    /// The first class that <paramref name="model"/> names otherwise than
+    /// <paramref name="data"/>, as "class 0: '0' against 'T-shirt/top'"; null when the names
+    /// agree, or when their counts differ (a mismatch of sizes, refused elsewhere).
+    /// </summary>
+    public static string? ClassDifference(
+        IReadOnlyList<string> model, IReadOnlyList<string> data)
+    {
+        if (model.Count != data.Count)
+        {
+            return null;
         }
 
         for (var c = 0; c < model.Count; c++)
         {
-            if (model[c] != theirs[c])
+            if (model[c] != data[c])
             {
-                error.WriteLine(Printable.Line(
-                    $"warning: {path} was trained on other classes than the data's (class {c}: "
-                    + $"'{model[c]}' against '{theirs[c]}'); the data's names are shown"));
-                return;
+                return $"class {c}: '{model[c]}' against '{data[c]}'";
             }
         }
+
+        return null;
     }
 
     /// <summary>"784 → 128 → 10 (relu, softmax)": the sizes, then the activations.</summary>

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.IO;
 using System.Linq;
 using System.Numerics;
 using Backprop.Functional.Cli.Checkpoints;
@@ -9,7 +10,7 @@ namespace Backprop.Functional.Cli.Running;
 
 /// <summary>
 /// Whether a run may continue from a checkpoint: the same settings, the η its schedule gives,
-/// and epochs left to train.
+/// and epochs left to train; and a warning when the data name their classes otherwise.
 /// </summary>
 internal static class ResumeCheck
 {
@@ -52,6 +53,25 @@ internal static class ResumeCheck
         }
 
         return header;
+    }
+
+    /// <summary>
+    /// A warning, on <paramref name="error"/>, when the checkpoint at <paramref name="path"/>
+    /// names its classes otherwise than the data <paramref name="run"/> trains on. The names do
+    /// not shape the steps, and the same images can come with other names (without a
+    /// classes.txt they follow the directory's name), so the run goes on; the files it writes
+    /// record the data's names.
+    /// </summary>
+    public static void WarnIfClassesDiffer(
+        TrainingRun run, CheckpointHeader header, string path, TextWriter error)
+    {
+        if (ModelSource.ClassDifference(header.ClassNames, run.Data.ClassNames) is { } difference)
+        {
+            error.WriteLine(Printable.Line(
+                $"warning: --resume {path}: the checkpoint's run was trained on other classes "
+                + $"than the data's ({difference}); training goes on, and the files it writes "
+                + "record the data's names"));
+        }
     }
 
     /// <summary>

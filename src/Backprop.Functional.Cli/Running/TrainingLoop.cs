@@ -206,7 +206,8 @@ internal static class TrainingLoop
             step.Step,
             step.Skipped,
             history.ToArray(),
-            best.Epoch);
+            best.Epoch,
+            run.Data.ClassNames);
         var checkpoint = new Checkpoint<T>(header, step.Network, step.Optimizer, best.Network);
         MakeDirectory(run, path);
         CheckpointFile.Save(path, checkpoint, run.Info).OrFail();

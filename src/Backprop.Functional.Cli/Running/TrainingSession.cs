@@ -39,6 +39,11 @@ internal static class TrainingSession
         }
 
         human.Flush();
+        if (resume is not null)
+        {
+            ResumeCheck.WarnIfClassesDiffer(run, resume, settings.ResumePath!, context.Error);
+        }
+
         var interactive = context.ShowsProgress(settings.Json);
         var (history, epoch, stoppedEarly) = TrainingDisplay.Run(human, interactive, display =>
             settings.Precision == Precision.Float64

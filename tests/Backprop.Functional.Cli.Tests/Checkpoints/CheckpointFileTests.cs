@@ -76,6 +76,7 @@ public sealed class CheckpointFileTests
 
         Assert.Equal(saved.Header.Settings, header.Settings);
         Assert.Equal(saved.Header.History, header.History);
+        Assert.Equal(["no", "yes"], header.ClassNames);
         Assert.Equal(
             $"{path}: the checkpoint is float32; expected float64", wrong);
     }
@@ -239,7 +240,8 @@ public sealed class CheckpointFileTests
             20,
             0,
             history,
-            bestEpoch);
+            bestEpoch,
+            TestModels.Info<T>().ClassNames);
         var state = new OptimizerState<T>(20, 0.000123456789, Seq(("m", m), ("v", v)));
         return new Checkpoint<T>(header, network, state, best);
     }
@@ -269,6 +271,7 @@ public sealed class CheckpointFileTests
             (expected.Header.Epoch, expected.Header.Batch, expected.Header.Step),
             (actual.Header.Epoch, actual.Header.Batch, actual.Header.Step));
         Assert.Equal(expected.Header.BestEpoch, actual.Header.BestEpoch);
+        Assert.Equal(expected.Header.ClassNames, actual.Header.ClassNames);
         Assert.Equal(Bits(expected.Network), Bits(actual.Network));
         Assert.Equal(Bits(expected.Best!), Bits(actual.Best!));
         Assert.Equal(expected.Optimizer.Step, actual.Optimizer.Step);
