@@ -104,7 +104,8 @@ internal static class EvaluateCommand
         o.WriteLine(Printable.Line($"data: {r.Dataset}"));
         o.WriteLine(string.Create(
             invariant, $"test accuracy: {r.Correct}/{r.Total} ({r.Accuracy * 100:F2}%)"));
-        o.WriteLine(string.Create(invariant, $"test loss: {r.MeanLoss:F4} (mean {r.Loss})"));
+        o.WriteLine(string.Create(
+            invariant, $"test loss: {LossText.Of(r.MeanLoss)} (mean {r.Loss})"));
         o.WriteLine();
 
         // Class names as they print: a control character in classes.txt as its escape.

@@ -103,16 +103,17 @@ internal static class TrainingLoop
     }
 
     /// <summary>
-    /// The epoch line: epoch over total, mean training loss to 4 decimals, the validation loss
-    /// and accuracy when there is a validation set, test accuracy as correct/total and a
-    /// percentage, η when the schedule changes it, and seconds (training + evaluation).
+    /// The epoch line: epoch over total, mean training loss (<see cref="LossText"/>), the
+    /// validation loss and accuracy when there is a validation set, test accuracy as
+    /// correct/total and a percentage, η when the schedule changes it, and seconds (training +
+    /// evaluation).
     /// </summary>
     public static string Describe(EpochMetrics m, TrainSettings settings)
     {
         var epochs = settings.Epochs;
         var width = epochs.ToString(CultureInfo.InvariantCulture).Length;
         var validation = m.ValidationLoss is { } loss
-            ? $"  validation loss {loss:F4} {m.ValidationCorrect}/{m.ValidationTotal} "
+            ? $"  validation loss {LossText.Of(loss)} {m.ValidationCorrect}/{m.ValidationTotal} "
                 + $"({m.ValidationAccuracy * 100:F2}%)"
             : string.Empty;
         var varies = settings.Optimizer.Schedule != ScheduleKind.Constant
@@ -121,7 +122,7 @@ internal static class TrainingLoop
         return string.Create(
             CultureInfo.InvariantCulture,
             $"epoch {m.Epoch.ToString(CultureInfo.InvariantCulture).PadLeft(width)}/{epochs}"
-            + $"  loss {m.TrainingLoss:F4}{validation}"
+            + $"  loss {LossText.Of(m.TrainingLoss)}{validation}"
             + $"  test {m.TestCorrect}/{m.TestTotal} ({m.TestAccuracy * 100:F2}%)"
             + $"{rate}  {m.TrainingSeconds + m.EvaluationSeconds:F1}s");
     }
@@ -250,7 +251,7 @@ internal static class TrainingLoop
             CultureInfo.InvariantCulture,
             $"early stop after epoch {epoch}: the validation loss has not improved for "
             + $"{patience} {(patience == 1 ? "epoch" : "epochs")}; the best was epoch "
-            + $"{best.Epoch} ({best.Loss:F4})");
+            + $"{best.Epoch} ({LossText.Of(double.CreateTruncating(best.Loss))})");
 
     // The lowest validation loss so far, its epoch and the network after that epoch. A loss
     // improves only when it is lower (a NaN never does), as in EarlyStopping.Find.

@@ -39,16 +39,10 @@ internal static class TrainingSession
         }
 
         human.Flush();
-        if (resume is not null)
-        {
-            ResumeCheck.WarnIfClassesDiffer(run, resume, settings.ResumePath!, context.Error);
-        }
-
         var interactive = context.ShowsProgress(settings.Json);
-        var (history, epoch, stoppedEarly) = TrainingDisplay.Run(human, interactive, display =>
-            settings.Precision == Precision.Float64
-                ? TrainAndSave<double>(run, display)
-                : TrainAndSave<float>(run, display));
+        var (history, epoch, stoppedEarly) = settings.Precision == Precision.Float64
+            ? Train<double>(run, resume, context.Error, human, interactive)
+            : Train<float>(run, resume, context.Error, human, interactive);
 
         var kept = settings.EarlyStop > 0
             ? $" (the network after epoch {epoch}, the lowest validation loss)"
@@ -139,16 +133,31 @@ internal static class TrainingSession
     private static string HiddenActivation(TrainSettings s) =>
         s.Hidden.Count == 0 ? string.Empty : $"{s.Activation.Name} hidden, ";
 
+    // Reads the whole checkpoint, if resuming, before anything is shown: a warning about its
+    // class names comes only once every part of it has been checked. Then trains.
+    private static (IReadOnlyList<EpochMetrics> History, int Epoch, int? StoppedEarly) Train<T>(
+        TrainingRun run, CheckpointHeader? header, TextWriter error, TextWriter human,
+        bool interactive)
+        where T : struct, IFloatingPointIeee754<T>
+    {
+        Checkpoint<T>? resume = null;
+        if (header is not null && run.Settings.ResumePath is { } path)
+        {
+            resume = ResumeCheck.Buffers(run, CheckpointFile.Load<T>(path).OrFail(), path);
+            ResumeCheck.WarnIfClassesDiffer(run, header, path, error);
+        }
+
+        return TrainingDisplay.Run(
+            human, interactive, display => TrainAndSave(run, display, resume));
+    }
+
     // Trains, renders the plot in memory, then writes the model and the plot together: both
     // are replaced or neither is.
     private static (IReadOnlyList<EpochMetrics> History, int Epoch, int? StoppedEarly)
-        TrainAndSave<T>(TrainingRun run, TrainingDisplay display)
+        TrainAndSave<T>(TrainingRun run, TrainingDisplay display, Checkpoint<T>? resume)
         where T : struct, IFloatingPointIeee754<T>
     {
         var settings = run.Settings;
-        var resume = settings.ResumePath is { } path
-            ? ResumeCheck.Buffers(run, CheckpointFile.Load<T>(path).OrFail(), path)
-            : null;
         var outcome = TrainingLoop.Run(run, display, resume);
         var png = settings.PlotPath is null
             ? null
