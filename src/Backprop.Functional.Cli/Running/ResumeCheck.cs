@@ -14,10 +14,6 @@ namespace Backprop.Functional.Cli.Running;
 /// </summary>
 internal static class ResumeCheck
 {
-    // How far a step or exponential schedule's η may be from the one recorded: thousands of
-    // times the rounding of two C libraries' powers, and far below any η a person would type.
-    private const double PowerTolerance = 1e-12;
-
     // Buffers that average squared gradients (Adam's and AdamW's v, RMSProp's), which the
     // optimizer takes the square root of: a negative value in one can only be damage.
     private static readonly string[] SquareAverages = ["v", "square-average"];
@@ -108,29 +104,22 @@ internal static class ResumeCheck
     // Each epoch's η is the schedule's for its last step, after epoch × batches − 1 updates
     // (the command skips no step, so every step is an update). The settings agree with the
     // checkpoint's by now, so the run's schedule is the one that wrote the history, and the
-    // same code gives the same η from the same numbers. Constant, cosine and warm-up are plain
-    // arithmetic and PortableMath, the same bits everywhere, and compared exactly; step and
-    // exponential take Math.Pow from the C library, whose last bit may differ on another
-    // system, so they are compared to a relative PowerTolerance (see docs/limitations.md).
+    // same code gives the same η from the same numbers. Every schedule is plain arithmetic
+    // and PortableMath (its power included), the same bits on every system, so the rates are
+    // compared exactly.
     private static void CheckRates(TrainingRun run, CheckpointHeader header, string path)
     {
         var schedule = run.Optimizer.LearningRate;
-        var exact = run.Settings.Optimizer.Schedule
-            is not (ScheduleKind.Step or ScheduleKind.Exponential);
         foreach (var m in header.History)
         {
             var step = (long)m.Epoch * header.BatchesPerEpoch;
             var η = schedule.At(step - 1);
-            var agrees = exact
-                ? m.LearningRate == η
-                : Math.Abs(m.LearningRate - η) <= PowerTolerance * η;
-            if (!agrees)
+            if (m.LearningRate != η)
             {
-                var within = exact ? string.Empty : $" to a relative {Text(PowerTolerance)}";
                 throw CommandFailure.Failed(
                     $"{path}: 'history' entry {m.Epoch}: 'learningRate' is "
                     + $"{Text(m.LearningRate)} but the schedule, {schedule.Name}, gives {Text(η)} "
-                    + $"for step {step}, the last of epoch {m.Epoch}; expected the same{within}");
+                    + $"for step {step}, the last of epoch {m.Epoch}; expected the same");
             }
         }
     }

@@ -310,8 +310,8 @@ public abstract record Optimizer
         {
             var (β1, β2, ε) =
                 (T.CreateChecked(Beta1), T.CreateChecked(Beta2), T.CreateChecked(Epsilon));
-            var c1 = T.One - T.CreateChecked(Math.Pow(Beta1, t));    // bias corrections 1 − βᵗ
-            var c2 = T.One - T.CreateChecked(Math.Pow(Beta2, t));
+            var c1 = T.One - T.CreateChecked(PortableMath.Pow(Beta1, t)); // bias corrections 1 − βᵗ
+            var c2 = T.One - T.CreateChecked(PortableMath.Pow(Beta2, t));
             var m = Parameters.Zeros(g);
             var v = Parameters.Zeros(g);
             var d = Parameters.Zeros(g);

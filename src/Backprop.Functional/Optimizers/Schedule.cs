@@ -39,7 +39,7 @@ public sealed record Schedule(string Name, Func<long, double> At)
         Hyperparameter.Positive(factor, nameof(factor));
         AtLeastOne(every, nameof(every));
         return new($"step({rate:G4} × {factor:G4} every {every})",
-            t => rate * Math.Pow(factor, t / every));
+            t => rate * PortableMath.Pow(factor, t / every));
     }
 
     /// <summary>
@@ -55,7 +55,7 @@ public sealed record Schedule(string Name, Func<long, double> At)
         Hyperparameter.Positive(factor, nameof(factor));
         AtLeastOne(every, nameof(every));
         return new($"exponential({rate:G4} × {factor:G4} per {every})",
-            t => rate * Math.Pow(factor, (double)t / every));
+            t => rate * PortableMath.Pow(factor, (double)t / every));
     }
 
     /// <summary>
