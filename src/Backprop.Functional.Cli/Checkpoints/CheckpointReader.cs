@@ -333,7 +333,7 @@ internal static class CheckpointReader
         select (IReadOnlyList<EpochMetrics>)entries;
 
     // The figures of one epoch as a run writes them: the training loss ≥ 0 and never NaN (see
-    // TrainingLoss), the validation and test losses ≥ 0 or NaN, η and times finite and ≥ 0,
+    // TrainingLoss), the validation and test losses finite and ≥ 0, η and times finite and ≥ 0,
     // each accuracy exactly its correct / total, and validation figures exactly when the run
     // holds images out, with as many as it holds out.
     private static Fin<EpochMetrics> Figures(EpochMetrics m, long validation, string precision)
@@ -406,11 +406,17 @@ internal static class CheckpointReader
         return $"'trainingLoss' is {Number(x)}; expected {expected}{why}";
     }
 
-    // The mean validation or test loss: the network is evaluated after the epoch, unchecked,
-    // on images it did not train on, where its outputs can overflow. So ≥ 0, +∞ included, or
-    // NaN when a sample's loss was not a number.
+    // The mean validation or test loss: finite and ≥ 0, since a run whose network's outputs
+    // overflow on the held-out images after an epoch stops there as diverged, before that
+    // epoch's checkpoint (TrainingLoop.HeldOutProblem).
     private static string? Loss(string key, double x) =>
-        x >= 0 || double.IsNaN(x) ? null : $"'{key}' is {Number(x)}; expected a number ≥ 0 or NaN";
+        double.IsFinite(x) && x >= 0
+            ? null
+            : $"'{key}' is {Number(x)}; expected a finite number ≥ 0"
+                + (x >= 0 || double.IsNaN(x)
+                    ? ": a run stops at an epoch whose network's outputs overflow on the "
+                        + "held-out images"
+                    : string.Empty);
 
     private static string? FiniteNonNegative(string key, double x) =>
         double.IsFinite(x) && x >= 0

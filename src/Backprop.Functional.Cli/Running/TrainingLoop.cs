@@ -75,6 +75,13 @@ internal static class TrainingLoop
             var metrics = Evaluate(run, step, lossSum, clock);
             history.Add(metrics);
             display.Line(Describe(metrics, s));
+            if (HeldOutProblem(metrics) is { } overflow)
+            {
+                throw CommandFailure.Failed(
+                    $"training diverged: {overflow}; no model was written "
+                    + $"({DivergenceHint(s.Optimizer)})");
+            }
+
             best = s.EarlyStop > 0 ? best.After(metrics, step.Network) : best;
             if (s.CheckpointPath is { } path)
             {
@@ -125,6 +132,24 @@ internal static class TrainingLoop
             + $"  loss {LossText.Of(m.TrainingLoss)}{validation}"
             + $"  test {m.TestCorrect}/{m.TestTotal} ({m.TestAccuracy * 100:F2}%)"
             + $"{rate}  {m.TrainingSeconds + m.EvaluationSeconds:F1}s");
+    }
+
+    /// <summary>
+    /// What is wrong when the network after an epoch, whose steps all had finite losses, gives
+    /// a non-finite loss on the validation or test images: its outputs overflow there, as the
+    /// last step's update made its weights too large, and <c>evaluate</c> would refuse it.
+    /// </summary>
+    internal static string? HeldOutProblem(EpochMetrics m)
+    {
+        var (set, loss) = m.ValidationLoss is { } v && !double.IsFinite(v)
+            ? ("validation", v)
+            : ("test", m.TestLoss);
+        return double.IsFinite(loss)
+            ? null
+            : string.Create(
+                CultureInfo.InvariantCulture,
+                $"the network after epoch {m.Epoch} gives non-finite outputs on the {set} "
+                + $"images (their mean loss is {loss}), although every step's loss was finite");
     }
 
     /// <summary>

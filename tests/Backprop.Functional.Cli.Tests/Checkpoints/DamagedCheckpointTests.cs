@@ -144,7 +144,7 @@ public sealed class DamagedCheckpointTests
     [InlineData(
         "{\"trainingLoss\": -1}", "'trainingLoss' is -1; expected a finite number ≥ 0")]
     [InlineData(
-        "{\"testLoss\": \"-Infinity\"}", "'testLoss' is -Infinity; expected a number ≥ 0 or NaN")]
+        "{\"testLoss\": \"-Infinity\"}", "'testLoss' is -Infinity; expected a finite number ≥ 0")]
     [InlineData(
         "{\"learningRate\": \"Infinity\"}",
         "'learningRate' is Infinity; expected a finite number ≥ 0")]
@@ -194,7 +194,7 @@ public sealed class DamagedCheckpointTests
     [InlineData(
         "{\"validationAccuracy\": 2}", "'validationAccuracy' is 2; expected a number in [0, 1]")]
     [InlineData(
-        "{\"validationLoss\": -0.5}", "'validationLoss' is -0.5; expected a number ≥ 0 or NaN")]
+        "{\"validationLoss\": -0.5}", "'validationLoss' is -0.5; expected a finite number ≥ 0")]
     public void The_validation_figures_agree_with_the_runs_validation_set(
         string changes, string expected)
     {

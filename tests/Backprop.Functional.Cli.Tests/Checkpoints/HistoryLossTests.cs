@@ -10,8 +10,8 @@ namespace Backprop.Functional.Cli.Tests.Checkpoints;
 /// The losses in a checkpoint's history that a run can write and those it cannot. A run stops
 /// at the first batch whose loss is not finite, so an epoch's training loss is never NaN, and
 /// in float32 never ∞; in float64 the finite batch losses of an epoch can still add up to ∞.
-/// The validation and test losses are measured after the epoch without such a check, on
-/// images the network did not train on, and can be ∞ or NaN.
+/// The validation and test losses are measured after the epoch, and a run whose network gives
+/// a non-finite one stops there, before that epoch's checkpoint: they are always finite.
 /// </summary>
 public sealed class HistoryLossTests
 {
@@ -87,9 +87,10 @@ public sealed class HistoryLossTests
     [InlineData("testLoss", "Infinity")]
     [InlineData("validationLoss", "NaN")]
     [InlineData("validationLoss", "Infinity")]
-    public void A_validation_or_test_loss_that_overflowed_resumes(string key, string loss)
+    public void A_validation_or_test_loss_that_is_not_finite_is_refused(string key, string loss)
     {
-        // Given a checkpoint whose network overflowed on the images it was measured on
+        // Given a checkpoint edited to say its network overflowed on held-out images, which no
+        // run writes
         using var dir = new Commands.TempDirectory();
         var checkpoint = Checkpoint(dir, "--epochs", "1", "--validation", "100");
         Edit(checkpoint, json => json["history"]![0]![key] = loss);
@@ -99,10 +100,13 @@ public sealed class HistoryLossTests
             "train", "--hidden", "8", "--epochs", "2", "--validation", "100",
             "--resume", checkpoint, "--out", dir.File("m.json"), "--json");
 
-        // Then it goes on, and reports the figure as it was recorded
-        result.AssertSucceeded();
-        var reported = result.Json().At("epochs")[0].At(key).GetString();
-        Assert.Equal(loss, reported);
+        // Then one line names the entry and the figure, and nothing is written
+        Assert.Equal(
+            $"error: {checkpoint}: 'history' entry 1: '{key}' is {loss}; expected a finite "
+            + "number ≥ 0: a run stops at an epoch whose network's outputs overflow on the "
+            + "held-out images",
+            result.AssertOneErrorLine(1));
+        Assert.False(File.Exists(dir.File("m.json")));
     }
 
     // The checkpoint of a run of the 784 → 8 → 10 network on the embedded sample.
