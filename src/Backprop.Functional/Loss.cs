@@ -20,8 +20,10 @@ namespace Backprop.Functional;
 public abstract record Loss
 {
     /// <summary>
-    /// Probabilities are clamped to at least this before a logarithm or a division, so that a
-    /// saturated output gives a large finite loss instead of ∞ or NaN.
+    /// Probabilities are clamped to at least this before a logarithm or a division, and binary
+    /// cross-entropy's to at most 1 − this as well, so that a saturated output gives a large
+    /// finite loss instead of ∞ or NaN. In float32, where 1 − 10⁻¹² rounds to 1, the upper end
+    /// is the largest float below 1, 1 − 2⁻²⁴.
     /// </summary>
     public const double ProbabilityFloor = 1e-12;
 
@@ -156,6 +158,12 @@ public abstract record Loss
         where T : struct, System.Numerics.IFloatingPointIeee754<T> =>
         T.CreateChecked(ProbabilityFloor);
 
+    // 1 − floor, or the largest T below 1 where that rounds to 1 (float32), so that 1 − p is
+    // never 0.
+    private static T Ceiling<T>()
+        where T : struct, System.Numerics.IFloatingPointIeee754<T> =>
+        T.Min(T.One - Floor<T>(), T.BitDecrement(T.One));
+
     private sealed record QuadraticLoss : Loss
     {
         public override string Name => "quadratic";
@@ -197,7 +205,7 @@ public abstract record Loss
                 }
                 else
                 {
-                    var p = T.Clamp(o[i], Floor<T>(), T.One - Floor<T>());
+                    var p = T.Clamp(o[i], Floor<T>(), Ceiling<T>());
                     ℓ -= (y[i] * T.Log(p)) + ((T.One - y[i]) * T.Log(T.One - p));
                 }
             }
@@ -215,10 +223,9 @@ public abstract record Loss
                 return;
             }
 
-            // ∂ℓ/∂o = (o − y) / (o(1 − o)) inside [floor, 1 − floor]; outside it the value uses
+            // ∂ℓ/∂o = (o − y) / (o(1 − o)) inside [floor, ceiling]; outside it the value uses
             // the clamped o, which does not move with o, so the gradient there is 0.
-            var lo = Floor<T>();
-            var hi = T.One - lo;
+            var (lo, hi) = (Floor<T>(), Ceiling<T>());
             for (var i = 0; i < d.Length; i++)
             {
                 var p = o[i];

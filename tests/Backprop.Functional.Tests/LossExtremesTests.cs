@@ -78,6 +78,34 @@ public sealed class LossExtremesTests
         Assert.Equal(1.0, gradient.Layers[0].Bias[0]);
     }
 
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(1.0)]
+    public void Unfused_binary_cross_entropy_in_float32_stays_finite_at_an_output_of_one(
+        double target)
+    {
+        // In float32 1 − 10⁻¹² rounds to 1, so the clamp's upper end is p = 1 − 2⁻²⁴ (before,
+        // it was 1, and ln(1 − p) was −∞). An identity output o = W·x: at o = 1 the loss uses
+        // p, −ln(1 − p) = 24 ln 2 for y = 0 and −ln p ≈ 2⁻²⁴ for y = 1, and, being constant
+        // there, has gradient 0; at o = p itself the gradient is (p − y)/(p(1 − p)), finite.
+        var p = MathF.BitDecrement(1f);
+        var y = Matrix<float>.Build.Dense(1, 1, (float)target);
+        var x = Matrix<float>.Build.Dense(1, 1, 1f);
+        Network<float> Output(float o) => Network.Create(Layer.Create(
+            Matrix<float>.Build.Dense(1, 1, o), Vector<float>.Build.Dense(1), Activation.Identity));
+
+        var (atOne, flat) = Output(1f).LossAndGradient(x, y, Loss.BinaryCrossEntropy);
+        var (atP, slope) = Output(p).LossAndGradient(x, y, Loss.BinaryCrossEntropy);
+
+        Assert.Equal(1f - MathF.Pow(2, -24), p);
+        var expected = target == 0 ? -MathF.Log(1f - p) : -MathF.Log(p);
+        Assert.Equal(expected, atOne);
+        Assert.Equal(expected, atP);
+        Assert.Equal(0f, flat.Layers[0].Bias[0]);
+        Assert.Equal((p - (float)target) / (p * (1f - p)), slope.Layers[0].Bias[0]);
+        Assert.True(float.IsFinite(slope.Layers[0].Bias[0]));
+    }
+
     [Fact]
     public void Softmax_cross_entropy_scales_softmax_by_the_mass_of_the_target()
     {
