@@ -24,12 +24,14 @@ internal static class ResumeCheck
     /// </summary>
     /// <exception cref="CommandFailure">Exit code 1 when the file cannot be read or is not a
     /// checkpoint, or when its history records an η other than the run's schedule gives; exit
-    /// code 2 when the run's settings contradict it, when it has stopped early, or when --epochs
-    /// leaves nothing to train.</exception>
+    /// code 2 when the run's settings contradict it, when the data's test set has another
+    /// number of images than its history, when it has stopped early, or when --epochs leaves
+    /// nothing to train.</exception>
     public static CheckpointHeader Header(TrainingRun run, string path)
     {
         var header = CheckpointFile.ReadHeader(path).OrFail();
         RunIdentity.CheckAgainst(run.Identity, header, path);
+        CheckTestSet(run, header, path);
         CheckRates(run, header, path);
 
         var s = run.Settings;
@@ -99,6 +101,24 @@ internal static class ResumeCheck
         }
 
         return checkpoint;
+    }
+
+    // The reader wants one test set in every epoch of a history (the same 'testTotal' in
+    // each entry), so a run on a test set of another size would save a checkpoint that no
+    // later resume could read, in place of the one it resumed. The test set is not a
+    // setting, so its size is compared with the history's here. The other figures that the
+    // reader compares across a history follow from the settings, which agree by now: every
+    // entry's 'validationTotal' must be setting 'validation', the --validation the run holds
+    // out of its training images, and the best epoch is found again from the losses alone.
+    private static void CheckTestSet(TrainingRun run, CheckpointHeader header, string path)
+    {
+        var (given, saved) = (run.Sets.Test.Count, header.History[0].TestTotal);
+        if (given != saved)
+        {
+            throw CommandFailure.Usage(
+                $"--resume {path}: --data (its test images) gives {given} but the checkpoint's "
+                + $"run was tested on {saved}");
+        }
     }
 
     // Each epoch's η is the schedule's for its last step, after epoch × batches − 1 updates
