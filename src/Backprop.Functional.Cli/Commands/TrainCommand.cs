@@ -191,6 +191,10 @@ internal static class TrainCommand
                 parse.GetValue(resume),
                 parse.GetValue(json));
             Check(settings, typed);
+
+            // Held from here to the end of the command, so that no other run can take the
+            // checkpoint directory while this one reads its --resume and trains.
+            using var claim = CheckpointClaim.Take(settings);
             var split = DataSource.Load(settings.DataDirectory);
             if (settings.Validation >= split.Train.Count)
             {
@@ -199,7 +203,7 @@ internal static class TrainCommand
                     + $"got '{typed.Validation ?? settings.Validation.ToString(Invariant)}'");
             }
 
-            return TrainingSession.Run(settings, split, context);
+            return TrainingSession.Run(settings, split, context, claim);
         });
         return command;
     }
@@ -264,23 +268,6 @@ internal static class TrainCommand
         }
 
         CheckNoOverlap(s);
-        CheckNoOtherRun(s);
-    }
-
-    // A checkpoint already in the directory is another run's (or this run's, started again
-    // without --resume): replacing it after the first epoch would lose that run. Only the run
-    // that resumes it may write over it.
-    private static void CheckNoOtherRun(TrainSettings s)
-    {
-        if (s.CheckpointPath is { } kept && File.Exists(kept)
-            && FileKind.BrokenLink(kept) is null
-            && (s.ResumePath is null || !PathIdentity.Same(s.ResumePath, kept)))
-        {
-            throw CommandFailure.Usage(
-                $"--checkpoint {s.CheckpointDirectory} already holds a checkpoint, {kept}, which "
-                + $"this run would replace; resume it with --resume {kept}, or choose another "
-                + "directory");
-        }
     }
 
     // No output may land on an input or on another output: a model written over a data file

@@ -41,11 +41,6 @@ internal static class TrainingLoop
                 options)
             : Training.Resume(resume.Position, data, options);
 
-        if (s.CheckpointPath is { } first)
-        {
-            MakeDirectory(run, first);
-        }
-
         var history = new List<EpochMetrics>(resume?.Header.History ?? []);
         var best = new Best<T>(resume?.Header.BestEpoch, resume?.Best, history);
         var lossSum = 0.0;
@@ -235,30 +230,10 @@ internal static class TrainingLoop
             best.Epoch,
             run.Data.ClassNames);
         var checkpoint = new Checkpoint<T>(header, step.Network, step.Optimizer, best.Network);
-        MakeDirectory(run, path);
-        CheckpointFile.Save(path, checkpoint, run.Info).OrFail();
-    }
 
-    // The checkpoint directory, made before the first epoch and again before each save (a
-    // no-op while it is there).
-    private static void MakeDirectory(TrainingRun run, string path)
-    {
-        var directory = run.Settings.CheckpointDirectory!;
-        try
-        {
-            System.IO.Directory.CreateDirectory(directory);
-        }
-        catch (Exception e)
-            when (e is System.IO.IOException or UnauthorizedAccessException)
-        {
-            // Checked before the run; something has put a file there since, or taken the
-            // right to write.
-            throw CommandFailure.Failed(System.IO.File.Exists(directory)
-                ? $"cannot save {path}: {directory} is a file now, where the run made its "
-                    + "checkpoint directory"
-                : $"cannot save {path}: the directory {directory} cannot be made "
-                    + $"({ExceptionMessage.Of(e)})");
-        }
+        // Made before the first epoch (CheckpointClaim.Hold); made again should it have gone.
+        CheckpointClaim.MakeDirectory(run.Settings.CheckpointDirectory!, path);
+        CheckpointFile.Save(path, checkpoint, run.Info).OrFail();
     }
 
     // The epoch at which early stopping ends the run, if it does now: the core's rule applied

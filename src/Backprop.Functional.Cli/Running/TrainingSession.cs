@@ -23,8 +23,14 @@ internal static class TrainingSession
     /// Trains on <paramref name="data"/> as <paramref name="settings"/> say, which the command
     /// has checked against it: fewer validation images than training images.
     /// </summary>
+    /// <param name="settings">The run's settings.</param>
+    /// <param name="data">The data it trains on.</param>
+    /// <param name="context">Where its lines go.</param>
+    /// <param name="claim">The run's hold on its checkpoint directory, taken already when the
+    /// directory is there, and taken here, once the directory is made, when it is not.</param>
     /// <returns>The exit code: 0, as every failure throws a <see cref="CommandFailure"/>.</returns>
-    public static int Run(TrainSettings settings, DataSplit data, CliContext context)
+    public static int Run(
+        TrainSettings settings, DataSplit data, CliContext context, CheckpointClaim claim)
     {
         CheckSize(
             settings.Sizes(data.Train.Features, data.ClassNames.Count),
@@ -33,16 +39,9 @@ internal static class TrainingSession
         var run = TrainingRun.Create(settings, data);
         var resume = settings.ResumePath is { } path ? ResumeCheck.Header(run, path) : null;
         var human = context.Human(settings.Json);
-        foreach (var line in Describe(run, resume))
-        {
-            human.WriteLine(Printable.Line(line));
-        }
-
-        human.Flush();
-        var interactive = context.ShowsProgress(settings.Json);
         var (history, epoch, stoppedEarly) = settings.Precision == Precision.Float64
-            ? Train<double>(run, resume, context.Error, human, interactive)
-            : Train<float>(run, resume, context.Error, human, interactive);
+            ? Train<double>(run, resume, claim, context, human)
+            : Train<float>(run, resume, claim, context, human);
 
         var kept = settings.EarlyStop > 0
             ? $" (the network after epoch {epoch}, the lowest validation loss)"
@@ -133,20 +132,33 @@ internal static class TrainingSession
     private static string HiddenActivation(TrainSettings s) =>
         s.Hidden.Count == 0 ? string.Empty : $"{s.Activation.Name} hidden, ";
 
-    // Reads the whole checkpoint, if resuming, before anything is shown: a warning about its
-    // class names comes only once every part of it has been checked. Then trains.
+    // Reads the whole checkpoint, if resuming, and holds the checkpoint directory before
+    // anything is shown: a run refused for either shows its one error line alone, and a
+    // warning about the class names comes only once every part of the checkpoint has been
+    // checked. Then describes the run and trains.
     private static (IReadOnlyList<EpochMetrics> History, int Epoch, int? StoppedEarly) Train<T>(
-        TrainingRun run, CheckpointHeader? header, TextWriter error, TextWriter human,
-        bool interactive)
+        TrainingRun run, CheckpointHeader? header, CheckpointClaim claim, CliContext context,
+        TextWriter human)
         where T : struct, IFloatingPointIeee754<T>
     {
-        Checkpoint<T>? resume = null;
-        if (header is not null && run.Settings.ResumePath is { } path)
+        var path = header is null ? null : run.Settings.ResumePath;
+        var resume = path is null
+            ? null
+            : ResumeCheck.Buffers(run, CheckpointFile.Load<T>(path).OrFail(), path);
+        claim.Hold();
+
+        foreach (var line in Describe(run, header))
         {
-            resume = ResumeCheck.Buffers(run, CheckpointFile.Load<T>(path).OrFail(), path);
-            ResumeCheck.WarnIfClassesDiffer(run, header, path, error);
+            human.WriteLine(Printable.Line(line));
         }
 
+        human.Flush();
+        if (header is not null && path is not null)
+        {
+            ResumeCheck.WarnIfClassesDiffer(run, header, path, context.Error);
+        }
+
+        var interactive = context.ShowsProgress(run.Settings.Json);
         return TrainingDisplay.Run(
             human, interactive, display => TrainAndSave(run, display, resume));
     }

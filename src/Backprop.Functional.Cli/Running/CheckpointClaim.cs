@@ -1,0 +1,218 @@
+using System;
+using System.IO;
+using System.Runtime.InteropServices;
+using Backprop.Functional.Cli.Commands;
+using Backprop.Functional.Cli.Data;
+using Backprop.Functional.Cli.Shell;
+using Microsoft.Win32.SafeHandles;
+
+namespace Backprop.Functional.Cli.Running;
+
+/// <summary>
+/// A run's hold on its --checkpoint directory: of two runs that save their checkpoints to the
+/// same directory, only one trains; the other is refused before its first epoch, rather than
+/// both training and the last to save replacing the other's checkpoint.
+/// </summary>
+/// <remarks>
+/// <para>
+/// The hold is an exclusive flock(2) on the directory itself, asked for without waiting and kept
+/// on an open descriptor until the run ends (<see cref="Dispose"/>). The kernel releases it when
+/// the descriptor is closed, which it does for a process that ends in any way, SIGKILL
+/// included: a killed run leaves no stale lock behind. It writes nothing, so the directory holds
+/// the checkpoint and nothing else.
+/// </para>
+/// <para>
+/// It is taken as soon as the directory exists: in <see cref="Take"/> when it is there before
+/// the run starts, so before the --resume checkpoint is read, and otherwise in
+/// <see cref="Hold"/>, which makes the directory just before the first epoch. Once it is
+/// held, the run looks for a checkpoint it would replace: one that is not its --resume, or,
+/// when the directory is made by <see cref="Hold"/>, any at all (another run has made the
+/// directory and saved there since this one started).
+/// </para>
+/// <para>
+/// LIMITATION: the lock is taken on Linux only, and only where the directory can be opened for
+/// reading and the file system takes a flock; elsewhere the run looks for a checkpoint it would
+/// replace without it, so two runs started at the same moment can still both go on; see
+/// docs/limitations.md#two-runs-on-one-checkpoint-directory.
+/// </para>
+/// </remarks>
+internal sealed partial class CheckpointClaim : IDisposable
+{
+    // open(2) and flock(2), as Linux defines them on every architecture .NET runs on.
+    private const int ReadOnly = 0;
+    private const int NonBlocking = 0x800;
+    private const int CloseOnExec = 0x80000;
+    private const int Exclusive = 2;
+    private const int NoWait = 4;
+    private const int WouldBlock = 11;
+
+    private readonly TrainSettings _settings;
+    private DirectoryLock? _lock;
+
+    // Whether the directory is the run's: locked (where a lock can be taken) and looked into.
+    private bool _held;
+
+    private CheckpointClaim(TrainSettings settings)
+    {
+        _settings = settings;
+    }
+
+    /// <summary>
+    /// The claim of a run as <paramref name="settings"/> describe it, held already when its
+    /// --checkpoint directory exists (nothing to hold for a run without --checkpoint).
+    /// </summary>
+    /// <exception cref="CommandFailure">Exit code 2 when another run holds the directory, or
+    /// when it holds a checkpoint that is not the one the run resumes.</exception>
+    public static CheckpointClaim Take(TrainSettings settings)
+    {
+        var claim = new CheckpointClaim(settings);
+        try
+        {
+            if (settings.CheckpointDirectory is { } directory && Directory.Exists(directory))
+            {
+                claim.Lock(resumable: true);
+            }
+
+            return claim;
+        }
+        catch
+        {
+            claim.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Makes the --checkpoint directory if it is not there yet and holds it, before the first
+    /// epoch; nothing when the claim is held already or the run keeps no checkpoint.
+    /// </summary>
+    /// <exception cref="CommandFailure">Exit code 1 when the directory cannot be made; exit
+    /// code 2 when another run holds it or has saved a checkpoint there.</exception>
+    public void Hold()
+    {
+        if (_held || _settings.CheckpointPath is not { } path)
+        {
+            return;
+        }
+
+        MakeDirectory(_settings.CheckpointDirectory!, path);
+        Lock(resumable: false);
+    }
+
+    /// <summary>
+    /// Makes <paramref name="directory"/>, where the checkpoint <paramref name="path"/> is
+    /// saved, if it is not there (a no-op while it is).
+    /// </summary>
+    /// <exception cref="CommandFailure">Exit code 1 when it cannot be made.</exception>
+    public static void MakeDirectory(string directory, string path)
+    {
+        try
+        {
+            Directory.CreateDirectory(directory);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Checked before the run; something has put a file there since, or taken the
+            // right to write.
+            throw CommandFailure.Failed(File.Exists(directory)
+                ? $"cannot save {path}: {directory} is a file now, where the run made its "
+                    + "checkpoint directory"
+                : $"cannot save {path}: the directory {directory} cannot be made "
+                    + $"({ExceptionMessage.Of(e)})");
+        }
+    }
+
+    /// <summary>Lets the directory go, for the next run.</summary>
+    public void Dispose() => _lock?.Dispose();
+
+    // Locks the directory, then looks for a checkpoint this run would replace. Only a run that
+    // held the directory before it read its --resume may replace that checkpoint: one that
+    // took the lock later may have read it before another run moved it on.
+    private void Lock(bool resumable)
+    {
+        var (directory, kept) = (_settings.CheckpointDirectory!, _settings.CheckpointPath!);
+        _lock = DirectoryLock.Take(directory, out var busy);
+        if (busy)
+        {
+            throw CommandFailure.Usage(
+                $"--checkpoint {directory} is held by another run, which saves its checkpoint "
+                + "there; wait for that run to end, or choose another directory");
+        }
+
+        _held = true;
+        var resumes = resumable && _settings.ResumePath is { } resume
+            && PathIdentity.Same(resume, kept);
+        if (File.Exists(kept) && FileKind.BrokenLink(kept) is null && !resumes)
+        {
+            throw CommandFailure.Usage(
+                $"--checkpoint {directory} already holds a checkpoint, {kept}, which this run "
+                + $"would replace; resume it with --resume {kept}, or choose another directory");
+        }
+    }
+
+    /// <summary>
+    /// An open descriptor of a directory with an exclusive flock on it; closing it lets go.
+    /// Tests take one to stand for another run.
+    /// </summary>
+    internal sealed partial class DirectoryLock : SafeHandleMinusOneIsInvalid
+    {
+        private DirectoryLock(int descriptor)
+            : base(ownsHandle: true)
+        {
+            SetHandle(descriptor);
+        }
+
+        /// <summary>
+        /// The lock on <paramref name="directory"/>, or null when it cannot be taken here (not
+        /// Linux, a directory that cannot be opened, a file system without flock) or is
+        /// <paramref name="busy"/>: held on another open descriptor, of this process or another.
+        /// </summary>
+        public static DirectoryLock? Take(string directory, out bool busy)
+        {
+            busy = false;
+            if (!OperatingSystem.IsLinux() || directory.Contains('\0'))
+            {
+                return null;
+            }
+
+            try
+            {
+                // Not blocking, so that a named pipe put in the directory's place meanwhile
+                // does not wait for a writer; closed on exec, so that no child keeps the lock.
+                var descriptor = Open(directory, ReadOnly | NonBlocking | CloseOnExec, 0);
+                if (descriptor < 0)
+                {
+                    return null;
+                }
+
+                if (Flock(descriptor, Exclusive | NoWait) == 0)
+                {
+                    return new DirectoryLock(descriptor);
+                }
+
+                busy = Marshal.GetLastPInvokeError() == WouldBlock;
+                Close(descriptor);
+                return null;
+            }
+            catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+            {
+                return null;
+            }
+        }
+
+        protected override bool ReleaseHandle() => Close((int)handle) == 0;
+
+        [LibraryImport(
+            "libc",
+            EntryPoint = "open",
+            SetLastError = true,
+            StringMarshalling = StringMarshalling.Utf8)]
+        private static partial int Open(string path, int flags, int mode);
+
+        [LibraryImport("libc", EntryPoint = "flock", SetLastError = true)]
+        private static partial int Flock(int descriptor, int operation);
+
+        [LibraryImport("libc", EntryPoint = "close")]
+        private static partial int Close(int descriptor);
+    }
+}
