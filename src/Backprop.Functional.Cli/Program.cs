@@ -15,11 +15,13 @@ public static class Program
 {
     /// <summary>
     /// Runs the command line on the console and returns its exit code; a stop signal lets a
-    /// save in progress finish first, and a write to standard output that fails (closed, a
-    /// broken pipe) ends the command with one error line.
+    /// save in progress finish first, a write to standard output that fails (closed, a broken
+    /// pipe) ends the command with one error line, and a write to standard error that fails
+    /// (closed, full) is dropped, leaving the exit code as it would have been.
     /// </summary>
     public static int Main(string[] args)
     {
+        Console.SetError(StandardError.Open());
         using var signals = StopSignals.Register();
         if (StandardOutput.Open() is { } stdout)
         {
