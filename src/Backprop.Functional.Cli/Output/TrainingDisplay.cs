@@ -13,21 +13,40 @@ internal abstract class TrainingDisplay
     /// <summary>
     /// Runs <paramref name="body"/> with a display on <paramref name="writer"/>: a progress bar
     /// display when <paramref name="interactive"/>, plain lines otherwise. The progress bar is
-    /// cleared when the body returns or throws.
+    /// cleared when the body returns or throws; a stop signal while it is drawn shows the
+    /// cursor again (see <see cref="LiveTerminal"/>).
     /// </summary>
+    /// <param name="writer">Where the lines and the bar go.</param>
+    /// <param name="interactive">Whether <paramref name="writer"/> is a terminal to draw
+    /// on.</param>
+    /// <param name="body">The training, which reports to the display.</param>
+    /// <param name="ansi">Whether the terminal takes ANSI codes: found from TERM unless given,
+    /// as tests do, which have no terminal. Without them the bar is plain text.</param>
     public static TResult Run<TResult>(
-        TextWriter writer, bool interactive, Func<TrainingDisplay, TResult> body)
+        TextWriter writer,
+        bool interactive,
+        Func<TrainingDisplay, TResult> body,
+        AnsiSupport ansi = AnsiSupport.Detect)
     {
         if (!interactive)
         {
             return body(new Plain(writer));
         }
 
+        using var terminal = new LiveTerminal(writer);
         var console = AnsiConsole.Create(new AnsiConsoleSettings
         {
-            Out = new AnsiConsoleOutput(writer),
+            Out = terminal,
+            Ansi = ansi,
             Interactive = InteractionSupport.Yes,
         });
+
+        // The bar hides the cursor where it draws with ANSI codes, and only there.
+        if (console.Profile.Capabilities.Ansi)
+        {
+            terminal.Arm();
+        }
+
         return console.Progress()
             .AutoClear(true)
             .HideCompleted(true)

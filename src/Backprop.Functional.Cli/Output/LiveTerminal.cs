@@ -1,0 +1,192 @@
+using System;
+using System.IO;
+using System.Text;
+using System.Threading;
+using Backprop.Functional.Cli.Shell;
+using Spectre.Console;
+
+namespace Backprop.Functional.Cli.Output;
+
+/// <summary>
+/// The terminal that a progress bar is drawn on, as Spectre.Console sees it, and what a stop
+/// signal does to it. The bar hides the cursor (ESC[?25l) while it is drawn and shows it again
+/// when it is done; Ctrl-C ends the process before that, which would leave the terminal with
+/// no cursor. <see cref="Restore"/>, called on the way out, shows it again and lets nothing
+/// more be drawn.
+/// </summary>
+/// <remarks>
+/// Spectre.Console sees the terminal as it would the writer alone (width, height, whether it
+/// is one); only its writes pass through a gate that <see cref="Restore"/> closes.
+/// </remarks>
+internal sealed class LiveTerminal : IAnsiConsoleOutput, IDisposable
+{
+    /// <summary>
+    /// What <see cref="Restore"/> writes: a carriage return and an erase of the line (ESC[2K),
+    /// the blank line under the bar where the cursor rests and where the terminal echoed "^C",
+    /// then ESC[?25h, which shows the cursor. The bar stays as it was last drawn, above.
+    /// </summary>
+    public const string RestoreText = "\r\u001b[2K\u001b[?25h";
+
+    private static readonly Lock Registry = new();
+
+    // The terminal that Restore puts back: the one armed last and not yet disposed, or null.
+    private static LiveTerminal? armed;
+
+    private readonly AnsiConsoleOutput _terminal;
+
+    private readonly Gate _gate;
+
+    /// <summary>A terminal that draws on <paramref name="writer"/>; not armed yet.</summary>
+    public LiveTerminal(TextWriter writer)
+    {
+        _terminal = new AnsiConsoleOutput(writer);
+        _gate = new Gate(writer);
+    }
+
+    /// <summary>The writer Spectre.Console draws through: a gate before the one given.</summary>
+    public TextWriter Writer => _gate;
+
+    /// <inheritdoc/>
+    public bool IsTerminal => _terminal.IsTerminal;
+
+    /// <inheritdoc/>
+    public int Width => _terminal.Width;
+
+    /// <inheritdoc/>
+    public int Height => _terminal.Height;
+
+    /// <summary>
+    /// If a terminal is armed, writes <see cref="RestoreText"/> to it and closes its gate, so
+    /// that the bar, redrawn ten times a second, is not drawn again; a terminal that cannot be
+    /// written any more is left as it is. For the handler of a stop signal, which then lets
+    /// the process end.
+    /// </summary>
+    public static void Restore()
+    {
+        LiveTerminal? terminal;
+        lock (Registry)
+        {
+            terminal = armed;
+        }
+
+        terminal?._gate.Shut(RestoreText);
+    }
+
+    /// <inheritdoc/>
+    public void SetEncoding(Encoding encoding) => _terminal.SetEncoding(encoding);
+
+    /// <summary>
+    /// Makes this the terminal that <see cref="Restore"/> puts back, until it is disposed:
+    /// from the moment the bar hides the cursor until it has shown it again.
+    /// </summary>
+    public void Arm()
+    {
+        lock (Registry)
+        {
+            armed = this;
+        }
+    }
+
+    /// <summary>Disarms the terminal; the writer stays open.</summary>
+    public void Dispose()
+    {
+        lock (Registry)
+        {
+            if (ReferenceEquals(armed, this))
+            {
+                armed = null;
+            }
+        }
+    }
+
+    // Passes every write on, whole, until it is shut; then drops them.
+    private sealed class Gate(TextWriter inner) : TextWriter
+    {
+        private readonly Lock _lock = new();
+
+        private bool _shut;
+
+        public override Encoding Encoding => inner.Encoding;
+
+        public override IFormatProvider FormatProvider => inner.FormatProvider;
+
+        public override void Write(char value)
+        {
+            lock (_lock)
+            {
+                if (!_shut)
+                {
+                    inner.Write(value);
+                }
+            }
+        }
+
+        public override void Write(char[] buffer, int index, int count)
+        {
+            lock (_lock)
+            {
+                if (!_shut)
+                {
+                    inner.Write(buffer, index, count);
+                }
+            }
+        }
+
+        public override void Write(ReadOnlySpan<char> buffer)
+        {
+            lock (_lock)
+            {
+                if (!_shut)
+                {
+                    inner.Write(buffer);
+                }
+            }
+        }
+
+        public override void Write(string? value)
+        {
+            lock (_lock)
+            {
+                if (!_shut)
+                {
+                    inner.Write(value);
+                }
+            }
+        }
+
+        public override void Flush()
+        {
+            lock (_lock)
+            {
+                if (!_shut)
+                {
+                    inner.Flush();
+                }
+            }
+        }
+
+        // Writes the last text and shuts the gate, once. A failure to write it (standard output
+        // closed since) is dropped: the process is ending, and there is nothing left to tell.
+        public void Shut(string last)
+        {
+            lock (_lock)
+            {
+                if (_shut)
+                {
+                    return;
+                }
+
+                _shut = true;
+                try
+                {
+                    inner.Write(last);
+                    inner.Flush();
+                }
+                catch (Exception e)
+                    when (e is CommandFailure or IOException or UnauthorizedAccessException)
+                {
+                }
+            }
+        }
+    }
+}

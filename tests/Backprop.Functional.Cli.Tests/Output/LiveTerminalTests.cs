@@ -1,0 +1,184 @@
+using System;
+using System.IO;
+using Backprop.Functional.Cli.Output;
+using Backprop.Functional.Cli.Shell;
+using Spectre.Console;
+using Xunit;
+
+namespace Backprop.Functional.Cli.Tests.Output;
+
+/// <summary>
+/// The progress bar hides the cursor while it is drawn. A stop signal ends the process before
+/// the bar shows it again, so the signal's handler calls <see cref="LiveTerminal.Restore"/>,
+/// which shows it and lets the bar draw nothing more; with no bar drawn it writes nothing.
+/// These run the display on a string writer, with ANSI codes on as a terminal would have them.
+/// </summary>
+/// <remarks>
+/// The terminal that <see cref="LiveTerminal.Restore"/> acts on is one for the whole process,
+/// so these tests run one at a time, as the tests of one class do.
+/// </remarks>
+public sealed class LiveTerminalTests
+{
+    private const string HideCursor = "\u001b[?25l";
+
+    private const string ShowCursor = "\u001b[?25h";
+
+    [Fact]
+    public void A_stop_while_the_bar_is_drawn_shows_the_cursor_and_ends_the_drawing()
+    {
+        // Given a bar half way through an epoch
+        using var writer = new StringWriter();
+        string? atStop = null;
+
+        // When the stop signal's handler runs, and the training then goes on a little
+        TrainingDisplay.Run(
+            writer,
+            interactive: true,
+            display =>
+            {
+                display.EpochStarted(1, 2, batches: 10);
+                display.BatchDone();
+                display.Line("epoch 1/2  loss 0.5000");
+                LiveTerminal.Restore();
+                atStop = writer.ToString();
+                display.BatchDone();
+                display.Line("after the stop");
+                return 0;
+            },
+            AnsiSupport.Yes);
+
+        // Then the restore is the last thing written: the bar's own ending is not drawn
+        var text = writer.ToString();
+        Assert.Equal(atStop, text);
+        Assert.EndsWith(LiveTerminal.RestoreText, text, StringComparison.Ordinal);
+        Assert.Equal("\r\u001b[2K" + ShowCursor, LiveTerminal.RestoreText);
+        Assert.StartsWith(HideCursor, text, StringComparison.Ordinal);
+        Assert.Equal(1, Count(text, ShowCursor));
+        Assert.Contains("epoch 1/2  loss 0.5000", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("after the stop", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_second_stop_writes_nothing_more()
+    {
+        using var writer = new StringWriter();
+
+        TrainingDisplay.Run(
+            writer,
+            interactive: true,
+            display =>
+            {
+                display.EpochStarted(1, 1, batches: 2);
+                LiveTerminal.Restore();
+                LiveTerminal.Restore();
+                return 0;
+            },
+            AnsiSupport.Yes);
+
+        var text = writer.ToString();
+        Assert.EndsWith(LiveTerminal.RestoreText, text, StringComparison.Ordinal);
+        Assert.Equal(1, Count(text, ShowCursor));
+    }
+
+    [Fact]
+    public void A_bar_that_ends_shows_the_cursor_itself_and_a_stop_after_it_writes_nothing()
+    {
+        // Given a display that ran to its end
+        using var writer = new StringWriter();
+        TrainingDisplay.Run(
+            writer,
+            interactive: true,
+            display =>
+            {
+                display.EpochStarted(1, 1, batches: 1);
+                display.BatchDone();
+                display.EpochEnded();
+                display.Line("epoch 1/1  loss 0.5000");
+                return 0;
+            },
+            AnsiSupport.Yes);
+        var ended = writer.ToString();
+
+        // When a stop signal comes after it
+        LiveTerminal.Restore();
+
+        // Then the cursor was shown once, by the bar, and nothing was added
+        Assert.Equal(ended, writer.ToString());
+        Assert.Equal(1, Count(ended, HideCursor));
+        Assert.Equal(1, Count(ended, ShowCursor));
+        Assert.EndsWith(ShowCursor, ended, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(false, AnsiSupport.Yes)]
+    [InlineData(true, AnsiSupport.No)]
+    public void Plain_lines_and_a_bar_without_ANSI_codes_have_nothing_to_restore(
+        bool interactive, AnsiSupport ansi)
+    {
+        // Given plain lines (not a terminal) or a terminal that takes no ANSI codes
+        using var writer = new StringWriter();
+
+        // When a stop comes in the middle
+        TrainingDisplay.Run(
+            writer,
+            interactive,
+            display =>
+            {
+                display.EpochStarted(1, 2, batches: 2);
+                display.Line("epoch 1/2  loss 0.5000");
+                LiveTerminal.Restore();
+                display.Line("epoch 2/2  loss 0.4000");
+                return 0;
+            },
+            ansi);
+
+        // Then no escape was written, and the lines after the stop still were
+        var text = writer.ToString();
+        Assert.DoesNotContain('\u001b', text);
+        Assert.Contains("epoch 2/2  loss 0.4000", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_terminal_that_cannot_be_written_any_more_is_left_as_it_is()
+    {
+        // Given a bar on a standard output that fails the restore, as one closed since would
+        using var writer = new FailingRestoreWriter();
+
+        // When
+        var stopped = Record.Exception(() => TrainingDisplay.Run(
+            writer,
+            interactive: true,
+            display =>
+            {
+                display.EpochStarted(1, 1, batches: 1);
+                LiveTerminal.Restore();
+                display.Line("after the stop");
+                return 0;
+            },
+            AnsiSupport.Yes));
+
+        // Then the handler of the stop does not fail, and the gate is shut all the same
+        Assert.Null(stopped);
+        Assert.Equal(1, writer.Refused);
+        Assert.DoesNotContain("after the stop", writer.ToString(), StringComparison.Ordinal);
+    }
+
+    private static int Count(string text, string part) => text.Split(part).Length - 1;
+
+    // Fails the write of the restore as standard output fails a write it cannot make.
+    private sealed class FailingRestoreWriter : StringWriter
+    {
+        public int Refused { get; private set; }
+
+        public override void Write(string? value)
+        {
+            if (value == LiveTerminal.RestoreText)
+            {
+                Refused++;
+                throw CommandFailure.Failed("standard output cannot be written: it is closed");
+            }
+
+            base.Write(value);
+        }
+    }
+}
