@@ -248,7 +248,9 @@ internal static class GradCheckCommand
     private static void Print(GradCheckReport r, TextWriter o)
     {
         var invariant = CultureInfo.InvariantCulture;
-        o.WriteLine($"network: {r.Network} from {r.Source}; loss {r.Loss}; float64");
+        // The source is the model's path as given: a line break in it would split the line.
+        o.WriteLine(
+            Printable.Line($"network: {r.Network} from {r.Source}; loss {r.Loss}; float64"));
         o.WriteLine($"test images: {string.Join(", ", r.Images)}");
         var sample = r.Checked < r.Parameters ? " (a seeded sample)" : string.Empty;
         var kinks = r.NearKink > 0 ? $"; {r.NearKink} near a kink, not counted" : string.Empty;
