@@ -61,8 +61,9 @@ public static class PortableMath
     /// x^y for finite x ≥ 0 and finite y (NaN otherwise; 0⁰ = 1, 0^y = +∞ for y &lt; 0): x^n
     /// for the whole part n of y by repeated squaring in double-double arithmetic, so that it
     /// is correctly rounded but in rare ties, times e^(f·ln x) for the fraction f, whose error
-    /// grows with |ln x| (about one unit in the last place for x in [1/e, e]); for y &lt; 0,
-    /// 1 / x^−y, rounded once more.
+    /// grows with |ln x| (about one unit in the last place for x in [1/e, e]; among the
+    /// subnormals, where x^n is already rounded to their spacing, within a step of it); for
+    /// y &lt; 0, 1 / x^−y, rounded once more.
     /// </summary>
     public static double Pow(double x, double y)
     {
