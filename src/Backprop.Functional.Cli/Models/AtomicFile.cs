@@ -17,9 +17,11 @@ namespace Backprop.Functional.Cli.Models;
 /// The temporary file's name is hidden and of a fixed length (<see cref="Temporary"/>), not
 /// made from the target's, so that any name the file system takes can be written, up to its
 /// limit (255 bytes on Linux's file systems). A symbolic link at the target is replaced by the
-/// file, whether or not it leads anywhere; its target is left alone. Writes hold one lock from
-/// the first byte to the last rename, so that <see cref="WaitForWrites"/>, called when the
-/// process is told to stop, lets a save finish rather than leave its temporary file behind.
+/// file, whether or not it leads anywhere; its target is left alone. A link into the kernel's
+/// own file systems, such as /dev/stdout, is refused instead (see <see cref="KernelLink"/>).
+/// Writes hold one lock from the first byte to the last rename, so that
+/// <see cref="WaitForWrites"/>, called when the process is told to stop, lets a save finish
+/// rather than leave its temporary file behind.
 /// </remarks>
 internal static class AtomicFile
 {
@@ -276,13 +278,19 @@ internal static class AtomicFile
     // A device, named pipe or socket under the target's name is refused before anything opens
     // it: opening a pipe to write waits for a reader, the backup of a device such as /dev/zero
     // never ends, and the rename would put a regular file in the device's place. A link that
-    // leads to nothing is no such thing: it is replaced, as any link is.
+    // leads to nothing is no such thing: it is replaced, as any link is, unless it leads into
+    // the kernel's own file systems, as /dev/stdout does (see KernelLink).
     private static Error? Special(string path, string full)
     {
         var kind = Data.FileKind.NotRegular(full);
-        return kind is null or "a directory" || Data.FileKind.BrokenLink(full) is not null
-            ? null
-            : Error.New($"cannot write {path}: it is {kind}");
+        if (kind is not (null or "a directory") && Data.FileKind.BrokenLink(full) is null)
+        {
+            return Error.New($"cannot write {path}: it is {kind}");
+        }
+
+        return KernelLink.Reason(full) is { } link
+            ? Error.New($"cannot write {path}: {link}")
+            : null;
     }
 
     // Puts back the file a failed group write replaced, or removes the one it created.

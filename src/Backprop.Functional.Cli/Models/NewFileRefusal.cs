@@ -14,9 +14,11 @@ namespace Backprop.Functional.Cli.Models;
 /// </summary>
 internal static class NewFileRefusal
 {
-    // The kernel's own file systems, as statfs(2) names them: their files stand for the
-    // kernel's state, and none of them makes a regular file on request.
-    private static readonly string[] KernelFileSystems =
+    /// <summary>
+    /// The kernel's own file systems, as statfs(2) names them: their files stand for the
+    /// kernel's state, and none of them makes a regular file on request.
+    /// </summary>
+    internal static readonly string[] KernelFileSystems =
     [
         "proc", "sysfs", "cgroup", "cgroup2", "debugfs", "tracefs", "securityfs", "configfs",
         "devpts", "pstore", "bpf",
@@ -50,9 +52,12 @@ internal static class NewFileRefusal
             + "there, renamed into place");
     }
 
-    // The type of the file system that holds the directory ("proc", "sysfs", "ext4"), as
-    // statfs(2) gives it through the runtime; null when it cannot be told.
-    private static string? FileSystem(string directory)
+    /// <summary>
+    /// The type of the file system that holds <paramref name="directory"/> ("proc", "sysfs",
+    /// "ext4"), as statfs(2) gives it through the runtime, links followed; null when it cannot
+    /// be told.
+    /// </summary>
+    internal static string? FileSystem(string directory)
     {
         try
         {
