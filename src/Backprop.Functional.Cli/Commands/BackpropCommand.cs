@@ -27,10 +27,18 @@ internal static class BackpropCommand
         {
             var backend = OptionFactory.Backend();
             var root = Create(context, backend, args);
-            var parse = root.Parse(args, new ParserConfiguration
+            var configuration = new ParserConfiguration { ResponseFileTokenReplacer = null };
+            IReadOnlyList<string> words = args;
+            var parse = root.Parse(words, configuration);
+
+            // `--out=` is the empty value, as `--out ''` is, which the parser would drop. Each
+            // parse may find the command, and so its options, further on than the last.
+            while (CommandLineRoot.WithEmptyValues(parse, words) is { } split)
             {
-                ResponseFileTokenReplacer = null,
-            });
+                words = split;
+                parse = root.Parse(words, configuration);
+            }
+
             if (!OnlyInforms(root, parse) && UndecodablePaths.CurrentDirectoryUndecodable())
             {
                 throw CommandFailure.Usage(UndecodablePaths.CurrentDirectoryMessage);

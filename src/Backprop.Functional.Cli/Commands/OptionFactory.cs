@@ -376,16 +376,10 @@ internal static class OptionFactory
             return null;
         }
 
-        var options = new List<Option>();
-        for (var (at, own) = (parent, true); at is CommandResult command; at = command.Parent)
-        {
-            options.AddRange(command.Command.Options.Where(o => own || o.Recursive));
-            own = false;
-        }
-
-        return options.Any(o => o.Name == token || o.Aliases.Contains(token))
-            ? $"{option.Name} needs a value, got the option '{token}'"
-            : null;
+        var named = parent is CommandResult command
+            && CommandLineRoot.InScope(command)
+                .Any(o => o.Name == token || o.Aliases.Contains(token));
+        return named ? $"{option.Name} needs a value, got the option '{token}'" : null;
     }
 
     // The sizes in a comma list such as "256,128" (spaces allowed around the items, each a
