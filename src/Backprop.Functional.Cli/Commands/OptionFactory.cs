@@ -348,11 +348,13 @@ internal static class OptionFactory
     /// <summary>
     /// A finite number by the rule for numbers (no spaces around it, no '+' sign; a '-', a
     /// decimal point and an exponent allowed), or null when <paramref name="token"/> is not one.
+    /// −0 (<c>-0</c>, <c>-0.0</c>, <c>-1e-400</c>) is 0: the same setting, which the run's
+    /// report, optimizer chain and checkpoint then all write as 0.
     /// </summary>
     public static double? FiniteNumber(string token) =>
         token.Length > 0 && token[0] != '+'
         && double.TryParse(token, DecimalStyle, Invariant, out var x) && double.IsFinite(x)
-            ? x
+            ? (x == 0 ? 0.0 : x)
             : null;
 
     /// <summary>A failure "NAME REASON, got 'TOKEN'", the form of bad-value messages.</summary>
@@ -420,8 +422,8 @@ internal static class OptionFactory
     }
 
     // The core's parser reads the slope of leaky-relu:α from the name in lower case, and would
-    // echo it so ('nan' for NaN); the slope is checked here first, to echo it as typed, and by
-    // the rule for numbers. Spaces around the whole value are ignored, as the core ignores
+    // echo it so ('nan' for NaN); the slope is read here instead, to echo it as typed, by the
+    // rule for numbers (−0 as 0). Spaces around the whole value are ignored, as the core ignores
     // them around a name ('relu ', 'leaky-relu:0.5 '); inside it they are refused.
     private static LanguageExt.Fin<Activation> ParseActivation(string name, string token)
     {
@@ -430,14 +432,16 @@ internal static class OptionFactory
         var slope = text.StartsWith(Leaky, StringComparison.OrdinalIgnoreCase)
             ? text[Leaky.Length..]
             : null;
-        if (slope is not null && !(FiniteNumber(slope) is { } α && α >= 0 && α < 1))
+        if (slope is null)
         {
-            return FinFail<Activation>(Error.New(
-                $"{name}: leaky ReLU slope must be a number in [0, 1), got '{slope}'"));
+            return Functional.Activation.Parse(token)
+                .BiMap(a => a, e => Error.New($"{name}: {e.Message}"));
         }
 
-        return Functional.Activation.Parse(token)
-            .BiMap(a => a, e => Error.New($"{name}: {e.Message}"));
+        return FiniteNumber(slope) is { } α && α >= 0 && α < 1
+            ? FinSucc(Functional.Activation.LeakyReLU(α))
+            : FinFail<Activation>(Error.New(
+                $"{name}: leaky ReLU slope must be a number in [0, 1), got '{slope}'"));
     }
 
     // Keeps a path as given; an empty or blank one names nothing (and .NET's file calls reject

@@ -49,7 +49,7 @@ internal static class RunIdentity
             new("decayFactor", "--decay-factor", Text(o.DecayFactor)),
             new("decayEvery", "--decay-every (by default a third of --epochs)", Text(o.DecayEvery)),
             new("warmup", "--warmup", Text(o.Warmup)),
-            new("chain", "the optimizer chain (the schedule follows --epochs)", optimizer.Name),
+            new("chain", ChainLabel(o), optimizer.Name),
             new("dropout", "--dropout", Text(s.Dropout)),
             new("earlyStop", "--early-stop", Text(s.EarlyStop)),
         ];
@@ -81,6 +81,15 @@ internal static class RunIdentity
     }
 
     private static string Shown(string value) => value.Length == 0 ? "none" : value;
+
+    // The chain holds every setting compared before it, and the epochs only through a cosine
+    // schedule, which decays over the whole run (a step or exponential one follows --epochs
+    // only through its default --decay-every, compared before). Only then may a difference in
+    // the chain come from --epochs, and only then does the label say so.
+    private static string ChainLabel(OptimizerSettings o) =>
+        o.Schedule == ScheduleKind.Cosine
+            ? "the optimizer chain (the schedule follows --epochs)"
+            : "the optimizer chain";
 
     // −0 is written as 0: a setting of "-0" is the same setting as "0".
     private static string Text(double? x) =>
