@@ -193,6 +193,7 @@ internal static class ModelReader
         from seed in Seed(name, root)
         from dataset in Text(name, root, "dataset")
         from sizes in Sizes(name, root)
+        from fit in LayersFit(name, sizes)
         from layers in Member(name, root, "layers", JsonValueKind.Array)
         from layerCount in Require(
             layers.GetArrayLength() == sizes.Length - 1,
@@ -375,6 +376,26 @@ internal static class ModelReader
                 : Error.New($"{name}: 'sizes' entry {i + 1} is {item.GetRawText()}; expected a "
                     + "positive whole number"))
         select sizes;
+
+    // Each layer's weights are one array of sizes[l − 1] × sizes[l] numbers. Sizes whose
+    // product is past the largest array describe a layer no file can hold, and reading its
+    // rows would allocate an array of a size that overflows: refused first, by the sizes.
+    private static Fin<Unit> LayersFit(string name, int[] sizes)
+    {
+        for (var l = 1; l < sizes.Length; l++)
+        {
+            var weights = (long)sizes[l - 1] * sizes[l];
+            if (weights > System.Array.MaxLength)
+            {
+                return Error.New(
+                    $"{name}: 'sizes' [{string.Join(", ", sizes)}] gives layer {l} "
+                    + $"({sizes[l - 1]} → {sizes[l]}) {weights} weights; expected at most "
+                    + $"{System.Array.MaxLength} (the largest array)");
+            }
+        }
+
+        return unit;
+    }
 
     private static Fin<ulong> Seed(string name, JsonElement root) =>
         from seed in Member(name, root, "seed", JsonValueKind.Number)
