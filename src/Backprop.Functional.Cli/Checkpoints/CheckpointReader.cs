@@ -407,15 +407,15 @@ internal static class CheckpointReader
     }
 
     // The mean validation or test loss: finite and ≥ 0, since a run whose network's outputs
-    // overflow on the held-out images after an epoch stops there as diverged, before that
-    // epoch's checkpoint (TrainingLoop.HeldOutProblem).
+    // on the held-out images, or the loss computed from them, overflow after an epoch stops
+    // there as diverged, before that epoch's checkpoint (TrainingLoop.HeldOutProblem).
     private static string? Loss(string key, double x) =>
         double.IsFinite(x) && x >= 0
             ? null
             : $"'{key}' is {Number(x)}; expected a finite number ≥ 0"
                 + (x >= 0 || double.IsNaN(x)
-                    ? ": a run stops at an epoch whose network's outputs overflow on the "
-                        + "held-out images"
+                    ? ": a run stops at an epoch whose network's mean loss on the held-out "
+                        + "images is not finite"
                     : string.Empty);
 
     private static string? FiniteNonNegative(string key, double x) =>

@@ -67,9 +67,10 @@ internal static class EvaluateCommand
         if (!double.IsFinite(result.MeanLoss))
         {
             throw CommandFailure.Failed(
-                $"{path}: the model's outputs are not finite on the test images (the mean loss "
-                + $"is {result.MeanLoss}), so its accuracy would mean nothing; its weights "
-                + "overflow");
+                $"{path}: the model's outputs on the test images, or the loss computed from "
+                + $"them, are not finite (the mean loss is {result.MeanLoss}), so its accuracy "
+                + "would mean nothing; its weights are large enough to overflow "
+                + info.Precision);
         }
 
         var confusion = result.Confusion.Select(row => row.ToArray()).ToArray();

@@ -131,8 +131,9 @@ internal static class TrainingLoop
 
     /// <summary>
     /// What is wrong when the network after an epoch, whose steps all had finite losses, gives
-    /// a non-finite loss on the validation or test images: its outputs overflow there, as the
-    /// last step's update made its weights too large, and <c>evaluate</c> would refuse it.
+    /// a non-finite mean loss on the validation or test images: its outputs there, or the loss
+    /// computed from them, overflow (which of the two is not told), as the last step's update
+    /// made its weights too large, and <c>evaluate</c> would refuse it.
     /// </summary>
     internal static string? HeldOutProblem(EpochMetrics m)
     {
@@ -143,8 +144,9 @@ internal static class TrainingLoop
             ? null
             : string.Create(
                 CultureInfo.InvariantCulture,
-                $"the network after epoch {m.Epoch} gives non-finite outputs on the {set} "
-                + $"images (their mean loss is {loss}), although every step's loss was finite");
+                $"the network after epoch {m.Epoch} gives a mean loss of {loss} on the {set} "
+                + $"images (its outputs there, or the loss computed from them, are not finite), "
+                + $"although every step's loss was finite");
     }
 
     /// <summary>

@@ -103,8 +103,8 @@ public sealed class HistoryLossTests
         // Then one line names the entry and the figure, and nothing is written
         Assert.Equal(
             $"error: {checkpoint}: 'history' entry 1: '{key}' is {loss}; expected a finite "
-            + "number ≥ 0: a run stops at an epoch whose network's outputs overflow on the "
-            + "held-out images",
+            + "number ≥ 0: a run stops at an epoch whose network's mean loss on the held-out "
+            + "images is not finite",
             result.AssertOneErrorLine(1));
         Assert.False(File.Exists(dir.File("m.json")));
     }

@@ -38,9 +38,9 @@ public sealed class HeldOutOverflowTests
         // ends the run
         Assert.Matches(@"epoch 1/1  loss 2\.\d{4}  ", result.Out);
         Assert.Equal(
-            "error: training diverged: the network after epoch 1 gives non-finite outputs on "
-            + $"the {set} images (their mean loss is NaN), although every step's loss was "
-            + "finite" + Hint,
+            "error: training diverged: the network after epoch 1 gives a mean loss of NaN on "
+            + $"the {set} images (its outputs there, or the loss computed from them, are not "
+            + "finite), although every step's loss was finite" + Hint,
             result.AssertOneErrorLine(1));
         Assert.Equal("old bytes", File.ReadAllText(model));
         Assert.Equal(["m.json"], dir.Files);
@@ -55,12 +55,14 @@ public sealed class HeldOutOverflowTests
 
         Assert.Null(TrainingLoop.HeldOutProblem(finite));
         Assert.Equal(
-            "the network after epoch 3 gives non-finite outputs on the validation images (their "
-            + "mean loss is Infinity), although every step's loss was finite",
+            "the network after epoch 3 gives a mean loss of Infinity on the validation images "
+            + "(its outputs there, or the loss computed from them, are not finite), although "
+            + "every step's loss was finite",
             TrainingLoop.HeldOutProblem(both));
         Assert.Equal(
-            "the network after epoch 3 gives non-finite outputs on the test images (their mean "
-            + "loss is Infinity), although every step's loss was finite",
+            "the network after epoch 3 gives a mean loss of Infinity on the test images (its "
+            + "outputs there, or the loss computed from them, are not finite), although every "
+            + "step's loss was finite",
             TrainingLoop.HeldOutProblem(testOnly));
     }
 
