@@ -55,7 +55,8 @@ public static class Idx
             var what = $"{count} image{(count == 1 ? string.Empty : "s")} of {rows} × {columns}";
             return
                 from size in Size(name, what, count, (ulong)rows * columns)
-                from pixels in ReadBody(name, content, compressed, what, size)
+                let record = new Record("image", (int)(size / count))
+                from pixels in ReadBody(name, content, compressed, what, record, size)
                 select ((int)count, (int)rows, (int)columns, pixels);
         });
 
@@ -69,7 +70,7 @@ public static class Idx
             var what = $"{dims[0]} label{(dims[0] == 1 ? string.Empty : "s")}";
             return
                 from size in Size(name, what, dims[0], 1)
-                from labels in ReadBody(name, content, compressed, what, size)
+                from labels in ReadBody(name, content, compressed, what, new("label", 1), size)
                 select labels;
         });
 
@@ -191,12 +192,12 @@ public static class Idx
     // The elements, taken in growing blocks so that memory follows the data actually read, and
     // then the end of the data, which must come right after them.
     private static Fin<byte[]> ReadBody(
-        string name, Stream content, bool compressed, string what, int size)
+        string name, Stream content, bool compressed, string what, Record record, int size)
     {
         var remaining = Gzip.Remaining(content);
         if (remaining < size)
         {
-            return Truncated(name, content, compressed, what, size, remaining.Value);
+            return Truncated(name, content, compressed, what, record, size, remaining.Value);
         }
 
         if (remaining > size)
@@ -216,7 +217,7 @@ public static class Idx
             var n = content.Read(buffer, filled, buffer.Length - filled);
             if (n == 0)
             {
-                return Truncated(name, content, compressed, what, size, filled);
+                return Truncated(name, content, compressed, what, record, size, filled);
             }
 
             filled += n;
@@ -226,15 +227,32 @@ public static class Idx
         return extra > 0 ? Extra(name, compressed, what, size, extra) : buffer;
     }
 
-    // The note on gzip data that stopped early is given only when it did: a whole gzip file
-    // may hold fewer records than its header declares.
+    // What the data holds, in records and in bytes, as the header's count is given: "6000
+    // (4704000 bytes)", and the bytes of a record it stops inside. The note on gzip data that
+    // stopped early is given only when it did: a whole gzip file may hold fewer records than
+    // its header declares.
     private static Error Truncated(
-        string name, Stream content, bool compressed, string what, int size, long found) =>
-        Error.New(
-            $"{name}: truncated: the header declares {what} ({size} "
-            + $"byte{(size == 1 ? string.Empty : "s")}) but the "
-            + $"{Described(compressed)} ends after {found} of them"
-            + Gzip.StopsEarly(content));
+        string name,
+        Stream content,
+        bool compressed,
+        string what,
+        Record record,
+        int size,
+        long found)
+    {
+        var (whole, rest) = (found / record.Bytes, found % record.Bytes);
+        var held = (whole, rest) switch
+        {
+            (0, 0) => "none of them",
+            (_, 0) => $"only {whole} ({Plural.Of(found, "byte")})",
+            (0, _) => $"only {Plural.Of(found, "byte")}, less than one {record.Name}",
+            _ => $"only {whole} and {Plural.Of(rest, "byte")} of the next "
+                + $"({Plural.Of(found, "byte")})",
+        };
+        return Error.New(
+            $"{name}: truncated: the header declares {what} ({Plural.Of(size, "byte")}) but "
+            + $"the {Described(compressed)} holds {held}" + Gzip.StopsEarly(content));
+    }
 
     // "truncated: " in front of a message about a header when the gzip data stopped early.
     private static string Cut(Stream content) =>
@@ -289,4 +307,7 @@ public static class Idx
 
     private static string OneLine(string message) =>
         message.ReplaceLineEndings(" ").Trim();
+
+    // One record of a file: its name, for messages, and its size in bytes.
+    private readonly record struct Record(string Name, int Bytes);
 }

@@ -167,7 +167,7 @@ public class GzipTests
 
         Assert.Equal(
             "labels.gz: truncated: the header declares 32 labels (32 bytes) but the decompressed "
-            + "data ends after 20 of them",
+            + "data holds only 20 (20 bytes)",
             message);
     }
 
@@ -179,9 +179,9 @@ public class GzipTests
 
         Assert.StartsWith(
             "labels.gz: truncated: the header declares 100000 labels (100000 bytes) but the "
-            + "decompressed data ends after ",
+            + "decompressed data holds only ",
             message);
-        Assert.EndsWith(" of them (the gzip data stops early; is the file cut short?)", message);
+        Assert.EndsWith(" bytes) (the gzip data stops early; is the file cut short?)", message);
     }
 
     [Fact]

@@ -142,7 +142,41 @@ public class IdxTests
 
         Assert.StartsWith(
             $"images: truncated: the header declares 2 images of 1 × 3 (6 bytes) but the {what} "
-            + "ends after 4 of them",
+            + "holds only 1 and 1 byte of the next (4 bytes)",
+            message);
+    }
+
+    // The count the header declares and the count the data holds are both given in records,
+    // each with its bytes; the data's are 2000000 images declared of which 6000 are there.
+    [Theory]
+    [InlineData(6000, 0, "only 6000 (4704000 bytes)")]
+    [InlineData(6000, 10, "only 6000 and 10 bytes of the next (4704010 bytes)")]
+    [InlineData(0, 500, "only 500 bytes, less than one image")]
+    [InlineData(0, 0, "none of them")]
+    public void Truncated_images_are_counted_in_images_and_in_bytes(
+        int images, int extra, string held)
+    {
+        var header = Crafted.Header(Idx.ImagesMagic, 2_000_000, 28, 28);
+        var bytes = Crafted.Concat(header, new byte[(images * 784) + extra]);
+
+        var message = FinAssert.Fails(Idx.ReadImages("images", new MemoryStream(bytes)));
+
+        Assert.Equal(
+            "images: truncated: the header declares 2000000 images of 28 × 28 (1568000000 "
+            + $"bytes) but the data holds {held}",
+            message);
+    }
+
+    [Fact]
+    public void Truncated_labels_are_counted_in_labels_and_in_bytes()
+    {
+        var bytes = Crafted.Concat(Crafted.Header(Idx.LabelsMagic, 60000), new byte[59990]);
+
+        var message = FinAssert.Fails(Idx.ReadLabels("labels", new MemoryStream(bytes)));
+
+        Assert.Equal(
+            "labels: truncated: the header declares 60000 labels (60000 bytes) but the data "
+            + "holds only 59990 (59990 bytes)",
             message);
     }
 
@@ -226,7 +260,7 @@ public class IdxTests
         Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < (16 << 20));
         Assert.Contains(
             "truncated: the header declares 1073741824 labels (1073741824 bytes)", message);
-        Assert.Contains("ends after 10 of them", message);
+        Assert.Contains("holds only 10 (10 bytes)", message);
     }
 
     [Fact]
