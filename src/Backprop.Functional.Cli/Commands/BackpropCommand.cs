@@ -39,6 +39,11 @@ internal static class BackpropCommand
                 parse = root.Parse(words, configuration);
             }
 
+            if (CommandLineRoot.FlagWithValue(parse, args) is { } flagged)
+            {
+                throw CommandFailure.Usage(flagged);
+            }
+
             if (!OnlyInforms(root, parse) && UndecodablePaths.CurrentDirectoryUndecodable())
             {
                 throw CommandFailure.Usage(UndecodablePaths.CurrentDirectoryMessage);

@@ -77,6 +77,33 @@ internal sealed class CommandLineRoot(string description, IReadOnlyList<string> 
     }
 
     /// <summary>
+    /// The error for an on/off option given a value, joined (<c>--json=yes</c>,
+    /// <c>--json:</c>) or as the next word (<c>--json true</c>), which the parser would take
+    /// as true/false or leave over as a stray word; null when there is none.
+    /// </summary>
+    public static string? FlagWithValue(ParseResult parse, IReadOnlyList<string> words)
+    {
+        var flags = InScope(parse.CommandResult).OfType<Option<bool>>().ToList();
+        var end = words.ToList().IndexOf("--");
+        foreach (var word in end < 0 ? words : words.Take(end))
+        {
+            var at = word.IndexOfAny(['=', ':']);
+            if (at > 0 && flags.Any(f => f.Aliases.Prepend(f.Name).Contains(word[..at])))
+            {
+                return $"{word[..at]} takes no value, got '{word[(at + 1)..]}'";
+            }
+        }
+
+        return flags
+            .Select(f => parse.GetResult(f))
+            .OfType<OptionResult>()
+            .Where(r => r.Tokens.Count > 0)
+            .Select(r => $"{r.IdentifierToken?.Value ?? r.Option.Name} takes no value, got "
+                + $"'{r.Tokens[0].Value}'")
+            .FirstOrDefault();
+    }
+
+    /// <summary>
     /// The root of the parse that <paramref name="result"/> belongs to, when it is one of
     /// these; null otherwise.
     /// </summary>

@@ -32,7 +32,6 @@ public sealed class EmptyJoinedValueTests
         "error: --momentum must be a number in [0, 1), got ''")]
     [InlineData("train|--backend=", "error: --backend must be openblas or managed, got ''")]
     [InlineData("train|--hidden=|4", "error: unrecognized command or argument '4'")]
-    [InlineData("train|--json=", "error: unrecognized command or argument ''")]
     [InlineData("evaluate|--model=", "error: --model must name a file, got ''")]
     [InlineData("predict|--model=|--index|0", "error: --model must name a file, got ''")]
     [InlineData(

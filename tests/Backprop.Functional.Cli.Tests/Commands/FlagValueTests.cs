@@ -1,0 +1,49 @@
+using System.IO;
+using Xunit;
+
+namespace Backprop.Functional.Cli.Tests.Commands;
+
+/// <summary>
+/// An on/off option (<c>--json</c>, <c>--debug</c>) takes no value. The parser would read
+/// <c>--json=true</c> or <c>--json false</c> as a setting and leave <c>--json=yes</c> over as a
+/// stray word "unrecognized command or argument 'yes'", naming no option; each is refused with
+/// one line naming the option and the value, exit code 2, and nothing written.
+/// </summary>
+public sealed class FlagValueTests
+{
+    [Theory]
+    [InlineData("--json=", "--json takes no value, got ''")]
+    [InlineData("--json:", "--json takes no value, got ''")]
+    [InlineData("--json=yes", "--json takes no value, got 'yes'")]
+    [InlineData("--json=true", "--json takes no value, got 'true'")]
+    [InlineData("--json:false", "--json takes no value, got 'false'")]
+    [InlineData("--json|true", "--json takes no value, got 'true'")]
+    [InlineData("--json|false", "--json takes no value, got 'false'")]
+    [InlineData("--debug=1", "--debug takes no value, got '1'")]
+    public void A_flag_given_a_value_is_refused_naming_it(string flag, string reason)
+    {
+        using var dir = new TempDirectory();
+        string[] train = ["train", "--epochs", "1", "--hidden", "4", "--out", dir.File("m.json")];
+
+        var result = Cli.Run([.. train, .. flag.Split('|')]);
+
+        Assert.Equal($"error: {reason}", result.AssertOneErrorLine(2));
+        Assert.Equal(string.Empty, result.Out);
+        Assert.Empty(Directory.GetFileSystemEntries(dir.Path));
+    }
+
+    [Fact]
+    public void A_flag_alone_is_on_and_a_word_after_the_end_of_options_is_no_flag()
+    {
+        using var dir = new TempDirectory();
+        string[] train = ["train", "--epochs", "1", "--hidden", "4", "--out", dir.File("m.json")];
+
+        var on = Cli.Run([.. train, "--json"]);
+        var after = Cli.Run([.. train, "--", "--json=x"]);
+
+        on.AssertSucceeded();
+        Assert.Equal("train", on.Json().Text("command"));
+        Assert.Equal(
+            "error: unrecognized command or argument '--json=x'", after.AssertOneErrorLine(2));
+    }
+}
