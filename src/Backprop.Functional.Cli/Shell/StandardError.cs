@@ -18,7 +18,7 @@ namespace Backprop.Functional.Cli.Shell;
 /// failing a run for, and there would be nowhere left to say why. A pipe whose reader has
 /// exited is no failure here either: the console's stream drops such writes itself.
 /// </remarks>
-internal sealed class StandardError : Stream
+internal sealed class StandardError : WriteOnlyStream
 {
     private readonly Stream _inner;
 
@@ -28,25 +28,6 @@ internal sealed class StandardError : Stream
     private StandardError(Stream inner)
     {
         _inner = inner;
-    }
-
-    /// <inheritdoc/>
-    public override bool CanRead => false;
-
-    /// <inheritdoc/>
-    public override bool CanSeek => false;
-
-    /// <inheritdoc/>
-    public override bool CanWrite => true;
-
-    /// <inheritdoc/>
-    public override long Length => throw new NotSupportedException();
-
-    /// <inheritdoc/>
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
     }
 
     /// <summary>
@@ -100,10 +81,6 @@ internal sealed class StandardError : Stream
         }
     }
 
-    /// <inheritdoc/>
-    public override void Write(byte[] buffer, int offset, int count) =>
-        Write(buffer.AsSpan(offset, count));
-
     /// <summary>Flushes the stream beneath, unless a write has failed.</summary>
     public override void Flush()
     {
@@ -121,17 +98,6 @@ internal sealed class StandardError : Stream
             _failed = true;
         }
     }
-
-    /// <inheritdoc/>
-    public override int Read(byte[] buffer, int offset, int count) =>
-        throw new NotSupportedException();
-
-    /// <inheritdoc/>
-    public override long Seek(long offset, SeekOrigin origin) =>
-        throw new NotSupportedException();
-
-    /// <inheritdoc/>
-    public override void SetLength(long value) => throw new NotSupportedException();
 
     /// <summary>Closes the stream beneath.</summary>
     protected override void Dispose(bool disposing)

@@ -17,7 +17,7 @@ namespace Backprop.Functional.Cli.Shell;
 /// console does, so that a file opened later under the number 1 (which a closed descriptor
 /// frees) never receives the output.
 /// </remarks>
-internal sealed partial class StandardOutput : Stream
+internal sealed partial class StandardOutput : WriteOnlyStream
 {
     private const int StandardOutputDescriptor = 1;
     private const int Interrupted = 4;
@@ -32,25 +32,6 @@ internal sealed partial class StandardOutput : Stream
     private StandardOutput(int descriptor)
     {
         _descriptor = descriptor;
-    }
-
-    /// <inheritdoc/>
-    public override bool CanRead => false;
-
-    /// <inheritdoc/>
-    public override bool CanSeek => false;
-
-    /// <inheritdoc/>
-    public override bool CanWrite => true;
-
-    /// <inheritdoc/>
-    public override long Length => throw new NotSupportedException();
-
-    /// <inheritdoc/>
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
     }
 
     /// <summary>
@@ -123,25 +104,10 @@ internal sealed partial class StandardOutput : Stream
         }
     }
 
-    /// <inheritdoc/>
-    public override void Write(byte[] buffer, int offset, int count) =>
-        Write(buffer.AsSpan(offset, count));
-
     /// <summary>Nothing to do: every write goes straight to the descriptor.</summary>
     public override void Flush()
     {
     }
-
-    /// <inheritdoc/>
-    public override int Read(byte[] buffer, int offset, int count) =>
-        throw new NotSupportedException();
-
-    /// <inheritdoc/>
-    public override long Seek(long offset, SeekOrigin origin) =>
-        throw new NotSupportedException();
-
-    /// <inheritdoc/>
-    public override void SetLength(long value) => throw new NotSupportedException();
 
     /// <summary>Closes the copy of the descriptor; standard output itself stays open.</summary>
     protected override void Dispose(bool disposing)
