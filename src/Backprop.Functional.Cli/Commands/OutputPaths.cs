@@ -52,10 +52,10 @@ internal static class OutputPaths
         var trimmed = Path.TrimEndingDirectorySeparator(path);
         if (File.Exists(trimmed))
         {
-            // A link that leads to nothing is no directory and cannot be made one.
-            throw CommandFailure.Usage(FileKind.BrokenLink(trimmed) is { } link
-                ? $"{option} must name a directory, got '{path}', which is {link}"
-                : $"{option} must name a directory, got '{path}'");
+            // A file, or a link that leads to nothing, is no directory and cannot be made one.
+            var what = FileKind.BrokenLink(trimmed) ?? "a file";
+            throw CommandFailure.Usage(
+                $"{option} must name a directory, got '{path}', which is {what}");
         }
 
         CheckNoFileAbove(option, "a directory", path);

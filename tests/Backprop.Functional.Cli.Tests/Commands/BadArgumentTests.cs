@@ -179,7 +179,7 @@ public sealed class BadArgumentTests
         var inMissing = Cli.Run("train", "--checkpoint", missing, "--out", dir.File("m.json"));
 
         Assert.Equal(
-            $"error: --checkpoint must name a directory, got '{file}'",
+            $"error: --checkpoint must name a directory, got '{file}', which is a file",
             onFile.AssertOneErrorLine(2));
         Assert.Equal(
             "error: --checkpoint names a directory inside one that does not exist, got "

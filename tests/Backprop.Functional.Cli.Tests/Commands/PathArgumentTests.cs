@@ -74,7 +74,8 @@ public sealed class PathArgumentTests
         var result = Cli.Run("make-sample", "--data", dir.File("absent"), "--out", file);
 
         Assert.Equal(
-            $"error: --out must name a directory, got '{file}'", result.AssertOneErrorLine(2));
+            $"error: --out must name a directory, got '{file}', which is a file",
+            result.AssertOneErrorLine(2));
         Assert.Equal("kept", File.ReadAllText(file));
     }
 
