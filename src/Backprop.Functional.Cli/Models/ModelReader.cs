@@ -416,14 +416,26 @@ internal static class ModelReader
                 : Error.New($"{name}: '{key}' entry {i + 1} is {Kind(item)}; expected a string"))
         select (IReadOnlyList<string>)texts;
 
-    // Two outputs of one name would make every report that names classes ambiguous; worded as
-    // classes.txt's refusal of the same (Data/ClassNames.cs).
-    private static Fin<Unit> Distinct(string name, string key, IReadOnlyList<string> names) =>
-        ClassNames.FirstRepeat(names) is var (first, again)
+    // Names as classes.txt gives them (Data/ClassNames.cs): none blank or with spaces around
+    // it, which a report would print as another name or none, and no two alike, which would
+    // make every report that names classes ambiguous; worded as classes.txt's refusals.
+    private static Fin<Unit> Distinct(string name, string key, IReadOnlyList<string> names)
+    {
+        var padded = names.Select((n, i) => (Name: n, Index: i))
+            .FirstOrDefault(n => n.Name.Length == 0 || n.Name.Trim() != n.Name);
+        if (padded.Name is { } bad)
+        {
+            return Error.New(
+                $"{name}: '{key}' entry {padded.Index + 1} is '{bad}'; expected a name that is "
+                + "not blank and has no spaces around it");
+        }
+
+        return ClassNames.FirstRepeat(names) is var (first, again)
             ? Error.New(
                 $"{name}: '{key}' entry {again + 1} names '{names[again]}' again, as entry "
                 + $"{first + 1} does; expected a different name for each class")
             : unit;
+    }
 
     internal static Fin<string> Text(string at, JsonElement json, string key) =>
         Member(at, json, key, JsonValueKind.String).Map(e => e.GetString()!);

@@ -361,6 +361,25 @@ public sealed class ModelLoadErrorTests : IDisposable
             $"{Path}: 'classNames' {repeat}; expected a different name for each class", message);
     }
 
+    [Theory]
+    [InlineData("|no", 1, "")]
+    [InlineData("yes|  ", 2, "  ")]
+    [InlineData("yes| no", 2, " no")]
+    [InlineData("yes\t|no", 1, "yes\t")]
+    public void A_class_name_that_is_blank_or_padded_is_refused(
+        string names, int entry, string shown)
+    {
+        // classes.txt trims its lines and refuses blank ones, so no run writes such a name;
+        // printed, "cat " would pass for "cat", and "" for no name at all.
+        var message = LoadAfter(m => m["classNames"] = new JsonArray(
+            Array.ConvertAll(names.Split('|'), n => (JsonNode?)n)));
+
+        Assert.Equal(
+            $"{Path}: 'classNames' entry {entry} is '{shown}'; expected a "
+            + "name that is not blank and has no spaces around it",
+            message);
+    }
+
     [Fact]
     public void Properties_the_format_does_not_define_are_ignored()
     {
