@@ -558,12 +558,8 @@ public sealed class DamagedCheckpointTests
         return Path.Combine(dir.File("run"), "checkpoint.json");
     }
 
-    private static void Edit(string path, Action<JsonObject> change)
-    {
-        var json = JsonNode.Parse(File.ReadAllText(path))!.AsObject();
-        change(json);
-        File.WriteAllText(path, json.ToJsonString());
-    }
+    private static void Edit(string path, Action<JsonObject> change) =>
+        JsonEdit.File(path, change);
 
     private static int IndexOf(byte[] bytes, string text) =>
         bytes.AsSpan().IndexOf(Encoding.UTF8.GetBytes(text));

@@ -121,10 +121,6 @@ public sealed class HistoryLossTests
         return Path.Combine(dir.File("run"), "checkpoint.json");
     }
 
-    private static void Edit(string path, Action<JsonObject> change)
-    {
-        var json = JsonNode.Parse(File.ReadAllText(path))!.AsObject();
-        change(json);
-        File.WriteAllText(path, json.ToJsonString());
-    }
+    private static void Edit(string path, Action<JsonObject> change) =>
+        JsonEdit.File(path, change);
 }
