@@ -64,7 +64,7 @@ public static class Propagation
         var x = Shapes.CheckInputShape(network.InputSize, inputs).OrThrow(nameof(inputs));
         var (last, l) = (network.Layers.Last, network.Layers.Count - 1);
         return ThroughHidden(network, x, hidden =>
-            last.Activation.ApplyInPlace(WeightedInput(last, hidden, Scratch<T>.Fresh, l)));
+            last.Activation.ApplyInPlace(WeightedInput(network, hidden, Scratch<T>.Fresh, l)));
     }
 
     /// <summary>o_L for one sample x, as a vector of length n_L.</summary>
@@ -130,7 +130,7 @@ public static class Propagation
         var (last, fresh) = (network.Layers.Last, Scratch<T>.Fresh);
         return ThroughHidden(network, x, hidden =>
         {
-            var Σ = WeightedInput(last, hidden, fresh, network.Layers.Count - 1);
+            var Σ = WeightedInput(network, hidden, fresh, network.Layers.Count - 1);
             var o = last.Activation.Apply(Σ, fresh, new Slot(SlotKind.Output, 0));
             var J = last.Activation.Differentiate(Σ, o, fresh, new Slot(SlotKind.Slopes, 0));
             return new LayerTrace<T>(last.Activation, Σ, o, J);
@@ -152,7 +152,7 @@ public static class Propagation
             (state, item) =>
             {
                 var (layer, l) = item;
-                var Σ = WeightedInput(layer, state.Previous, scratch, l);
+                var Σ = WeightedInput(network, state.Previous, scratch, l);
                 var o = layer.Activation.Apply(Σ, scratch, new Slot(SlotKind.Output, l));
                 var J = layer.Activation.Differentiate(
                     Σ, o, scratch, new Slot(SlotKind.Slopes, l));
@@ -265,7 +265,7 @@ public static class Propagation
         var scratch = ThreadScratch<T>.Enter();
         try
         {
-            return output(Through(network.Layers.Init, x, scratch));
+            return output(Through(network, x, scratch));
         }
         finally
         {
@@ -273,22 +273,24 @@ public static class Propagation
         }
     }
 
-    // o after the given hidden layers (the network's first ones), each o = f(Σ) written over
-    // its own Σ in the caller's buffers, which only the next layer of this call reads.
-    private static Matrix<T> Through<T>(Seq<Layer<T>> layers, Matrix<T> x, Scratch<T> scratch)
+    // o after the network's hidden layers, each o = f(Σ) written over its own Σ in the
+    // caller's buffers, which only the next layer of this call reads.
+    private static Matrix<T> Through<T>(Network<T> network, Matrix<T> x, Scratch<T> scratch)
         where T : struct, System.Numerics.IFloatingPointIeee754<T> =>
-        layers.Indexed().Fold(x, (o, item) => item.Item.Activation.ApplyInPlace(
-            WeightedInput(item.Item, o, scratch, item.Index)));
+        network.Layers.Init.Indexed().Fold(x, (o, item) => item.Item.Activation.ApplyInPlace(
+            WeightedInput(network, o, scratch, item.Index)));
 
-    // Σ_l = W_l·o_(l−1) + b_l; for the first layer, also the check that X is finite. Through
-    // OpenBLAS every product is computed, so a NaN or ±∞ in column j of X makes all of column
-    // j of Σ₁ non-finite (x·w is NaN or ±∞ for every finite w, 0 included): a finite Σ₁ clears
-    // X without reading it again, and only a non-finite one, which overflow can also make,
-    // sends X through the full check. MathNet's managed product is not relied on for this.
+    // Σ_l = W_l·o_(l−1) + b_l of layer l (0-based); for the first layer, also the check that
+    // X is finite. Through OpenBLAS every product is computed, so a NaN or ±∞ in column j of X
+    // makes all of column j of Σ₁ non-finite (x·w is NaN or ±∞ for every finite w, 0
+    // included): a finite Σ₁ clears X without reading it again, and only a non-finite one,
+    // which overflow can also make, sends X through the full check. MathNet's managed product
+    // is not relied on for this.
     private static Matrix<T> WeightedInput<T>(
-        Layer<T> layer, Matrix<T> input, Scratch<T> scratch, int l)
+        Network<T> network, Matrix<T> input, Scratch<T> scratch, int l)
         where T : struct, System.Numerics.IFloatingPointIeee754<T>
     {
+        var layer = network.Layers[l];
         var checkFirst = l == 0 && Backends.Active == Backend.Managed;
         if (checkFirst)
         {
@@ -303,11 +305,21 @@ public static class Propagation
             {
                 Shapes.CheckFinite("inputs", input).OrThrow("inputs");
             }
-
-            return Σ;
+        }
+        else
+        {
+            Products.Affine(layer.Weights, input, layer.Bias, Σ);
         }
 
-        return Products.Affine(layer.Weights, input, layer.Bias, Σ);
+        // The next layer's product comes after this one's activation: if the helper sleeps
+        // (through a product on OpenBLAS's threads) and will take half of it, it wakes now.
+        if (l + 1 < network.Layers.Count)
+        {
+            var next = network.Layers[l + 1];
+            HelperCore.Expect((double)next.OutputSize * next.InputSize * input.ColumnCount);
+        }
+
+        return Σ;
     }
 
     private static void CheckTrace<T>(Network<T> network, Trace<T> trace)

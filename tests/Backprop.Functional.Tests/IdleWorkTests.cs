@@ -241,6 +241,42 @@ public sealed class IdleWorkTests
         }
     }
 
+    [Fact]
+    public void After_a_product_on_OpenBLAS_threads_only_a_cut_product_expected_wakes_the_helper()
+    {
+        if (Environment.ProcessorCount < 2 || Backends.Active != Backend.OpenBlas)
+        {
+            // No helper, or no product that OpenBLAS threads: nothing is ever parked.
+            return;
+        }
+
+        // 700³ multiply-adds: above every CPU's cut, so OpenBLAS threads it and parks the helper.
+        var threaded = (700, 700, 700, 0, 1);
+        _ = HelperCoreProperties.Compute<float>(threaded);
+        HelperCore.Expect(Math.Pow(2, 30));
+        var stillParked = ThreadsOfPieces();
+        _ = HelperCoreProperties.Compute<float>(threaded);
+        HelperCore.Expect(1 << 20);
+        var woken = ThreadsOfPieces();
+
+        Assert.All(stillParked, t => Assert.Equal(Environment.CurrentManagedThreadId, t));
+        Assert.Contains(woken, t => t != Environment.CurrentManagedThreadId);
+    }
+
+    // The threads that ran each of 64 pieces of idle work offered while the caller sleeps.
+    private static int[] ThreadsOfPieces()
+    {
+        var threads = new int[64];
+        var work = IdleWork.Start(threads.Length, i =>
+        {
+            threads[i] = Environment.CurrentManagedThreadId;
+            Thread.SpinWait(2000);
+        });
+        Thread.Sleep(200);
+        work.Finish();
+        return threads;
+    }
+
     // A cut product wakes the helper and clears its parked state, left by any product that
     // OpenBLAS threaded itself.
     private static void Wake() => HelperCore.Both(default(Nothing), default(Nothing));
