@@ -43,8 +43,8 @@ internal static class CheckpointReader
         ("trainingImages", "a whole number ≥ 1", v => WholeText(v, 1)),
         ("validation", "a whole number ≥ 0", v => WholeText(v, 0)),
         ("sizes", "sizes such as '784 → 100 → 10'", SizesText),
-        ("activation", "an activation name", v => Activation.Parse(v).IsSucc),
-        ("output", "an activation name", v => Activation.Parse(v).IsSucc),
+        ("activation", "an activation name", v => ActivationNames.Parse(v).IsSucc),
+        ("output", "an activation name", v => ActivationNames.Parse(v).IsSucc),
         ("loss", "a loss name", v => Functional.Loss.Parse(v).IsSucc),
         ("init", "an initialization name", v => InitializationNames.Parse(v) is not null),
         ("batchSize", "a whole number ≥ 1", v => WholeText(v, 1)),
@@ -538,8 +538,9 @@ internal static class CheckpointReader
                 + "expected the same");
         }
 
-        var hidden = Activation.Parse(SettingValue(settings, "activation")).IfFail(_ => null!);
-        var output = Activation.Parse(SettingValue(settings, "output")).IfFail(_ => null!);
+        var hidden = ActivationNames.Parse(SettingValue(settings, "activation"))
+            .IfFail(_ => null!);
+        var output = ActivationNames.Parse(SettingValue(settings, "output")).IfFail(_ => null!);
         for (var l = 0; l < layers.Length; l++)
         {
             var (key, wanted) = l == layers.Length - 1 ? ("output", output) : ("activation", hidden);

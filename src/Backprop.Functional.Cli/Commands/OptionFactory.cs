@@ -6,6 +6,7 @@ using System.Globalization;
 using System.Linq;
 using System.Numerics;
 using Backprop.Functional.Cli.Data;
+using Backprop.Functional.Cli.Models;
 using Backprop.Functional.Cli.Running;
 using LanguageExt.Common;
 using static LanguageExt.Prelude;
@@ -422,27 +423,12 @@ internal static class OptionFactory
     }
 
     // The core's parser reads the slope of leaky-relu:α from the name in lower case, and would
-    // echo it so ('nan' for NaN); the slope is read here instead, to echo it as typed, by the
-    // rule for numbers (−0 as 0). Spaces around the whole value are ignored, as the core ignores
-    // them around a name ('relu ', 'leaky-relu:0.5 '); inside it they are refused.
-    private static LanguageExt.Fin<Activation> ParseActivation(string name, string token)
-    {
-        const string Leaky = "leaky-relu:";
-        var text = token.Trim();
-        var slope = text.StartsWith(Leaky, StringComparison.OrdinalIgnoreCase)
-            ? text[Leaky.Length..]
-            : null;
-        if (slope is null)
-        {
-            return Functional.Activation.Parse(token)
-                .BiMap(a => a, e => Error.New($"{name}: {e.Message}"));
-        }
-
-        return FiniteNumber(slope) is { } α && α >= 0 && α < 1
-            ? FinSucc(Functional.Activation.LeakyReLU(α))
-            : FinFail<Activation>(Error.New(
-                $"{name}: leaky ReLU slope must be a number in [0, 1), got '{slope}'"));
-    }
+    // echo it so ('nan' for NaN); the slope is read by ActivationNames instead, to echo it as
+    // typed, by the rule for numbers (−0 as 0), as a model file's is. Spaces around the whole
+    // value are ignored, as the core ignores them around a name ('relu ', 'leaky-relu:0.5 ');
+    // inside it they are refused.
+    private static LanguageExt.Fin<Activation> ParseActivation(string name, string token) =>
+        ActivationNames.Parse(token).BiMap(a => a, e => Error.New($"{name}: {e.Message}"));
 
     // Keeps a path as given; an empty or blank one names nothing (and .NET's file calls reject
     // it with a message about a parameter), and one the file system finds too long can name

@@ -23,7 +23,8 @@ namespace Backprop.Functional.Cli.Models;
 /// strings included, in which no string or key escapes half a UTF-16 surrogate pair alone and
 /// no object holds a key twice; the format name and version; the precision; the loss name; the
 /// class names (none twice), seed and dataset; the sizes; then layer by layer its activation
-/// name (in a float32 model, with a leaky ReLU slope that float32 holds below 1), the shape of
+/// name (read as --activation reads it, see <see cref="ActivationNames"/>; in a float32 model,
+/// with a leaky ReLU slope that float32 holds below 1), the shape of
 /// its weights against the sizes and the layer before, the length of its bias, and every
 /// number finite in the file's precision; last, one class name per output unit and a loss
 /// that accepts the output activation. Properties the format does not define are ignored.
@@ -247,7 +248,7 @@ internal static class ModelReader
                 json.ValueKind == JsonValueKind.Object,
                 () => $"{at} is {Kind(json)}; expected an object")
             from activationName in Text(at, json, "activation")
-            from activation in Within($"{at} activation", Activation.Parse(activationName))
+            from activation in Within($"{at} activation", ActivationNames.Parse(activationName))
             from slope in Float32Slope<T>($"{at} activation", activationName, activation)
             from rows in Member(at, json, "weights", JsonValueKind.Array)
             from rowCount in Require(

@@ -81,12 +81,12 @@ internal static class ModelWriter
     private static Fin<Unit> CheckLayer<T>(int number, Layer<T> layer)
         where T : struct, IFloatingPointIeee754<T>
     {
-        var parsed = Activation.Parse(layer.Activation.Name);
+        var parsed = ActivationNames.Parse(layer.Activation.Name);
         if (parsed.IsFail || (Activation)parsed != layer.Activation)
         {
             return Error.New(
                 $"layer {number} has activation '{layer.Activation.Name}', which a model file "
-                + "cannot hold; expected one that Activation.Parse reads back");
+                + "cannot hold; expected one that ActivationNames.Parse reads back");
         }
 
         if (typeof(T) == typeof(float)

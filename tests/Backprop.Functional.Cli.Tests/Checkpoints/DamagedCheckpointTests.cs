@@ -68,6 +68,10 @@ public sealed class DamagedCheckpointTests
     [InlineData("seed", "-1", "setting 'seed' is \"-1\"; expected a whole number ≥ 0")]
     [InlineData("learningRate", "fast", "setting 'learningRate' is \"fast\"; expected a number")]
     [InlineData("optimizer", "sdg", "setting 'optimizer' is \"sdg\"; expected an optimizer name")]
+    [InlineData(
+        "activation",
+        "leaky-relu:+0.5",
+        "setting 'activation' is \"leaky-relu:+0.5\"; expected an activation name")]
     public void A_damaged_setting_is_exit_code_1_naming_the_file_and_the_key(
         string key, string? value, string expected)
     {

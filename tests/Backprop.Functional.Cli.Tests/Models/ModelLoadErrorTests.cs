@@ -316,6 +316,42 @@ public sealed class ModelLoadErrorTests : IDisposable
         Assert.Equal(activation, hidden.Name);
     }
 
+    // The slope is read by the rule for numbers, as --activation reads it: no '+' sign and no
+    // spaces inside the name, which the writer never writes ('leaky-relu:0.5', '…:1E-05').
+    [Theory]
+    [InlineData("leaky-relu:+0.5", "+0.5")]
+    [InlineData("leaky-relu: 0.5", " 0.5")]
+    [InlineData("leaky-relu:0.5 x", "0.5 x")]
+    [InlineData("leaky-relu:NaN", "NaN")]
+    [InlineData("LEAKY-RELU:+1E-2", "+1E-2")]
+    public void A_leaky_relu_slope_not_written_by_the_rule_for_numbers_is_refused(
+        string activation, string slope)
+    {
+        var message = LoadAfter(m => m["layers"]![0]!["activation"] = activation);
+
+        Assert.Equal(
+            $"{Path}: layer 1 activation: leaky ReLU slope must be a number in [0, 1), got "
+            + $"'{slope}'",
+            message);
+    }
+
+    [Theory]
+    [InlineData("leaky-relu:.5", "leaky-relu:0.5")]
+    [InlineData(" Leaky-ReLU:5e-1 ", "leaky-relu:0.5")]
+    [InlineData("leaky-relu:1E-05", "leaky-relu:1E-05")]
+    [InlineData("leaky-relu:-0", "relu")]
+    public void A_leaky_relu_slope_written_by_the_rule_for_numbers_is_taken(
+        string activation, string name)
+    {
+        File.WriteAllText(Path, Edit(Saved(), m => m["layers"]![0]!["activation"] = activation));
+
+        var loaded = FinAssert.Succeeds(ModelFile.Load(Path));
+
+        var hidden = loaded.Match(
+            (n, _) => n.Layers[0].Activation, (n, _) => n.Layers[0].Activation);
+        Assert.Equal(name, hidden.Name);
+    }
+
     [Fact]
     public void A_string_where_a_number_belongs_is_named()
     {
