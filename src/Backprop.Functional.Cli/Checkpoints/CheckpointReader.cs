@@ -161,6 +161,8 @@ internal static class CheckpointReader
 
     private static CultureInfo Invariant => CultureInfo.InvariantCulture;
 
+    private static string Float32Largest => float.MaxValue.ToString("R", Invariant);
+
     private static Fin<Unit> Setting(
         string name,
         (string Key, string Value)[] entries,
@@ -172,10 +174,18 @@ internal static class CheckpointReader
             return Error.New($"{name}: setting '{kind.Key}' is missing; expected {kind.Expected}");
         }
 
-        return kind.Valid(found[0])
-            ? unit
-            : Error.New($"{name}: setting '{kind.Key}' is \"{found[0]}\"; expected "
-                + kind.Expected);
+        if (kind.Valid(found[0]))
+        {
+            return unit;
+        }
+
+        // A number past float64's range, which no run can have been given.
+        var tooLarge = kind.Expected.StartsWith("a number", StringComparison.Ordinal)
+            && PastDouble(found[0]);
+        return Error.New(tooLarge
+            ? $"{name}: setting '{kind.Key}' is "
+                + ModelReader.Beyond($"\"{found[0]}\"", ModelInfo.Float64)
+            : $"{name}: setting '{kind.Key}' is \"{found[0]}\"; expected {kind.Expected}");
     }
 
     private static bool WholeText(string text, long minimum) =>
@@ -183,6 +193,11 @@ internal static class CheckpointReader
 
     private static bool NumberText(string text) =>
         double.TryParse(text, NumberStyles.Float, Invariant, out var x) && double.IsFinite(x);
+
+    // A decimal past float64's range, as "1e309", which reads as ∞.
+    private static bool PastDouble(string text) =>
+        double.TryParse(text, NumberStyles.Float, Invariant, out var x) && double.IsInfinity(x)
+        && !text.Contains("Infinity", StringComparison.OrdinalIgnoreCase);
 
     private static bool SizesText(string text)
     {
@@ -333,7 +348,8 @@ internal static class CheckpointReader
         select (IReadOnlyList<EpochMetrics>)entries;
 
     // The figures of one epoch as a run writes them: the training loss ≥ 0 and never NaN (see
-    // TrainingLoss), the validation and test losses finite and ≥ 0, η and times finite and ≥ 0,
+    // TrainingLoss), the validation and test losses finite and ≥ 0 (all three within float32's
+    // range in a float32 run: see Float32Loss), η and times finite and ≥ 0,
     // each accuracy exactly its correct / total, and validation figures exactly when the run
     // holds images out, with as many as it holds out.
     private static Fin<EpochMetrics> Figures(EpochMetrics m, long validation, string precision)
@@ -342,13 +358,13 @@ internal static class CheckpointReader
             ?? FiniteNonNegative("learningRate", m.LearningRate)
             ?? FiniteNonNegative("trainingSeconds", m.TrainingSeconds)
             ?? FiniteNonNegative("evaluationSeconds", m.EvaluationSeconds)
-            ?? ValidationFigures(m, validation)
-            ?? Loss("testLoss", m.TestLoss)
+            ?? ValidationFigures(m, validation, precision)
+            ?? Loss("testLoss", m.TestLoss, precision)
             ?? Counts("test", m.TestAccuracy, m.TestCorrect, m.TestTotal);
         return problem is null ? FinSucc(m) : Error.New(problem);
     }
 
-    private static string? ValidationFigures(EpochMetrics m, long validation)
+    private static string? ValidationFigures(EpochMetrics m, long validation, string precision)
     {
         (string Key, double? Value)[] figures =
         [
@@ -377,7 +393,7 @@ internal static class CheckpointReader
             return $"'validationTotal' is {m.ValidationTotal} but {setting}; expected the same";
         }
 
-        return Loss("validationLoss", m.ValidationLoss!.Value)
+        return Loss("validationLoss", m.ValidationLoss!.Value, precision)
             ?? Counts(
                 "validation",
                 m.ValidationAccuracy!.Value,
@@ -394,7 +410,7 @@ internal static class CheckpointReader
         var float32 = precision == ModelInfo.Float32;
         if (x >= 0 && (double.IsFinite(x) || !float32))
         {
-            return null;
+            return Float32Loss("trainingLoss", x, precision);
         }
 
         var expected = float32 ? "a finite number ≥ 0" : "a number ≥ 0";
@@ -409,14 +425,24 @@ internal static class CheckpointReader
     // The mean validation or test loss: finite and ≥ 0, since a run whose network's outputs
     // on the held-out images, or the loss computed from them, overflow after an epoch stops
     // there as diverged, before that epoch's checkpoint (TrainingLoop.HeldOutProblem).
-    private static string? Loss(string key, double x) =>
+    private static string? Loss(string key, double x, string precision) =>
         double.IsFinite(x) && x >= 0
-            ? null
+            ? Float32Loss(key, x, precision)
             : $"'{key}' is {Number(x)}; expected a finite number ≥ 0"
                 + (x >= 0 || double.IsNaN(x)
                     ? ": a run stops at an epoch whose network's mean loss on the held-out "
                         + "images is not finite"
                     : string.Empty);
+
+    // A float32 run's losses are float32 numbers, so within float32's range, and so is their
+    // mean, which is no larger than the largest of them: a finite loss ≥ 0 that float32 cannot
+    // hold (it rounds to ∞ there) is not one such a run records.
+    private static string? Float32Loss(string key, double x, string precision) =>
+        precision == ModelInfo.Float32 && double.IsFinite(x) && float.IsInfinity((float)x)
+            ? $"'{key}' is {Number(x)}; expected a finite number ≥ 0 within float32's range, "
+                + $"±{Float32Largest}: a float32 run's losses are float32 numbers, and their "
+                + "mean is no larger"
+            : null;
 
     private static string? FiniteNonNegative(string key, double x) =>
         double.IsFinite(x) && x >= 0
@@ -481,7 +507,21 @@ internal static class CheckpointReader
             };
             if (!fits)
             {
-                return Error.New($"'{key}' is {ModelReader.Kind(value)}; expected {expected}");
+                return Error.New($"'{key}' is {ModelReader.Kind(value)}; "
+                    + (value.ValueKind != JsonValueKind.Number
+                        ? $"expected {expected}"
+                        : ModelReader.IsDigits(value)
+                            ? $"expected a whole number from 0 to {int.MaxValue}"
+                            : ModelReader.DigitsAlone));
+            }
+
+            // A number past float64's range reads as ∞, which the writer writes "Infinity".
+            if (value.ValueKind == JsonValueKind.Number && !whole
+                && !(value.TryGetDouble(out var x) && double.IsFinite(x)))
+            {
+                return Error.New(
+                    $"'{key}' is the number "
+                    + ModelReader.Beyond(value.GetRawText(), ModelInfo.Float64));
             }
         }
 
@@ -597,8 +637,10 @@ internal static class CheckpointReader
             from rate in ModelReader.Member(at, state, "learningRate", JsonValueKind.Number)
             from η in rate.TryGetDouble(out var r) && double.IsFinite(r) && r >= 0
                 ? FinSucc(r)
-                : Error.New($"{at}: 'learningRate' is {rate.GetRawText()}; expected a finite "
-                    + "number ≥ 0")
+                : Error.New(double.IsFinite(r)
+                    ? $"{at}: 'learningRate' is {rate.GetRawText()}; expected a finite number ≥ 0"
+                    : $"{at}: 'learningRate' is "
+                        + ModelReader.Beyond(rate.GetRawText(), ModelInfo.Float64))
             from lastRate in LastRate(at, η, header)
             from buffers in ModelReader.Member(at, state, "buffers", JsonValueKind.Array)
             from read in Each(
@@ -674,16 +716,26 @@ internal static class CheckpointReader
         from number in ModelReader.Member(at, json, key, JsonValueKind.Number)
         from value in number.TryGetInt32(out var n) && n >= minimum
             ? FinSucc(n)
-            : Error.New($"{at}: '{key}' is {number.GetRawText()}; expected a whole number ≥ "
-                + $"{minimum}")
+            : Error.New($"{at}: '{key}' is {number.GetRawText()}; "
+                + WholeExpected(number, minimum, int.MaxValue))
         select value;
 
     private static Fin<long> Long(string at, JsonElement json, string key) =>
         from number in ModelReader.Member(at, json, key, JsonValueKind.Number)
         from value in number.TryGetInt64(out var n) && n >= 0
             ? FinSucc(n)
-            : Error.New($"{at}: '{key}' is {number.GetRawText()}; expected a whole number ≥ 0")
+            : Error.New($"{at}: '{key}' is {number.GetRawText()}; "
+                + WholeExpected(number, 0, long.MaxValue))
         select value;
+
+    // What a JSON number that is not a whole number from minimum to maximum should have been:
+    // one written in digits alone (not 1.0 or 1e0), or one in the range.
+    private static string WholeExpected(JsonElement number, long minimum, long maximum) =>
+        !ModelReader.IsDigits(number)
+            ? ModelReader.DigitsAlone
+            : number.TryGetInt64(out var n) && n < minimum
+                ? $"expected a whole number ≥ {minimum}"
+                : $"expected a whole number from {minimum} to {maximum}";
 
     private static Fin<TValue[]> Each<TItem, TValue>(
         TItem[] items, Func<TItem, int, Fin<TValue>> read)

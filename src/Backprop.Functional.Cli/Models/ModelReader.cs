@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using System.Linq;
 using System.Numerics;
 using System.Text.Encodings.Web;
@@ -33,6 +34,19 @@ internal static class ModelReader
 {
     // The deepest nesting read (a checkpoint's weight rows are 6 levels deep).
     private const int MaxDepth = 16;
+
+    /// <summary>
+    /// What a whole number read from a model or checkpoint file must be, beyond its range: written
+    /// as the writers write one.
+    /// </summary>
+    internal const string DigitsAlone =
+        "expected a whole number in digits alone, with no decimal point or exponent";
+
+    private static readonly string LargestFloat =
+        float.MaxValue.ToString("R", CultureInfo.InvariantCulture);
+
+    private static readonly string LargestDouble =
+        double.MaxValue.ToString("R", CultureInfo.InvariantCulture);
 
     private static ReadOnlySpan<byte> Utf8ByteOrderMark => [0xEF, 0xBB, 0xBF];
 
@@ -175,6 +189,9 @@ internal static class ModelReader
             format == ModelFile.FormatName,
             () => $"{name}: format is '{format}'; expected '{ModelFile.FormatName}'")
         from version in Member(name, root, "version", JsonValueKind.Number)
+        from digits in Require(
+            IsDigits(version),
+            () => $"{name}: 'version' is {version.GetRawText()}; {DigitsAlone}")
         from knownVersion in Require(
             version.TryGetInt32(out var v) && v == ModelFile.FormatVersion,
             () => $"{name}: version {version.GetRawText()} is not supported; "
@@ -345,8 +362,9 @@ internal static class ModelReader
             if (!ok)
             {
                 var precision = typeof(T) == typeof(float) ? ModelInfo.Float32 : ModelInfo.Float64;
-                return Error.New(
-                    $"{at}, value {i + 1}: {item.GetRawText()} is not a finite {precision} number");
+                return Error.New(item.ValueKind == JsonValueKind.Number
+                    ? $"{at}, value {i + 1} is {Beyond(item.GetRawText(), precision)}"
+                    : $"{at}, value {i + 1} is {Kind(item)}; expected a number");
             }
 
             i++;
@@ -354,6 +372,24 @@ internal static class ModelReader
 
         return values;
     }
+
+    /// <summary>
+    /// What a number read from a model or checkpoint file is when <paramref name="precision"/>
+    /// cannot hold it (it rounds to ∞ there): "1e39, beyond float32's range, ±3.4028235E+38".
+    /// </summary>
+    /// <param name="written">The number as the file writes it.</param>
+    /// <param name="precision">"float32" or "float64".</param>
+    internal static string Beyond(string written, string precision) =>
+        $"{written}, beyond {precision}'s range, "
+        + $"±{(precision == ModelInfo.Float32 ? LargestFloat : LargestDouble)}";
+
+    /// <summary>
+    /// Whether the JSON number <paramref name="number"/> is written as the writers write a
+    /// whole number: digits alone, after a '-' or not; not 1.0 or 1e0, which .NET does not
+    /// read as whole numbers (and 1e309, which is no number a double holds).
+    /// </summary>
+    internal static bool IsDigits(JsonElement number) =>
+        number.GetRawText().AsSpan().IndexOfAny('.', 'e', 'E') < 0;
 
     private static MathNet.Numerics.LinearAlgebra.Vector<T> Bias<T>(T[] values)
         where T : struct, IFloatingPointIeee754<T> =>
@@ -374,8 +410,10 @@ internal static class ModelReader
         from sizes in Each(array, (item, i) =>
             item.ValueKind == JsonValueKind.Number && item.TryGetInt32(out var n) && n >= 1
                 ? FinSucc(n)
-                : Error.New($"{name}: 'sizes' entry {i + 1} is {item.GetRawText()}; expected a "
-                    + "positive whole number"))
+                : Error.New($"{name}: 'sizes' entry {i + 1} is {Shown(item)}; "
+                    + (item.ValueKind == JsonValueKind.Number && !IsDigits(item)
+                        ? DigitsAlone
+                        : $"expected a whole number from 1 to {int.MaxValue}")))
         select sizes;
 
     // Each layer's weights are one array of sizes[l − 1] × sizes[l] numbers. Sizes whose
@@ -400,6 +438,8 @@ internal static class ModelReader
 
     private static Fin<ulong> Seed(string name, JsonElement root) =>
         from seed in Member(name, root, "seed", JsonValueKind.Number)
+        from digits in Require(
+            IsDigits(seed), () => $"{name}: 'seed' is {seed.GetRawText()}; {DigitsAlone}")
         from value in seed.TryGetUInt64(out var s)
             ? FinSucc(s)
             : Error.New($"{name}: 'seed' is {seed.GetRawText()}; expected a whole number from 0 "
@@ -477,6 +517,10 @@ internal static class ModelReader
     // Puts where a core error happened in front of its message.
     private static Fin<T> Within<T>(string at, Fin<T> result) =>
         result.BiMap(x => x, e => Error.New($"{at}: {e.Message}"));
+
+    // A number as the file writes it; any other value by its kind ("the string \"4\"").
+    private static string Shown(JsonElement json) =>
+        json.ValueKind == JsonValueKind.Number ? json.GetRawText() : Kind(json);
 
     internal static string Kind(JsonElement json) => json.ValueKind switch
     {

@@ -107,7 +107,7 @@ public sealed class CheckpointFileTests
     [InlineData(
         "\"bias\": [0.25, -0.5]",
         "\"bias\": [0.25, \"x\"]",
-        "bias, value 2: \"x\" is not a finite float64 number")]
+        "bias, value 2 is the string \"x\"; expected a number")]
     public void A_damaged_checkpoint_names_the_first_problem(
         string find, string replace, string expected)
     {

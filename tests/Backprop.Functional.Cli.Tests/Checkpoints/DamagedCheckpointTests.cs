@@ -97,10 +97,33 @@ public sealed class DamagedCheckpointTests
 
     [Theory]
     [InlineData("trainingLoss", "\"x\"", "'trainingLoss' is the string \"x\"; expected a number")]
-    [InlineData("testCorrect", "1.5", "'testCorrect' is the number 1.5; expected a whole number")]
+    [InlineData(
+        "testCorrect",
+        "1.5",
+        "'testCorrect' is the number 1.5; expected a whole number in digits alone, with no "
+            + "decimal point or exponent")]
     [InlineData(
         "validationLoss", "[]", "'validationLoss' is an array; expected a number or null")]
     [InlineData("testTotal", null, "'testTotal' is missing; expected a whole number")]
+    [InlineData(
+        "trainingLoss", "\"0.10\"", "'trainingLoss' is the string \"0.10\"; expected a number")]
+    [InlineData(
+        "trainingLoss",
+        "1e309",
+        "'trainingLoss' is the number 1e309, beyond float64's range, ±1.7976931348623157E+308")]
+    [InlineData(
+        "testAccuracy",
+        "-1e309",
+        "'testAccuracy' is the number -1e309, beyond float64's range, ±1.7976931348623157E+308")]
+    [InlineData(
+        "testCorrect",
+        "5e2",
+        "'testCorrect' is the number 5e2; expected a whole number in digits alone, with no "
+            + "decimal point or exponent")]
+    [InlineData(
+        "testTotal",
+        "99999999999",
+        "'testTotal' is the number 99999999999; expected a whole number from 0 to 2147483647")]
     public void A_damaged_history_entry_names_the_field_and_the_type(
         string key, string? value, string expected)
     {
@@ -399,6 +422,107 @@ public sealed class DamagedCheckpointTests
         var result = Resume(dir, checkpoint);
 
         Assert.Equal($"error: {checkpoint}: {expected}", result.AssertOneErrorLine(1));
+    }
+
+    // Hand edits of the numbers of a checkpoint: each is named with its place and what is
+    // wrong with it, in the file's own spelling.
+    [Theory]
+    [InlineData(
+        "version",
+        "1e0",
+        "'version' is 1e0; expected a whole number in digits alone, with no decimal point or "
+            + "exponent")]
+    [InlineData(
+        "version",
+        "1.0",
+        "'version' is 1.0; expected a whole number in digits alone, with no decimal point or "
+            + "exponent")]
+    [InlineData("version", "\"1\"", "'version' is the string \"1\"; expected a number")]
+    [InlineData(
+        "epoch",
+        "1e309",
+        "'epoch' is 1e309; expected a whole number in digits alone, with no decimal point or "
+            + "exponent")]
+    [InlineData(
+        "epoch",
+        "3000000000",
+        "'epoch' is 3000000000; expected a whole number from 1 to 2147483647")]
+    [InlineData(
+        "step",
+        "99999999999999999999",
+        "'step' is 99999999999999999999; expected a whole number from 0 to 9223372036854775807")]
+    [InlineData(
+        "optimizer.learningRate",
+        "\"0.10\"",
+        "optimizer: 'learningRate' is the string \"0.10\"; expected a number")]
+    [InlineData(
+        "optimizer.learningRate",
+        "1e309",
+        "optimizer: 'learningRate' is 1e309, beyond float64's range, ±1.7976931348623157E+308")]
+    [InlineData(
+        "model.version",
+        "1.0",
+        "model: 'version' is 1.0; expected a whole number in digits alone, with no decimal point "
+            + "or exponent")]
+    [InlineData(
+        "model.seed",
+        "1e0",
+        "model: 'seed' is 1e0; expected a whole number in digits alone, with no decimal point or "
+            + "exponent")]
+    [InlineData(
+        "model.bias",
+        "\"0.10\"",
+        "model: layer 2 bias, value 1 is the string \"0.10\"; expected a number")]
+    [InlineData(
+        "model.bias",
+        "1e309",
+        "model: layer 2 bias, value 1 is 1e309, beyond float32's range, ±3.4028235E+38")]
+    public void A_hand_edited_number_is_named_with_what_is_wrong(
+        string key, string value, string expected)
+    {
+        using var dir = new Commands.TempDirectory();
+        var checkpoint = Checkpoint(dir);
+        Edit(checkpoint, json =>
+        {
+            var number = JsonNode.Parse(value);
+            switch (key)
+            {
+                case "optimizer.learningRate":
+                    json["optimizer"]!["learningRate"] = number;
+                    break;
+                case "model.bias":
+                    json["model"]!["layers"]![1]!["bias"]![0] = number;
+                    break;
+                case var inModel when inModel.StartsWith("model.", StringComparison.Ordinal):
+                    json["model"]![inModel["model.".Length..]] = number;
+                    break;
+                default:
+                    json[key] = number;
+                    break;
+            }
+        });
+
+        var result = Resume(dir, checkpoint);
+
+        Assert.Equal($"error: {checkpoint}: {expected}", result.AssertOneErrorLine(1));
+        Assert.False(File.Exists(dir.File("m.json")));
+    }
+
+    [Theory]
+    [InlineData("1e309")]
+    [InlineData("-1E+400")]
+    public void A_decimal_setting_beyond_float64s_range_is_named(string value)
+    {
+        using var dir = new Commands.TempDirectory();
+        var checkpoint = Checkpoint(dir);
+        Edit(checkpoint, json => json["settings"]!["learningRate"] = value);
+
+        var result = Resume(dir, checkpoint);
+
+        Assert.Equal(
+            $"error: {checkpoint}: setting 'learningRate' is \"{value}\", beyond float64's "
+            + "range, ±1.7976931348623157E+308",
+            result.AssertOneErrorLine(1));
     }
 
     [Fact]

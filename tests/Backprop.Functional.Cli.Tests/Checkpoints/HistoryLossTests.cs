@@ -109,6 +109,55 @@ public sealed class HistoryLossTests
         Assert.False(File.Exists(dir.File("m.json")));
     }
 
+    // Float32's largest number is 3.4028234663852886E+38: a float32 run's losses, each a
+    // float32 number, and their means are no larger; 3.5E+38 and 1E+300 are doubles only.
+    [Theory]
+    [InlineData("float32", "trainingLoss", "1E+300")]
+    [InlineData("float32", "trainingLoss", "3.5E+38")]
+    [InlineData("float32", "validationLoss", "1E+300")]
+    [InlineData("float32", "testLoss", "3.5E+38")]
+    public void A_loss_beyond_float32s_range_is_refused_in_a_float32_checkpoint(
+        string precision, string key, string loss)
+    {
+        // Given the checkpoint of a float32 run edited to claim the loss
+        using var dir = new Commands.TempDirectory();
+        var checkpoint = Checkpoint(
+            dir, "--epochs", "1", "--validation", "100", "--precision", precision);
+        Edit(checkpoint, json => json["history"]![0]![key] = JsonNode.Parse(loss));
+
+        // When it is resumed
+        var result = Commands.Cli.Run(
+            "train", "--hidden", "8", "--epochs", "2", "--validation", "100",
+            "--precision", precision, "--resume", checkpoint, "--out", dir.File("m.json"));
+
+        // Then one line names the entry and the figure, and nothing is written
+        Assert.Equal(
+            $"error: {checkpoint}: 'history' entry 1: '{key}' is {loss}; expected a finite "
+            + "number ≥ 0 within float32's range, ±3.4028235E+38: a float32 run's losses are "
+            + "float32 numbers, and their mean is no larger",
+            result.AssertOneErrorLine(1));
+        Assert.False(File.Exists(dir.File("m.json")));
+    }
+
+    [Fact]
+    public void The_largest_float32_loss_is_taken_in_a_float32_checkpoint()
+    {
+        // Given a float32 checkpoint whose test loss is float32's largest number, written as
+        // the shortest decimal of the float (a double a little above the float itself)
+        using var dir = new Commands.TempDirectory();
+        var checkpoint = Checkpoint(dir, "--epochs", "1");
+        Edit(checkpoint, json =>
+            json["history"]![0]!["testLoss"] = JsonNode.Parse("3.4028235E+38"));
+
+        // When it is resumed, the history is taken
+        var result = Commands.Cli.Run(
+            "train", "--hidden", "8", "--epochs", "2", "--resume", checkpoint,
+            "--out", dir.File("m.json"), "--json");
+
+        result.AssertSucceeded();
+        Assert.Equal(3.4028235E+38, result.Json().At("epochs")[0].Number("testLoss"));
+    }
+
     // The checkpoint of a run of the 784 → 8 → 10 network on the embedded sample.
     private static string Checkpoint(Commands.TempDirectory dir, params string[] options)
     {

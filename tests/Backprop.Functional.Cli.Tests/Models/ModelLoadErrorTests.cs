@@ -254,7 +254,8 @@ public sealed class ModelLoadErrorTests : IDisposable
             m => m["layers"]![0]!["weights"]![2]![1] = JsonNode.Parse("1e999"));
 
         Assert.Equal(
-            $"{Path}: layer 1 weights row 3, value 2: 1e999 is not a finite float64 number",
+            $"{Path}: layer 1 weights row 3, value 2 is 1e999, beyond float64's range, "
+            + "±1.7976931348623157E+308",
             message);
     }
 
@@ -267,7 +268,8 @@ public sealed class ModelLoadErrorTests : IDisposable
             TestModels.Info<float>());
 
         Assert.Equal(
-            $"{Path}: layer 2 bias, value 1: 1e39 is not a finite float32 number", message);
+            $"{Path}: layer 2 bias, value 1 is 1e39, beyond float32's range, ±3.4028235E+38",
+            message);
     }
 
     // Float32's largest number below 1 is 1 − 2⁻²⁴ = 0.999999940395355224609375 (0.99999994 at
@@ -358,7 +360,7 @@ public sealed class ModelLoadErrorTests : IDisposable
         var message = LoadAfter(m => m["layers"]![1]!["bias"]![1] = "0.5");
 
         Assert.Equal(
-            $"{Path}: layer 2 bias, value 2: \"0.5\" is not a finite float64 number", message);
+            $"{Path}: layer 2 bias, value 2 is the string \"0.5\"; expected a number", message);
     }
 
     [Fact]
