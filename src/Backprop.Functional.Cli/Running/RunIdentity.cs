@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
+using System.Text.RegularExpressions;
 using Backprop.Functional.Cli.Checkpoints;
 using Backprop.Functional.Cli.Data;
 using Backprop.Functional.Cli.Shell;
@@ -19,7 +20,7 @@ internal sealed record RunSetting(string Key, string Label, string Value);
 /// dropout, the validation split, early stopping), but not the number of epochs (unless the
 /// schedule depends on it), the output files or the backend.
 /// </summary>
-internal static class RunIdentity
+internal static partial class RunIdentity
 {
     /// <summary>The settings of a run over <paramref name="data"/>, in a fixed order.</summary>
     public static IReadOnlyList<RunSetting> Of(
@@ -71,7 +72,7 @@ internal static class RunIdentity
                     $"--resume {path}: the checkpoint does not record '{setting.Key}'");
             }
 
-            if (value != setting.Value)
+            if (!Same(setting.Value, value))
             {
                 throw CommandFailure.Usage(
                     $"--resume {path}: {setting.Label} gives {Shown(setting.Value)} but the "
@@ -81,6 +82,17 @@ internal static class RunIdentity
     }
 
     private static string Shown(string value) => value.Length == 0 ? "none" : value;
+
+    // A setting of the run and the checkpoint's are the same when they are, or when they differ
+    // only by −0 where the other says 0: a checkpoint written before −0 was recorded as 0 (see
+    // Text) has "-0" for `--momentum -0`, `--beta2 -0`, `--weight-decay -0`, `--l2 -0` or
+    // `--dropout -0`, and its chain "μ = -0", "β₁ = -0", "β₂ = -0" or "ρ = -0": the same setting.
+    private static bool Same(string run, string saved) =>
+        run == saved || NegativeZero().Replace(run, "0") == NegativeZero().Replace(saved, "0");
+
+    // A number that is −0 as written: "-0" alone, not inside "1E-05" or "-0.5".
+    [GeneratedRegex(@"(?<![\w.])-0(?![\w.])", RegexOptions.CultureInvariant)]
+    private static partial Regex NegativeZero();
 
     // The chain holds every setting compared before it, and the epochs only through a cosine
     // schedule, which decays over the whole run (a step or exponential one follows --epochs

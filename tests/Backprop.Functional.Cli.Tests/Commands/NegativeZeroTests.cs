@@ -7,7 +7,8 @@ namespace Backprop.Functional.Cli.Tests.Commands;
 /// A decimal option given as −0 (<c>-0</c>, <c>-0.0</c>, or a negative number too small for a
 /// double) is 0, the same setting, wherever the run writes it: the settings, the optimizer
 /// chain and the checkpoint. It used to reach the chain as −0 (<c>momentum(μ = -0)</c>), so a
-/// resume with <c>--momentum 0</c> was refused for a chain that differed only there.
+/// resume with <c>--momentum 0</c> was refused for a chain that differed only there; and a
+/// checkpoint that an older version wrote so is resumed with 0.
 /// </summary>
 public sealed class NegativeZeroTests
 {
@@ -76,10 +77,55 @@ public sealed class NegativeZeroTests
         Assert.True(File.Exists(dir.File("m.json")));
     }
 
+    // Checkpoints written before −0 was recorded as 0 say "-0" in the setting, and the chain
+    // built from it "μ = -0" (or "β₁ = -0", "β₂ = -0", "ρ = -0"); those written after the
+    // settings' fix but before the chain's say 0 in the setting and -0 in the chain. Either
+    // resumes with 0, the same setting. Each row: the run's options, the setting, and the
+    // chain's 0 as this program writes it (none when the chain leaves the setting out).
+    [Theory]
+    [InlineData("--optimizer|momentum|--momentum|0", "momentum", "μ = 0")]
+    [InlineData("--optimizer|nesterov|--momentum|0", "momentum", "μ = 0")]
+    [InlineData("--optimizer|adam|--momentum|0", "momentum", "β₁ = 0")]
+    [InlineData("--optimizer|adam|--beta2|0", "beta2", "β₂ = 0")]
+    [InlineData("--optimizer|rmsprop|--beta2|0", "beta2", "ρ = 0")]
+    [InlineData("--weight-decay|0", "weightDecay", null)]
+    [InlineData("--l2|0", "l2", null)]
+    [InlineData("--dropout|0", "dropout", null)]
+    public void A_checkpoint_that_records_minus_zero_resumes_with_zero(
+        string options, string key, string? zero)
+    {
+        // Given a checkpoint of one epoch edited as an older version wrote it
+        using var dir = new TempDirectory();
+        var data = TinyData.Write(dir.File("data"));
+        string[] run = ["train", "--data", data, "--hidden", "2", .. options.Split('|')];
+        var checkpoint = Path.Combine(dir.File("run"), "checkpoint.json");
+        Cli.Run([.. run, "--epochs", "1", "--checkpoint", dir.File("run"), "--out", dir.File("a")])
+            .AssertSucceeded();
+        var text = File.ReadAllText(checkpoint);
+        var setting = $"\"{key}\": \"0\"";
+        Assert.Contains(setting, text);
+        text = text.Replace(setting, $"\"{key}\": \"-0\"");
+        if (zero is not null)
+        {
+            Assert.Contains(zero, text);
+            text = text.Replace(zero, zero.Replace("= 0", "= -0"));
+        }
+
+        File.WriteAllText(checkpoint, text);
+
+        // When it is resumed with 0
+        var result = Cli.Run(
+            [.. run, "--epochs", "2", "--resume", checkpoint, "--out", dir.File("m.json")]);
+
+        // Then the settings agree
+        result.AssertSucceeded();
+        Assert.True(File.Exists(dir.File("m.json")));
+    }
+
     [Fact]
     public void A_chain_that_differs_under_a_constant_schedule_does_not_blame_the_epochs()
     {
-        // Given a checkpoint whose chain records μ as −0, as one written before the fix did
+        // Given a checkpoint whose chain records another μ than its settings
         using var dir = new TempDirectory();
         var data = TinyData.Write(dir.File("data"));
         string[] run =
@@ -93,7 +139,7 @@ public sealed class NegativeZeroTests
         const string Chain = "\"chain\": \"momentum(μ = 0), η = constant(0.01)\"";
         var text = File.ReadAllText(checkpoint);
         Assert.Contains(Chain, text);
-        File.WriteAllText(checkpoint, text.Replace(Chain, Chain.Replace("μ = 0", "μ = -0")));
+        File.WriteAllText(checkpoint, text.Replace(Chain, Chain.Replace("μ = 0", "μ = 0.5")));
 
         // When it is resumed
         var result = Cli.Run(
@@ -102,7 +148,7 @@ public sealed class NegativeZeroTests
         // Then the line names the chain, without saying that the schedule follows --epochs
         Assert.Equal(
             $"error: --resume {checkpoint}: the optimizer chain gives momentum(μ = 0), "
-            + "η = constant(0.01) but the checkpoint's run has momentum(μ = -0), "
+            + "η = constant(0.01) but the checkpoint's run has momentum(μ = 0.5), "
             + "η = constant(0.01)",
             result.AssertOneErrorLine(2));
     }
