@@ -168,7 +168,10 @@ internal static class TrainCommand
                 decays
                     ? parse.GetValue(decayEvery) ?? OptimizerSettings.DefaultDecayEvery(epochCount)
                     : null,
-                parse.GetValue(warmup));
+                parse.GetValue(warmup))
+            {
+                DecayEveryByDefault = decays && parse.GetValue(decayEvery) is null,
+            };
             var hiddenActivation = parse.GetRequiredValue(activation);
             var settings = new TrainSettings(
                 parse.GetValue(data),

@@ -35,6 +35,12 @@ internal sealed record OptimizerSettings(
     int? DecayEvery,
     long Warmup)
 {
+    /// <summary>
+    /// Whether <see cref="DecayEvery"/> is the default a third of --epochs rather than a value
+    /// given: with the default, a different --epochs is a different decay period.
+    /// </summary>
+    public bool DecayEveryByDefault { get; init; }
+
     /// <summary>The default of --decay-factor: a tenth, the classic step drop.</summary>
     public const double DefaultDecayFactor = 0.1;
 

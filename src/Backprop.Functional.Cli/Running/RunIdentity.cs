@@ -48,7 +48,7 @@ internal static partial class RunIdentity
             new("clipNorm", "--clip-norm", Text(o.ClipNorm)),
             new("schedule", "--schedule", o.Schedule.Name()),
             new("decayFactor", "--decay-factor", Text(o.DecayFactor)),
-            new("decayEvery", "--decay-every (by default a third of --epochs)", Text(o.DecayEvery)),
+            new("decayEvery", DecayEveryLabel(o), Text(o.DecayEvery)),
             new("warmup", "--warmup", Text(o.Warmup)),
             new("chain", ChainLabel(o), optimizer.Name),
             new("dropout", "--dropout", Text(s.Dropout)),
@@ -102,6 +102,13 @@ internal static partial class RunIdentity
         o.Schedule == ScheduleKind.Cosine
             ? "the optimizer chain (the schedule follows --epochs)"
             : "the optimizer chain";
+
+    // Whether the run's --decay-every was given or follows from --epochs: only the default
+    // is a third of them, and then a different --epochs is what changed it.
+    private static string DecayEveryLabel(OptimizerSettings o) =>
+        o.DecayEveryByDefault
+            ? "--decay-every (not given: a third of --epochs, rounded up)"
+            : "--decay-every";
 
     // −0 is written as 0: a setting of "-0" is the same setting as "0".
     private static string Text(double? x) =>

@@ -11,6 +11,10 @@ namespace Backprop.Functional.Cli.Tests.Commands;
 /// </summary>
 public sealed class TrainCheckpointTests
 {
+    // How a resume's error line calls a --decay-every that the run did not give.
+    private const string DefaultDecayEvery =
+        "--decay-every (not given: a third of --epochs, rounded up)";
+
     // Everything that carries state from step to step: Adam's two buffers, decoupled decay, an
     // L2 penalty, clipping, dropout masks, a schedule with warm-up, and a validation split.
     private static readonly string[] Busy =
@@ -308,8 +312,39 @@ public sealed class TrainCheckpointTests
 
         // Then a third of them, rounded up, is the decay period, not an overflow
         Assert.Equal(
-            $"error: --resume {checkpoint}: --decay-every (by default a third of --epochs) "
-            + $"gives {third} but the checkpoint's run has 1",
+            $"error: --resume {checkpoint}: {DefaultDecayEvery} gives {third} but the "
+            + "checkpoint's run has 1",
+            result.AssertOneErrorLine(2));
+        Assert.False(File.Exists(dir.File("m.json")));
+    }
+
+    [Theory]
+    [InlineData("step", "--decay-every|2", "--decay-every|3", "--decay-every", "2")]
+    [InlineData("exponential", "--decay-every|2", "--decay-every|3", "--decay-every", "2")]
+    [InlineData("step", "--decay-every|2", "", DefaultDecayEvery, "2")]
+    [InlineData("step", "", "--decay-every|3", "--decay-every", "1")]
+    [InlineData("exponential", "", "", DefaultDecayEvery, "1")]
+    public void The_decay_period_on_resume_is_called_a_default_only_when_it_is_one(
+        string schedule, string saved, string given, string label, string savedPeriod)
+    {
+        // Given a one-epoch run that decays every 2 epochs, or every 1 by default (a third of
+        // its one epoch, rounded up)
+        using var dir = new TempDirectory();
+        string[] first = saved.Length == 0 ? [] : saved.Split('|');
+        var checkpoint = Checkpoint(dir, ["--hidden", "8", "--schedule", schedule, .. first]);
+
+        // When it is resumed for 9 epochs, with --decay-every 3 or with the default, a third
+        string[] again = given.Length == 0 ? [] : given.Split('|');
+        var result = Cli.Run(
+            [
+                "train", "--hidden", "8", "--schedule", schedule, "--epochs", "9", .. again,
+                "--resume", checkpoint, "--out", dir.File("m.json"),
+            ]);
+
+        // Then the line calls the 3 a default only when it is one
+        Assert.Equal(
+            $"error: --resume {checkpoint}: {label} gives 3 but the checkpoint's run has "
+            + savedPeriod,
             result.AssertOneErrorLine(2));
         Assert.False(File.Exists(dir.File("m.json")));
     }
