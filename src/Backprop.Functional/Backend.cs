@@ -125,7 +125,7 @@ internal static unsafe class OpenBlasLibrary
 
         // Not the one thread a cut product sets for a moment on another thread.
         var count = GetThreads == null ? 0 : HelperCore.OpenBlasThreadCount();
-        return $"{core}, {count} thread{(count == 1 ? string.Empty : "s")}";
+        return $"{core}, {Plural.Of(count, "thread")}";
     }
 
     /// <summary>C = α·op(A)·op(B) + β·C, column-major, on pinned storage, in float64.</summary>

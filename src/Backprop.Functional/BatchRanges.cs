@@ -25,7 +25,8 @@ internal static class BatchRanges
         {
             throw new System.ArgumentException(
                 $"the batch function returned inputs of {Shapes.Describe(x)} and targets of "
-                + $"{Shapes.Describe(y)} for {indices.Count} samples; expected one column a "
+                + $"{Shapes.Describe(y)} for {Plural.Of(indices.Count, "sample")}; expected one "
+                + "column a "
                 + "sample", nameof(data));
         }
 

@@ -87,7 +87,9 @@ public static class Metrics
         {
             throw new ArgumentException(
                 $"the evaluation counts {state.Classes} classes but the network's "
-                + $"{network.OutputSize} outputs give {ClassesOf(network)}", nameof(state));
+                + $"{Plural.Of(network.OutputSize, "output")} "
+                + $"{Plural.Word(network.OutputSize, "gives", "give")} {ClassesOf(network)}",
+                nameof(state));
         }
 
         var output = Propagation.OutputTrace(network, inputs);
@@ -123,7 +125,8 @@ public static class Metrics
         if (data.Count < 1 || batchSize < 1)
         {
             throw new ArgumentException(
-                $"an evaluation needs samples and a batch size ≥ 1, got {data.Count} samples "
+                "an evaluation needs samples and a batch size ≥ 1, got "
+                + $"{Plural.Of(data.Count, "sample")} "
                 + $"and batch size {batchSize}");
         }
 

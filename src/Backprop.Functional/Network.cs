@@ -67,9 +67,9 @@ public static partial class Network
             .Find(p => p.Item.Item1.OutputSize != p.Item.Item2.InputSize);
         return mismatch.Match(
             Some: p => FinFail<Network<T>>(Error.New(
-                $"layer {p.Index + 1} has {p.Item.Item1.OutputSize} outputs "
+                $"layer {p.Index + 1} has {Plural.Of(p.Item.Item1.OutputSize, "output")} "
                 + $"(W is {Shapes.Describe(p.Item.Item1.Weights)}) but layer {p.Index + 2} expects "
-                + $"{p.Item.Item2.InputSize} inputs "
+                + $"{Plural.Of(p.Item.Item2.InputSize, "input")} "
                 + $"(W is {Shapes.Describe(p.Item.Item2.Weights)})")),
             None: () => FinSucc(new Network<T>(layers.Strict())));
     }

@@ -38,7 +38,8 @@ public static class Shapes
         if (inputs.RowCount != inputSize)
         {
             return FinFail<Matrix<T>>(Error.New(
-                $"inputs are {Describe(inputs)} but the network expects {inputSize} rows "
+                $"inputs are {Describe(inputs)} but the network expects "
+                + $"{Plural.Of(inputSize, "row")} "
                 + "(one sample a column)"));
         }
 

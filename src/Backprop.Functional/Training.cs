@@ -179,7 +179,8 @@ public static class Training
         if (Batches(data, options) != checkpoint.BatchesPerEpoch)
         {
             throw new ArgumentException(
-                $"the checkpoint has {checkpoint.BatchesPerEpoch} batches an epoch but these data "
+                $"the checkpoint has {Plural.Of(checkpoint.BatchesPerEpoch, "batch", "batches")} "
+                + "an epoch but these data "
                 + $"and batch size give {Batches(data, options)}", nameof(data));
         }
 
@@ -240,13 +241,15 @@ public static class Training
         }
         else if (c.Skipped < 0 || c.Skipped > c.Step)
         {
-            problem = $"counts {c.Skipped} skipped steps of {c.Step}; expected 0 to {c.Step}";
+            problem = $"counts {Plural.Of(c.Skipped, "skipped step")} of {c.Step}; expected 0 "
+                + $"to {c.Step}";
         }
         else if (c.Optimizer.Step != updates)
         {
             var and = stopped ? ", and the last one stopped," : string.Empty;
-            problem = $"has an optimizer that has taken {c.Optimizer.Step} steps, but {c.Step} "
-                + $"steps with {c.Skipped} skipped{and} make {updates} updates";
+            problem = $"has an optimizer that has taken {Plural.Of(c.Optimizer.Step, "step")}, "
+                + $"but {Plural.Of(c.Step, "step")} with {c.Skipped} skipped{and} "
+                + $"{Plural.Word(c.Step, "makes", "make")} {Plural.Of(updates, "update")}";
         }
 
         if (problem is not null)

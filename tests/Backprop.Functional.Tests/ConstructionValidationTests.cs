@@ -82,6 +82,25 @@ public sealed class ConstructionValidationTests
         Assert.StartsWith(Message(fin), thrown.Message);
     }
 
+    [Theory]
+    [InlineData(
+        1, 4, "layer 1 has 1 output (W is 1 × 2) but layer 2 expects 4 inputs (W is 1 × 4)")]
+    [InlineData(
+        3, 1, "layer 1 has 3 outputs (W is 3 × 2) but layer 2 expects 1 input (W is 1 × 1)")]
+    public void The_sizes_of_adjacent_layers_are_counted(int outputs, int inputs, string expected)
+    {
+        var first = Layer.Create(
+            Matrix<double>.Build.Dense(outputs, 2),
+            Vector<double>.Build.Dense(outputs),
+            Activation.Tanh);
+        var second = Layer.Create(
+            Matrix<double>.Build.Dense(1, inputs), Vector<double>.Build.Dense(1), Activation.Tanh);
+
+        var fin = Functional.Network.TryCreate(Seq(first, second));
+
+        Assert.StartsWith(expected, Message(fin));
+    }
+
     [Fact]
     public void A_network_needs_at_least_one_layer()
     {

@@ -283,6 +283,19 @@ public sealed class InputValidationTests
         Assert.Equal("targets are 2 × 4 but the outputs are 1 × 4", Message(shape));
     }
 
+    [Theory]
+    [InlineData(1, "1 row")]
+    [InlineData(4, "4 rows")]
+    public void The_input_check_counts_the_rows_expected(int rows, string counted)
+    {
+        Fin<Matrix<double>> checkedInput =
+            Shapes.CheckInput(rows, Matrix<double>.Build.Dense(3, 1));
+
+        Assert.Equal(
+            $"inputs are 3 × 1 but the network expects {counted} (one sample a column)",
+            Message(checkedInput));
+    }
+
     private static string Message<TValue>(Fin<TValue> fin) =>
         fin.Match(_ => string.Empty, e => e.Message);
 

@@ -240,8 +240,9 @@ internal static class CheckpointReader
         var batches = (trained / batchSize) + (trained % batchSize == 0 ? 0 : 1);
         if (batchesPerEpoch != batches)
         {
-            return Error.New($"{name}: 'batchesPerEpoch' is {batchesPerEpoch} but {trained} "
-                + $"training images in batches of {batchSize} make {batches} (settings "
+            return Error.New($"{name}: 'batchesPerEpoch' is {batchesPerEpoch} but "
+                + $"{Plural.Of(trained, "training image")} in batches of {batchSize} "
+                + $"{Plural.Word(trained, "makes", "make")} {batches} (settings "
                 + "'trainingImages', 'validation' and 'batchSize')");
         }
 
@@ -255,7 +256,8 @@ internal static class CheckpointReader
         if (step != steps)
         {
             return Error.New($"{name}: 'step' is {step} but {Plural.Of(epoch, "epoch")} of "
-                + $"{Plural.Of(batchesPerEpoch, "batch", "batches")} are {steps} steps; expected "
+                + $"{Plural.Of(batchesPerEpoch, "batch", "batches")} "
+                + $"{Plural.Word(epoch, "is", "are")} {Plural.Of(steps, "step")}; expected "
                 + "the same");
         }
 

@@ -76,7 +76,7 @@ internal static class GradCheckCommand
                 var given = OptionFactory.Typed(parse, samples)
                     ?? parse.GetValue(samples).ToString(CultureInfo.InvariantCulture);
                 var images = split.Test.Count.ToString("N0", CultureInfo.InvariantCulture);
-                var noun = split.Test.Count == 1 ? "image" : "images";
+                var noun = Plural.Word(split.Test.Count, "image");
                 throw CommandFailure.Usage(
                     $"--samples {given} is more than the {images} test {noun} of the data");
             }

@@ -58,8 +58,10 @@ internal static class PredictCommand
                 // The tokens and the indices are in step: the parser maps one to the other.
                 var typed = parse.GetResult(index)!.Tokens[outOfRange].Value;
                 throw CommandFailure.Usage(
-                    $"--index {typed} is out of range: the test set has images 0 to "
-                    + $"{split.Test.Count - 1}");
+                    $"--index {typed} is out of range: the test set has "
+                    + (split.Test.Count == 1
+                        ? "only image 0"
+                        : $"images 0 to {split.Test.Count - 1}"));
             }
 
             var report = loaded.Match(

@@ -202,7 +202,8 @@ internal static class TrainCommand
             if (settings.Validation >= split.Train.Count)
             {
                 throw CommandFailure.Usage(
-                    $"--validation must be less than the {split.Train.Count} training images, "
+                    "--validation must be less than the "
+                    + $"{Plural.Of(split.Train.Count, "training image")}, "
                     + $"got '{typed.Validation ?? settings.Validation.ToString(Invariant)}'");
             }
 

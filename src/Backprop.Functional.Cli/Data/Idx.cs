@@ -52,7 +52,7 @@ public static class Idx
                     + "expected at least 1 × 1");
             }
 
-            var what = $"{count} image{(count == 1 ? string.Empty : "s")} of {rows} × {columns}";
+            var what = $"{Plural.Of(count, "image")} of {rows} × {columns}";
             return
                 from size in Size(name, what, count, (ulong)rows * columns)
                 let record = new Record("image", (int)(size / count))
@@ -67,7 +67,7 @@ public static class Idx
     public static Fin<byte[]> ReadLabels(string name, Stream stream) =>
         Read(name, stream, LabelsMagic, "labels", (content, compressed, dims) =>
         {
-            var what = $"{dims[0]} label{(dims[0] == 1 ? string.Empty : "s")}";
+            var what = Plural.Of(dims[0], "label");
             return
                 from size in Size(name, what, dims[0], 1)
                 from labels in ReadBody(name, content, compressed, what, new("label", 1), size)

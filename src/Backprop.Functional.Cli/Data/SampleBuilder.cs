@@ -4,6 +4,7 @@ using System.IO;
 using System.IO.Compression;
 using System.Linq;
 using Backprop.Functional.Cli.Models;
+using Backprop.Functional.Cli.Shell;
 using LanguageExt;
 using LanguageExt.Common;
 
@@ -53,7 +54,7 @@ public static class SampleBuilder
         {
             return Error.New(
                 $"a sample needs at least one image per class, got {trainPerClass} training and "
-                + $"{testPerClass} test images per class");
+                + $"{Plural.Of(testPerClass, "test image")} per class");
         }
 
         return
@@ -91,7 +92,8 @@ public static class SampleBuilder
         var lacking = Array.FindIndex(counts, c => c < perClass);
         return lacking >= 0
             ? Error.New(
-                $"{set.Source}: the sample needs {perClass} images of each class but class "
+                $"{set.Source}: the sample needs {Plural.Of(perClass, "image")} of each class but "
+                + "class "
                 + $"{lacking} ({names[lacking]}) has {counts[lacking]}")
             : set.Take(FirstIndicesOfEachClass(set, perClass));
     }

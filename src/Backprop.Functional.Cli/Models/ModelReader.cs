@@ -322,7 +322,7 @@ internal static class ModelReader
                 var problem = (l, r) switch
                 {
                     (1, 0) => $"have {found} but the input size, sizes[0], is {inputs}",
-                    (_, 0) => $"have {found} but layer {l - 1} has {inputs} outputs",
+                    (_, 0) => $"have {found} but layer {l - 1} has {Plural.Of(inputs, "output")}",
                     _ => $"row {r + 1} has {found} but row 1 has {inputs}",
                 };
                 return Error.New($"{at} weights {problem}");

@@ -6,6 +6,7 @@ using System.Numerics;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using Backprop.Functional.Cli.Shell;
 using LanguageExt;
 using LanguageExt.Common;
 using static LanguageExt.Prelude;
@@ -51,8 +52,8 @@ internal static class ModelWriter
         if (info.ClassNames.Count != network.OutputSize)
         {
             return Error.New(
-                $"the info has {info.ClassNames.Count} class names but the output layer has "
-                + $"{network.OutputSize} units; expected one name per unit");
+                $"the info has {Plural.Of(info.ClassNames.Count, "class name")} but the output "
+                + $"layer has {Plural.Of(network.OutputSize, "unit")}; expected one name per unit");
         }
 
         if (Data.ClassNames.FirstRepeat(info.ClassNames) is var (first, again))

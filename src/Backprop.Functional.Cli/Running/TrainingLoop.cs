@@ -252,7 +252,7 @@ internal static class TrainingLoop
         string.Create(
             CultureInfo.InvariantCulture,
             $"early stop after epoch {epoch}: the validation loss has not improved for "
-            + $"{patience} {(patience == 1 ? "epoch" : "epochs")}; the best was epoch "
+            + $"{Plural.Of(patience, "epoch")}; the best was epoch "
             + $"{best.Epoch} ({LossText.Of(double.CreateTruncating(best.Loss))})");
 
     // The lowest validation loss so far, its epoch and the network after that epoch. A loss

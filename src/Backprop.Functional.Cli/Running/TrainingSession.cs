@@ -81,12 +81,12 @@ internal static class TrainingSession
         yield return string.Create(
             invariant,
             $"training: {s.Loss.Name} loss, optimizer {run.Optimizer.Name}{dropout}, "
-            + $"batch size {s.BatchSize}, {s.Epochs} {(s.Epochs == 1 ? "epoch" : "epochs")}, "
+            + $"batch size {s.BatchSize}, {Plural.Of(s.Epochs, "epoch")}, "
             + $"seed {s.Seed}");
         if (run.Sets.Validation is { } validation)
         {
             var stop = s.EarlyStop > 0
-                ? $"; early stop after {s.EarlyStop} {(s.EarlyStop == 1 ? "epoch" : "epochs")} "
+                ? $"; early stop after {Plural.Of(s.EarlyStop, "epoch")} "
                     + "without a lower validation loss, keeping the best network"
                 : string.Empty;
             yield return $"validation: {validation.Count} of the {data.Train.Count} training "

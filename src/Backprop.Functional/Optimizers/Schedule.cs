@@ -88,7 +88,7 @@ public sealed record Schedule(string Name, Func<long, double> At)
     public Schedule WithWarmup(long steps) =>
         steps <= 0
             ? this
-            : new($"{Name} after {steps} warm-up steps",
+            : new($"{Name} after {Plural.Of(steps, "warm-up step")}",
                 t => t < steps ? At(t) * (t + 1) / steps : At(t));
 
     private static void AtLeastOne(long x, string name)

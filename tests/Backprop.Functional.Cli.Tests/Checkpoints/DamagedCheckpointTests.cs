@@ -322,10 +322,10 @@ public sealed class DamagedCheckpointTests
             + "'trainingImages', 'validation' and 'batchSize')")]
     [InlineData(
         "{\"step\": 187}",
-        "'step' is 187 but 1 epoch of 188 batches are 188 steps; expected the same")]
+        "'step' is 187 but 1 epoch of 188 batches is 188 steps; expected the same")]
     [InlineData(
         "{\"step\": 376}",
-        "'step' is 376 but 1 epoch of 188 batches are 188 steps; expected the same")]
+        "'step' is 376 but 1 epoch of 188 batches is 188 steps; expected the same")]
     [InlineData(
         "{\"skipped\": 189}",
         "'skipped' is 189 but this program never skips a step (it stops at a non-finite one); "
@@ -342,6 +342,39 @@ public sealed class DamagedCheckpointTests
         Edit(checkpoint, json => Set(json, changes));
 
         var result = Resume(dir, checkpoint);
+
+        Assert.Equal($"error: {checkpoint}: {expected}", result.AssertOneErrorLine(1));
+    }
+
+    // Counts of one in the lines above: a run of one batch an epoch (the embedded sample's
+    // 6000 training images in one batch), or a checkpoint that says it trained on one image.
+    [Theory]
+    [InlineData(
+        "6000", "step", "5", "'step' is 5 but 1 epoch of 1 batch is 1 step; expected the same")]
+    [InlineData(
+        "32",
+        "trainingImages",
+        "1",
+        "'batchesPerEpoch' is 188 but 1 training image in batches of 32 makes 1 (settings "
+            + "'trainingImages', 'validation' and 'batchSize')")]
+    public void Counts_of_one_in_the_position_checks_are_in_the_singular(
+        string batchSize, string key, string value, string expected)
+    {
+        using var dir = new Commands.TempDirectory();
+        var checkpoint = Checkpoint(dir, "--batch-size", batchSize);
+        Edit(checkpoint, json =>
+        {
+            if (key == "step")
+            {
+                json["step"] = long.Parse(value, System.Globalization.CultureInfo.InvariantCulture);
+            }
+            else
+            {
+                json["settings"]![key] = value;
+            }
+        });
+
+        var result = Resume(dir, checkpoint, "--batch-size", batchSize);
 
         Assert.Equal($"error: {checkpoint}: {expected}", result.AssertOneErrorLine(1));
     }

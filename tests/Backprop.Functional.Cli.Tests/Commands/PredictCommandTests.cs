@@ -71,6 +71,23 @@ public sealed class PredictCommandTests(TrainedModels models)
         Assert.Equal(string.Empty, result.Out);
     }
 
+    [Theory]
+    [InlineData(1, "only image 0")]
+    [InlineData(2, "images 0 to 1")]
+    public void Predict_names_the_valid_range_of_a_small_test_set(int images, string range)
+    {
+        using var dir = new TempDirectory();
+        var data = TinyData.WriteCounts(dir.File("tiny"), 2, images);
+
+        var result = Cli.Run(
+            "predict", "--model", models.Float32, "--data", data, "--index", "7");
+
+        Assert.Equal(
+            $"error: --index 7 is out of range: the test set has {range}",
+            result.AssertOneErrorLine(2));
+        Assert.Equal(string.Empty, result.Out);
+    }
+
     [Fact]
     public void Predict_names_an_index_past_the_test_set_as_typed()
     {

@@ -10,18 +10,24 @@ namespace Backprop.Functional.Cli.Tests.Commands;
 /// </summary>
 public static class TinyData
 {
-    public static string Write(string directory, int trainPerClass = 50, int testPerClass = 10)
+    public static string Write(string directory, int trainPerClass = 50, int testPerClass = 10) =>
+        WriteCounts(directory, 2 * trainPerClass, 2 * testPerClass);
+
+    /// <summary>
+    /// As <see cref="Write"/>, with <paramref name="train"/> training and
+    /// <paramref name="test"/> test images in all, the classes taking turns from "dark".
+    /// </summary>
+    public static string WriteCounts(string directory, int train, int test)
     {
         Directory.CreateDirectory(directory);
-        WriteSet(directory, DataSets.TrainImages, DataSets.TrainLabels, trainPerClass);
-        WriteSet(directory, DataSets.TestImages, DataSets.TestLabels, testPerClass);
+        WriteSet(directory, DataSets.TrainImages, DataSets.TrainLabels, train);
+        WriteSet(directory, DataSets.TestImages, DataSets.TestLabels, test);
         File.WriteAllLines(Path.Combine(directory, ClassNames.FileName), ["dark", "light"]);
         return directory;
     }
 
-    private static void WriteSet(string directory, string images, string labels, int perClass)
+    private static void WriteSet(string directory, string images, string labels, int count)
     {
-        var count = 2 * perClass;
         var pixels = new byte[count * 4];
         var tags = new byte[count];
         for (var i = 0; i < count; i++)

@@ -61,6 +61,25 @@ public sealed class TrainOptimizerTests
         Assert.Single(result.OutLines, l => l.Contains("cosine(", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData("1", "after 1 warm-up step,")]
+    [InlineData("2", "after 2 warm-up steps,")]
+    public void The_settings_line_counts_the_warmup_steps(string warmup, string counted)
+    {
+        using var dir = new TempDirectory();
+        var data = TinyData.Write(dir.File("tiny"));
+
+        var result = Cli.Run(
+            "train", "--data", data, "--hidden", "4", "--epochs", "1", "--batch-size", "10",
+            "--warmup", warmup, "--out", dir.File("m.json"));
+
+        result.AssertSucceeded();
+        Assert.Equal(
+            $"training: softmax-cross-entropy loss, optimizer sgd, η = constant(0.1) {counted} "
+            + "batch size 10, 1 epoch, seed 1",
+            result.OutLines[2]);
+    }
+
     [Fact]
     public void A_step_schedule_halves_the_rate_every_epoch_and_the_json_shows_each_epochs_rate()
     {

@@ -14,6 +14,25 @@ public sealed class TrainValidationTests
         @"^epoch (\d)/2  loss \d\.\d{4}  validation loss (\d\.\d{4}) (\d+)/30 \(\d+\.\d\d%\)"
         + @"  test \d+/20 \(\d+\.\d\d%\)  \d+\.\ds$");
 
+    [Theory]
+    [InlineData(1, "1 training image")]
+    [InlineData(2, "2 training images")]
+    public void Validation_as_large_as_the_training_set_is_refused_with_its_count(
+        int images, string counted)
+    {
+        using var dir = new TempDirectory();
+        var data = TinyData.WriteCounts(dir.File("tiny"), images, 2);
+
+        var result = Cli.Run(
+            "train", "--data", data, "--hidden", "4", "--validation", "5",
+            "--out", dir.File("m.json"));
+
+        Assert.Equal(
+            $"error: --validation must be less than the {counted}, got '5'",
+            result.AssertOneErrorLine(2));
+        Assert.False(System.IO.File.Exists(dir.File("m.json")));
+    }
+
     [Fact]
     public void Validation_is_reported_on_the_settings_lines_each_epoch_line_and_the_json()
     {

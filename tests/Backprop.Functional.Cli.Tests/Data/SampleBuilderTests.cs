@@ -73,20 +73,40 @@ public class SampleBuilderTests
         Assert.Empty(Directory.GetFileSystemEntries(blocked));
     }
 
-    [Fact]
-    public void A_class_with_too_few_images_is_named()
+    [Theory]
+    [InlineData(2, "2 images", 1)]
+    [InlineData(1, "1 image", 0)]
+    public void A_class_with_too_few_images_is_named(int perClass, string needed, int held)
     {
+        // Training images among which Trouser, class 1, is the first with fewer than asked
         using var full = new TempDirectory("fashion");
         using var output = new TempDirectory();
         byte[] labels = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
-        Crafted.Directory(full.Path, [.. labels, 0], labels);
+        byte[] train = perClass == 1 ? [0, 0, 2, 3, 4, 5, 6, 7, 8, 9] : [.. labels, 0];
+        Crafted.Directory(full.Path, train, labels);
 
-        var message = FinAssert.Fails(SampleBuilder.Build(full.Path, output.Path, 2, 1));
+        var message = FinAssert.Fails(SampleBuilder.Build(full.Path, output.Path, perClass, 1));
 
         Assert.Equal(
-            $"{full.File(DataSets.TrainImages)}: the sample needs 2 images of each class but "
-            + "class 1 (Trouser) has 1",
+            $"{full.File(DataSets.TrainImages)}: the sample needs {needed} of each class but "
+            + $"class 1 (Trouser) has {held}",
             message);
+        Assert.Empty(Directory.GetFileSystemEntries(output.Path));
+    }
+
+    [Theory]
+    [InlineData(0, 1, "0 training and 1 test image")]
+    [InlineData(0, 2, "0 training and 2 test images")]
+    [InlineData(1, 0, "1 training and 0 test images")]
+    public void A_sample_of_no_images_of_a_kind_is_refused(int train, int test, string got)
+    {
+        using var full = new TempDirectory("fashion");
+        using var output = new TempDirectory();
+
+        var message = FinAssert.Fails(SampleBuilder.Build(full.Path, output.Path, train, test));
+
+        Assert.Equal(
+            $"a sample needs at least one image per class, got {got} per class", message);
         Assert.Empty(Directory.GetFileSystemEntries(output.Path));
     }
 }

@@ -182,6 +182,14 @@ public sealed class ModelLoadErrorTests : IDisposable
                 }
             }));
         Assert.Equal(
+            $"{Path}: layer 2 weights have 4 columns but layer 1 has 1 output",
+            LoadAfter(m =>
+            {
+                m["sizes"]![1] = 1;
+                m["layers"]![0]!["weights"]!.AsArray().RemoveRange(1, 3);
+                m["layers"]![0]!["bias"]!.AsArray().RemoveRange(1, 3);
+            }));
+        Assert.Equal(
             $"{Path}: layer 2 bias has 1 value but its weights have 2 rows",
             LoadAfter(m => m["layers"]![1]!["bias"]!.AsArray().RemoveAt(1)));
         Assert.Equal(

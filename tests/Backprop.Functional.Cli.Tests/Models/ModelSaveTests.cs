@@ -87,15 +87,32 @@ public sealed class ModelSaveTests : System.IDisposable
         Assert.False(File.Exists(Path));
     }
 
-    [Fact]
-    public void One_class_name_per_output_unit_is_required()
+    [Theory]
+    [InlineData("only", "1 class name")]
+    [InlineData("a|b|c", "3 class names")]
+    public void One_class_name_per_output_unit_is_required(string names, string counted)
     {
-        var info = TestModels.Info<double>() with { ClassNames = ["only"] };
+        var info = TestModels.Info<double>() with { ClassNames = names.Split('|') };
 
         var message = FinAssert.Fails(ModelFile.Save(Path, TestModels.Small<double>(), info));
 
         Assert.Equal(
-            $"cannot save {Path}: the info has 1 class names but the output layer has 2 units; "
+            $"cannot save {Path}: the info has {counted} but the output layer has 2 units; "
+            + "expected one name per unit",
+            message);
+    }
+
+    [Fact]
+    public void An_output_layer_of_one_unit_is_counted_in_the_singular()
+    {
+        var network = Network.Initialize<double>(
+            [3, 1], Activation.Sigmoid, Activation.Sigmoid, Initialization.GlorotUniform, 1);
+        var info = TestModels.Info<double>() with { ClassNames = ["a", "b"] };
+
+        var message = FinAssert.Fails(ModelFile.Save(Path, network, info));
+
+        Assert.Equal(
+            $"cannot save {Path}: the info has 2 class names but the output layer has 1 unit; "
             + "expected one name per unit",
             message);
     }

@@ -88,6 +88,36 @@ public sealed class MetricsTests
             StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(1, "the network's 1 output gives 2")]
+    [InlineData(4, "the network's 4 outputs give 4")]
+    public void A_state_of_another_class_count_is_refused_with_the_networks_outputs(
+        int outputs, string counted)
+    {
+        var x = Fixtures.Matrix(outputs, 1, new double[outputs]);
+
+        var e = Assert.Throws<ArgumentException>(
+            () => Metrics.Fold(Evaluation.Empty(3), Identity(outputs), x, x, Loss.Quadratic));
+
+        Assert.StartsWith($"the evaluation counts 3 classes but {counted}", e.Message);
+    }
+
+    [Theory]
+    [InlineData(1, "1 sample")]
+    [InlineData(2, "2 samples")]
+    public void A_batch_size_below_1_is_refused_with_the_sample_count(
+        int samples, string counted)
+    {
+        var x = Fixtures.Matrix(3, samples, new double[3 * samples]);
+
+        var e = Assert.Throws<ArgumentException>(() => Metrics.Evaluate(
+            Identity(3), Fixtures.InMemory(x, x), Loss.Quadratic, batchSize: 0));
+
+        Assert.Equal(
+            $"an evaluation needs samples and a batch size ≥ 1, got {counted} and batch size 0",
+            e.Message);
+    }
+
     [Fact]
     public void One_output_is_a_binary_classifier_at_one_half()
     {

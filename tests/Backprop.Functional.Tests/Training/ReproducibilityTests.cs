@@ -63,14 +63,21 @@ public sealed class ReproducibilityTests
         SameSteps(uninterrupted.Skip(9).ToList(), rest);
     }
 
-    [Fact]
-    public void Resume_refuses_data_with_another_batch_count()
+    // The checkpoint's run takes ⌈10/4⌉ = 3 or ⌈10/10⌉ = 1 batches an epoch; the data it is
+    // resumed on, in batches of 4, take ⌈8/4⌉ = 2 or ⌈5/4⌉ = 2.
+    [Theory]
+    [InlineData(4, 8, "the checkpoint has 3 batches an epoch but these data and batch size give 2")]
+    [InlineData(10, 5, "the checkpoint has 1 batch an epoch but these data and batch size give 2")]
+    public void Resume_refuses_data_with_another_batch_count(
+        int batchSize, int resumedCount, string expected)
     {
-        var checkpoint = Training.Run(Start, Data, Options).Take(2).Last();
-        var shorter = Data with { Count = 8 };     // ⌈8/4⌉ = 2 batches, not 3
+        var checkpoint = Training.Run(Start, Data, Options with { BatchSize = batchSize })
+            .Take(1).Last();
 
-        Assert.Throws<System.ArgumentException>(
-            () => Training.Resume(checkpoint, shorter, Options));
+        var e = Assert.Throws<System.ArgumentException>(
+            () => Training.Resume(checkpoint, Data with { Count = resumedCount }, Options));
+
+        Assert.Equal($"{expected} (Parameter 'data')", e.Message);
     }
 
     // Step 5 is epoch 2, batch 2 of 3; each change makes a position no run reaches.
@@ -87,22 +94,37 @@ public sealed class ReproducibilityTests
         "skipped 1",
         "the checkpoint has an optimizer that has taken 5 steps, but 5 steps with 1 skipped "
             + "make 4 updates")]
-    public void Resume_refuses_a_position_no_run_reaches(string change, string expected)
+    public void Resume_refuses_a_position_no_run_reaches(string change, string expected) =>
+        RefusedAt(5, change, expected);
+
+    // The counts of one in the same lines: step 1 is epoch 1, batch 1 of 3; step 2, batch 2.
+    [Theory]
+    [InlineData(
+        1,
+        "skipped 1",
+        "the checkpoint has an optimizer that has taken 1 step, but 1 step with 1 skipped "
+            + "makes 0 updates")]
+    [InlineData(
+        2,
+        "skipped 1",
+        "the checkpoint has an optimizer that has taken 2 steps, but 2 steps with 1 skipped "
+            + "make 1 update")]
+    [InlineData(1, "skipped 2", "the checkpoint counts 2 skipped steps of 1; expected 0 to 1")]
+    public void Resume_counts_one_step_in_the_singular(int steps, string change, string expected) =>
+        RefusedAt(steps, change, expected);
+
+    [Fact]
+    public void A_position_of_one_skipped_step_before_any_is_counted_in_the_singular()
     {
-        var c = Training.Run(Start, Data, Options).Take(5).Last();
-        var value = int.Parse(change.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
-        var damaged = change.Split(' ')[0] switch
-        {
-            "epoch" => c with { Epoch = value },
-            "batch" => c with { Batch = value },
-            "step" => c with { Step = value },
-            _ => c with { Skipped = value },
-        };
+        var c = Training.Run(Start, Data, Options).Take(1).Last();
+        var damaged = c with { Batch = 0, Step = 0, Skipped = 1 };
 
         var e = Assert.Throws<System.ArgumentException>(
             () => Training.Resume(damaged, Data, Options));
 
-        Assert.Equal($"{expected} (Parameter 'checkpoint')", e.Message);
+        Assert.Equal(
+            "the checkpoint counts 1 skipped step of 0; expected 0 to 0 (Parameter 'checkpoint')",
+            e.Message);
     }
 
     /// <summary>
@@ -123,6 +145,24 @@ public sealed class ReproducibilityTests
 
         SameSteps(here, pooled[0]);
         SameSteps(here, pooled[1]);
+    }
+
+    private static void RefusedAt(int steps, string change, string expected)
+    {
+        var c = Training.Run(Start, Data, Options).Take(steps).Last();
+        var value = int.Parse(change.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
+        var damaged = change.Split(' ')[0] switch
+        {
+            "epoch" => c with { Epoch = value },
+            "batch" => c with { Batch = value },
+            "step" => c with { Step = value },
+            _ => c with { Skipped = value },
+        };
+
+        var e = Assert.Throws<System.ArgumentException>(
+            () => Training.Resume(damaged, Data, Options));
+
+        Assert.Equal($"{expected} (Parameter 'checkpoint')", e.Message);
     }
 
     private static void SameSteps(

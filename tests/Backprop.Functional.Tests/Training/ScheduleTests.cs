@@ -91,6 +91,14 @@ public sealed class ScheduleTests
     }
 
     [Theory]
+    [InlineData(1L, "constant(0.1) after 1 warm-up step")]
+    [InlineData(2L, "constant(0.1) after 2 warm-up steps")]
+    public void The_name_counts_the_warmup_steps(long steps, string name)
+    {
+        Assert.Equal(name, Schedule.Constant(0.1).WithWarmup(steps).Name);
+    }
+
+    [Theory]
     [InlineData(0L)]
     [InlineData(-3L)]
     public void No_warmup_leaves_the_schedule_as_it_is(long steps)

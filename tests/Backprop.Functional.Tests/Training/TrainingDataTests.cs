@@ -104,6 +104,28 @@ public class TrainingDataTests
         Assert.Equal(run.Message, metrics.Message);
     }
 
+    [Theory]
+    [InlineData(1, "1 sample")]
+    [InlineData(3, "3 samples")]
+    public void A_batch_function_that_returns_too_many_columns_is_refused_with_the_count(
+        int batchSize, string counted)
+    {
+        // Every batch comes back as all four samples, whatever it asked for
+        var x = Matrix<double>.Build.Dense(2, 4, 0.5);
+        var fresh = TrainingData.FromColumns(x, x.SubMatrix(0, 1, 0, 4));
+        var all = System.Linq.Enumerable.Range(0, 4).ToArr();
+        var whole = fresh with { Batch = _ => fresh.Batch(all) };
+        var network = Fixtures.Seeded(2, Activation.Identity, 2, 1);
+
+        var e = Assert.Throws<ArgumentException>(
+            () => Metrics.Evaluate(network, whole, Loss.Quadratic, batchSize));
+
+        Assert.StartsWith(
+            "the batch function returned inputs of 2 × 4 and targets of 1 × 4 for "
+            + $"{counted}; expected one column a sample",
+            e.Message);
+    }
+
     [Fact]
     public void FromColumns_refuses_mismatched_column_counts_naming_both_shapes()
     {
