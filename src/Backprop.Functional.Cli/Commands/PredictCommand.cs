@@ -140,7 +140,7 @@ internal static class PredictCommand
         {
             var ranked = string.Join(", ", p.Top.Select(s => r.ScoreKind == "probability"
                 ? string.Create(invariant, $"{s.Name} {s.Score * 100:F1}%")
-                : string.Create(invariant, $"{s.Name} {s.Score:F3}")));
+                : $"{s.Name} {ScoreText.Of(s.Score)}"));
             o.WriteLine(Printable.Line(
                 $"image {p.Index}: {ranked}; true label {p.LabelName} "
                 + (p.Correct ? "(correct)" : "(wrong)")));

@@ -14,9 +14,15 @@ internal static class LossText
     /// <summary>From this magnitude on, a loss is printed with an exponent.</summary>
     public const double ExponentFrom = 1e6;
 
+    /// <summary>
+    /// The format of a number printed with an exponent: five significant digits at most, no
+    /// trailing zeros (1.2346E+6, 1E+300, 3.4028E+38, 2.5E-7).
+    /// </summary>
+    public const string ExponentFormat = "0.####E+0";
+
     /// <summary>The text of <paramref name="loss"/>.</summary>
     public static string Of(double loss) =>
         loss.ToString(
-            double.IsFinite(loss) && Math.Abs(loss) >= ExponentFrom ? "0.####E+0" : "F4",
+            double.IsFinite(loss) && Math.Abs(loss) >= ExponentFrom ? ExponentFormat : "F4",
             CultureInfo.InvariantCulture);
 }

@@ -1,5 +1,7 @@
 using System;
+using System.IO;
 using System.Linq;
+using System.Text.Json.Nodes;
 using Backprop.Functional.Cli.Data;
 using Xunit;
 
@@ -113,6 +115,42 @@ public sealed class PredictCommandTests(TrainedModels models)
 
         result.AssertSucceeded();
         Assert.Equal("output", result.Json().Text("scoreKind"));
+    }
+
+    [Theory]
+    [InlineData(3.4028234663852886e38, -3e38, "dark 3.4028E+38, light -3E+38")]
+    [InlineData(1e-10, -2.5e-45, "dark 1E-10, light -2.8026E-45")]
+    [InlineData(123456.789, 0.5, "dark 123456.789, light 0.500")]
+    public void Predict_prints_huge_and_tiny_outputs_with_an_exponent_and_json_keeps_them_whole(
+        double dark, double light, string ranked)
+    {
+        // Given a float32 model whose outputs are its output biases, whatever the image
+        using var dir = new TempDirectory();
+        var data = TinyData.Write(dir.File("data"));
+        var model = dir.File("m.json");
+        Cli.Run(
+            "train", "--data", data, "--hidden", string.Empty, "--epochs", "1", "--output", "identity",
+            "--loss", "quadratic", "--learning-rate", "0.001", "--out", model)
+            .AssertSucceeded();
+        var json = JsonNode.Parse(File.ReadAllText(model))!;
+        var layer = json["layers"]![0]!;
+        layer["weights"] = new JsonArray(
+            new JsonArray(0.0, 0.0, 0.0, 0.0), new JsonArray(0.0, 0.0, 0.0, 0.0));
+        layer["bias"] = new JsonArray(dark, light);
+        File.WriteAllText(model, json.ToJsonString());
+
+        // When image 0 (dark) is predicted, for people and as JSON
+        var text = Cli.Run("predict", "--model", model, "--data", data, "--index", "0");
+        var report = Cli.Run(
+            "predict", "--model", model, "--data", data, "--index", "0", "--json");
+
+        // Then the line shows each output in a few digits, and the JSON each float32 exactly
+        text.AssertSucceeded();
+        Assert.Equal($"image 0: {ranked}; true label dark (correct)", text.OutLines[2]);
+        report.AssertSucceeded();
+        var top = report.Json().At("predictions").EnumerateArray().Single().At("top")
+            .EnumerateArray().Select(s => s.Number("score"));
+        Assert.Equal([(double)(float)dark, (double)(float)light], top);
     }
 
     private static string LabelOf(int index) => Sample.ClassNames[Sample.Test.Labels[index]];
