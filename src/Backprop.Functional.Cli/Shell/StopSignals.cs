@@ -1,5 +1,7 @@
 using System;
+using System.IO;
 using System.Runtime.InteropServices;
+using System.Threading;
 using Backprop.Functional.Cli.Models;
 using Backprop.Functional.Cli.Output;
 
@@ -17,7 +19,8 @@ internal static class StopSignals
     /// Registers the handlers until the result is disposed. A handler puts back a terminal
     /// that a progress bar is drawn on (<see cref="LiveTerminal.Restore"/>), waits for the
     /// write under way, if any, and leaves the signal's usual effect (the process ends) in
-    /// place.
+    /// place. The <c>stopped:</c> line goes to the console's standard error as it is when this
+    /// is called.
     /// </summary>
     public static IDisposable Register()
     {
@@ -25,19 +28,51 @@ internal static class StopSignals
         [
             PosixSignal.SIGINT, PosixSignal.SIGTERM, PosixSignal.SIGHUP, PosixSignal.SIGQUIT,
         ];
+        var handler = new Handler(Console.Error);
         return new Registrations(Array.ConvertAll(
-            signals, s => PosixSignalRegistration.Create(s, _ => Stop())));
+            signals, s => PosixSignalRegistration.Create(s, _ => handler.Stop())));
     }
 
-    // The cursor first, which a progress bar on the terminal has hidden: the wait for a save
-    // can take a while, and the bar is not to be redrawn meanwhile over what comes after.
-    private static void Stop()
+    /// <summary>
+    /// The work of every stop signal of one process. The runtime runs each signal's handler on
+    /// a thread of its own, so a second Ctrl-C during a save runs a second handler beside the
+    /// first; the first does the work, and the others wait for it and then do nothing.
+    /// </summary>
+    /// <param name="error">Where the <c>stopped:</c> line goes.</param>
+    internal sealed class Handler(TextWriter error)
     {
-        LiveTerminal.Restore();
-        if (AtomicFile.WaitForWrites() is { } path)
+        private readonly Lock _gate = new();
+
+        private bool _stopping;
+
+        /// <summary>
+        /// The first time: shows the cursor again, waits for the write under way, and says so
+        /// in one <c>stopped:</c> line. Every later time, from a signal during that wait or
+        /// after it: returns once the first has done all that, so that the process, which
+        /// ends as the handler returns, ends with the write done and the line printed once.
+        /// </summary>
+        public void Stop()
         {
-            Console.Error.WriteLine(
-                $"stopped: the write of {Printable.Line(path)} that was under way finished first");
+            lock (_gate)
+            {
+                if (_stopping)
+                {
+                    return;
+                }
+
+                _stopping = true;
+
+                // The cursor first, which a progress bar on the terminal has hidden: the wait
+                // for a save can take a while, and the bar is not to be redrawn meanwhile over
+                // what comes after.
+                LiveTerminal.Restore();
+                if (AtomicFile.WaitForWrites() is { } path)
+                {
+                    error.WriteLine(
+                        $"stopped: the write of {Printable.Line(path)} that was under way "
+                        + "finished first");
+                }
+            }
         }
     }
 
