@@ -84,11 +84,16 @@ internal static partial class RunIdentity
     private static string Shown(string value) => value.Length == 0 ? "none" : value;
 
     // A setting of the run and the checkpoint's are the same when they are, or when they differ
-    // only by −0 where the other says 0: a checkpoint written before −0 was recorded as 0 (see
-    // Text) has "-0" for `--momentum -0`, `--beta2 -0`, `--weight-decay -0`, `--l2 -0` or
-    // `--dropout -0`, and its chain "μ = -0", "β₁ = -0", "β₂ = -0" or "ρ = -0": the same setting.
+    // only in how an older version wrote the same thing. A checkpoint written before −0 was
+    // recorded as 0 (see Text) has "-0" for `--momentum -0`, `--beta2 -0`, `--weight-decay -0`,
+    // `--l2 -0` or `--dropout -0`, and its chain "μ = -0", "β₁ = -0", "β₂ = -0" or "ρ = -0";
+    // one written before counts of one were singular has "after 1 warm-up steps" in its chain.
     private static bool Same(string run, string saved) =>
-        run == saved || NegativeZero().Replace(run, "0") == NegativeZero().Replace(saved, "0");
+        run == saved || Current(run) == Current(saved);
+
+    private static string Current(string value) =>
+        NegativeZero().Replace(value, "0")
+            .Replace("after 1 warm-up steps", "after 1 warm-up step", System.StringComparison.Ordinal);
 
     // A number that is −0 as written: "-0" alone, not inside "1E-05" or "-0.5".
     [GeneratedRegex(@"(?<![\w.])-0(?![\w.])", RegexOptions.CultureInvariant)]
