@@ -171,14 +171,17 @@ internal static class BackpropCommand
 
     // One line: "error: " and the message, whose control characters (a line break in a path,
     // say) are shown as escapes, so that it stays one line and shows what was given; the
-    // trace only with --debug.
+    // trace, escaped likewise, only with --debug.
     private static int Fail(CliContext context, int exitCode, string message, Exception? trace)
     {
         var line = Printable.Line(message).Trim();
         context.Error.WriteLine($"error: {line}");
         if (trace is not null)
         {
-            context.Error.WriteLine(trace.ToString());
+            foreach (var traceLine in DebugTrace.Lines(trace))
+            {
+                context.Error.WriteLine(traceLine);
+            }
         }
 
         context.Error.Flush();
