@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using System.Runtime.ExceptionServices;
 using System.Text;
 using System.Threading;
 using Backprop.Functional.Cli.Shell;
@@ -16,7 +17,8 @@ namespace Backprop.Functional.Cli.Output;
 /// </summary>
 /// <remarks>
 /// Spectre.Console sees the terminal as it would the writer alone (width, height, whether it
-/// is one); only its writes pass through a gate that <see cref="Restore"/> closes.
+/// is one); only its writes pass through a gate that <see cref="Restore"/> closes, and that
+/// the first write that fails closes too (see <see cref="ThrowIfFailed"/>).
 /// </remarks>
 internal sealed class LiveTerminal : IAnsiConsoleOutput, IDisposable
 {
@@ -76,6 +78,21 @@ internal sealed class LiveTerminal : IAnsiConsoleOutput, IDisposable
     public void SetEncoding(Encoding encoding) => _terminal.SetEncoding(encoding);
 
     /// <summary>
+    /// Throws the failure of the first write that could not be made, if one could not, on the
+    /// thread that calls it, with the stack trace of the write; nothing is drawn after such a
+    /// write. The bar is redrawn on a thread of its own, which must not throw (an exception
+    /// there would end the process with a stack trace), so the thread that trains calls this
+    /// as it goes and ends the command with the failure, as a line it could not write would.
+    /// </summary>
+    public void ThrowIfFailed()
+    {
+        if (_gate.Failure is { } failure)
+        {
+            ExceptionDispatchInfo.Throw(failure);
+        }
+    }
+
+    /// <summary>
     /// Makes this the terminal that <see cref="Restore"/> puts back, until it is disposed:
     /// from the moment the bar hides the cursor until it has shown it again.
     /// </summary>
@@ -99,24 +116,38 @@ internal sealed class LiveTerminal : IAnsiConsoleOutput, IDisposable
         }
     }
 
-    // Passes every write on, whole, until it is shut; then drops them.
+    // Passes every write on, whole, until it is shut or a write fails; then drops them. A write
+    // that fails is kept for the thread that trains to throw (see ThrowIfFailed): the bar is
+    // redrawn on a thread of Spectre.Console's own, where an exception would end the process.
     private sealed class Gate(TextWriter inner) : TextWriter
     {
         private readonly Lock _lock = new();
 
         private bool _shut;
 
+        private volatile Exception? _failure;
+
         public override Encoding Encoding => inner.Encoding;
 
         public override IFormatProvider FormatProvider => inner.FormatProvider;
+
+        // The first write that failed, or null.
+        public Exception? Failure => _failure;
 
         public override void Write(char value)
         {
             lock (_lock)
             {
-                if (!_shut)
+                try
                 {
-                    inner.Write(value);
+                    if (Open)
+                    {
+                        inner.Write(value);
+                    }
+                }
+                catch (Exception e) when (IsWriteFailure(e))
+                {
+                    _failure = e;
                 }
             }
         }
@@ -125,9 +156,16 @@ internal sealed class LiveTerminal : IAnsiConsoleOutput, IDisposable
         {
             lock (_lock)
             {
-                if (!_shut)
+                try
                 {
-                    inner.Write(buffer, index, count);
+                    if (Open)
+                    {
+                        inner.Write(buffer, index, count);
+                    }
+                }
+                catch (Exception e) when (IsWriteFailure(e))
+                {
+                    _failure = e;
                 }
             }
         }
@@ -136,9 +174,16 @@ internal sealed class LiveTerminal : IAnsiConsoleOutput, IDisposable
         {
             lock (_lock)
             {
-                if (!_shut)
+                try
                 {
-                    inner.Write(buffer);
+                    if (Open)
+                    {
+                        inner.Write(buffer);
+                    }
+                }
+                catch (Exception e) when (IsWriteFailure(e))
+                {
+                    _failure = e;
                 }
             }
         }
@@ -147,9 +192,16 @@ internal sealed class LiveTerminal : IAnsiConsoleOutput, IDisposable
         {
             lock (_lock)
             {
-                if (!_shut)
+                try
                 {
-                    inner.Write(value);
+                    if (Open)
+                    {
+                        inner.Write(value);
+                    }
+                }
+                catch (Exception e) when (IsWriteFailure(e))
+                {
+                    _failure = e;
                 }
             }
         }
@@ -158,35 +210,51 @@ internal sealed class LiveTerminal : IAnsiConsoleOutput, IDisposable
         {
             lock (_lock)
             {
-                if (!_shut)
+                try
                 {
-                    inner.Flush();
+                    if (Open)
+                    {
+                        inner.Flush();
+                    }
+                }
+                catch (Exception e) when (IsWriteFailure(e))
+                {
+                    _failure = e;
                 }
             }
         }
 
-        // Writes the last text and shuts the gate, once. A failure to write it (standard output
-        // closed since) is dropped: the process is ending, and there is nothing left to tell.
+        // Writes the last text and shuts the gate, once, unless a write has failed already. A
+        // failure to write it (standard output closed since) is dropped: the process is ending,
+        // and there is nothing left to tell.
         public void Shut(string last)
         {
             lock (_lock)
             {
-                if (_shut)
+                var open = Open;
+                _shut = true;
+                if (!open)
                 {
                     return;
                 }
 
-                _shut = true;
                 try
                 {
                     inner.Write(last);
                     inner.Flush();
                 }
-                catch (Exception e)
-                    when (e is CommandFailure or IOException or UnauthorizedAccessException)
+                catch (Exception e) when (IsWriteFailure(e))
                 {
                 }
             }
         }
+
+        // Neither shut nor failed; read under the lock.
+        private bool Open => !_shut && _failure is null;
+
+        // How standard output reports a write it cannot make (see StandardOutput), and how the
+        // console's own writer does where that is kept.
+        private static bool IsWriteFailure(Exception e) =>
+            e is CommandFailure or IOException or UnauthorizedAccessException;
     }
 }

@@ -14,7 +14,9 @@ internal abstract class TrainingDisplay
     /// Runs <paramref name="body"/> with a display on <paramref name="writer"/>: a progress bar
     /// display when <paramref name="interactive"/>, plain lines otherwise. The progress bar is
     /// cleared when the body returns or throws; a stop signal while it is drawn shows the
-    /// cursor again (see <see cref="LiveTerminal"/>).
+    /// cursor again (see <see cref="LiveTerminal"/>). A write of the bar that fails, on the
+    /// thread that redraws it, is thrown on the body's thread at its next call to the display,
+    /// or when the body returns, as a line that cannot be written would be.
     /// </summary>
     /// <param name="writer">Where the lines and the bar go.</param>
     /// <param name="interactive">Whether <paramref name="writer"/> is a terminal to draw
@@ -47,7 +49,7 @@ internal abstract class TrainingDisplay
             terminal.Arm();
         }
 
-        return console.Progress()
+        var result = console.Progress()
             .AutoClear(true)
             .HideCompleted(true)
             .Columns(
@@ -56,7 +58,9 @@ internal abstract class TrainingDisplay
                 new PercentageColumn(),
                 new ElapsedTimeColumn(),
                 new RemainingTimeColumn())
-            .Start(context => body(new Bar(console, context)));
+            .Start(context => body(new Bar(console, context, terminal)));
+        terminal.ThrowIfFailed();
+        return result;
     }
 
     /// <summary>An epoch of <paramref name="batches"/> steps begins.</summary>
@@ -88,17 +92,36 @@ internal abstract class TrainingDisplay
         public override void Line(string text) => writer.WriteLine(text);
     }
 
-    private sealed class Bar(IAnsiConsole console, ProgressContext context) : TrainingDisplay
+    // Each call first ends the run with the failure of a write that the bar's own thread
+    // could not make, if there was one, as a line that cannot be written ends it.
+    private sealed class Bar(IAnsiConsole console, ProgressContext context, LiveTerminal terminal)
+        : TrainingDisplay
     {
         private ProgressTask? _task;
 
-        public override void EpochStarted(int epoch, int epochs, int batches) =>
+        public override void EpochStarted(int epoch, int epochs, int batches)
+        {
+            terminal.ThrowIfFailed();
             _task = context.AddTask($"epoch {epoch}/{epochs}", maxValue: batches);
+        }
 
-        public override void BatchDone() => _task?.Increment(1);
+        public override void BatchDone()
+        {
+            terminal.ThrowIfFailed();
+            _task?.Increment(1);
+        }
 
-        public override void EpochEnded() => _task?.StopTask();
+        public override void EpochEnded()
+        {
+            terminal.ThrowIfFailed();
+            _task?.StopTask();
+        }
 
-        public override void Line(string text) => console.WriteLine(text);
+        public override void Line(string text)
+        {
+            terminal.ThrowIfFailed();
+            console.WriteLine(text);
+            terminal.ThrowIfFailed();
+        }
     }
 }

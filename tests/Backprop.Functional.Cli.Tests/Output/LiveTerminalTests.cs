@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using System.Threading;
 using Backprop.Functional.Cli.Output;
 using Backprop.Functional.Cli.Shell;
 using Spectre.Console;
@@ -10,8 +11,10 @@ namespace Backprop.Functional.Cli.Tests.Output;
 /// <summary>
 /// The progress bar hides the cursor while it is drawn. A stop signal ends the process before
 /// the bar shows it again, so the signal's handler calls <see cref="LiveTerminal.Restore"/>,
-/// which shows it and lets the bar draw nothing more; with no bar drawn it writes nothing.
-/// These run the display on a string writer, with ANSI codes on as a terminal would have them.
+/// which shows it and lets the bar draw nothing more; with no bar drawn it writes nothing. A
+/// write of the bar that fails, on the thread that redraws it, ends the training with that
+/// failure rather than the process. These run the display on a string writer, with ANSI codes
+/// on as a terminal would have them.
 /// </summary>
 /// <remarks>
 /// The terminal that <see cref="LiveTerminal.Restore"/> acts on is one for the whole process,
@@ -163,7 +166,122 @@ public sealed class LiveTerminalTests
         Assert.DoesNotContain("after the stop", writer.ToString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_write_of_the_bar_that_fails_on_its_own_thread_ends_the_training_with_it()
+    {
+        // Given a bar on a standard output that fails every write from some moment on, as one
+        // whose terminal has gone does
+        using var writer = new BreakingWriter();
+        var goneOn = false;
+
+        // When it breaks while the training waits, so that only the thread that redraws the
+        // bar meets the failure
+        var failure = Record.Exception(() => TrainingDisplay.Run(
+            writer,
+            interactive: true,
+            display =>
+            {
+                display.EpochStarted(1, 1, batches: 10);
+                display.BatchDone();
+                writer.Broken = true;
+                SpinWait.SpinUntil(() => writer.Refused > 0, TimeSpan.FromSeconds(10));
+                display.BatchDone();
+                goneOn = true;
+                return 0;
+            },
+            AnsiSupport.Yes));
+
+        // Then that thread did not fail the process: the training's next call to the display
+        // throws the failure, and nothing more is written or tried
+        var thrown = Assert.IsType<CommandFailure>(failure);
+        Assert.Equal("standard output cannot be written: it is closed", thrown.Message);
+        Assert.False(goneOn);
+        Assert.Equal(1, writer.Refused);
+        Assert.NotEqual(Environment.CurrentManagedThreadId, writer.RefusedOn);
+    }
+
+    [Fact]
+    public void A_line_that_cannot_be_written_ends_the_training_with_its_failure()
+    {
+        using var writer = new BreakingWriter();
+        var goneOn = false;
+
+        var failure = Record.Exception(() => TrainingDisplay.Run(
+            writer,
+            interactive: true,
+            display =>
+            {
+                display.EpochStarted(1, 1, batches: 10);
+                writer.Broken = true;
+                display.Line("epoch 1/1  loss 0.5000");
+                goneOn = true;
+                return 0;
+            },
+            AnsiSupport.Yes));
+
+        var thrown = Assert.IsType<CommandFailure>(failure);
+        Assert.Equal("standard output cannot be written: it is closed", thrown.Message);
+        Assert.False(goneOn);
+        Assert.Equal(1, writer.Refused);
+    }
+
     private static int Count(string text, string part) => text.Split(part).Length - 1;
+
+    // Fails every write once broken, as standard output fails a write it cannot make, and
+    // counts them, with the thread of the first.
+    private sealed class BreakingWriter : StringWriter
+    {
+        private volatile bool _broken;
+
+        private int _refused;
+
+        public bool Broken
+        {
+            get => _broken;
+            set => _broken = value;
+        }
+
+        public int Refused => Volatile.Read(ref _refused);
+
+        public int RefusedOn { get; private set; }
+
+        public override void Write(char value)
+        {
+            Refuse();
+            base.Write(value);
+        }
+
+        public override void Write(char[] buffer, int index, int count)
+        {
+            Refuse();
+            base.Write(buffer, index, count);
+        }
+
+        public override void Write(ReadOnlySpan<char> buffer)
+        {
+            Refuse();
+            base.Write(buffer);
+        }
+
+        public override void Write(string? value)
+        {
+            Refuse();
+            base.Write(value);
+        }
+
+        private void Refuse()
+        {
+            if (_broken)
+            {
+                if (Interlocked.Increment(ref _refused) == 1)
+                {
+                    RefusedOn = Environment.CurrentManagedThreadId;
+                }
+
+                throw CommandFailure.Failed("standard output cannot be written: it is closed");
+            }
+        }
+    }
 
     // Fails the write of the restore as standard output fails a write it cannot make.
     private sealed class FailingRestoreWriter : StringWriter
