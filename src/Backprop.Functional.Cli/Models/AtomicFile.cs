@@ -93,20 +93,9 @@ internal static class AtomicFile
 
     private static Fin<Unit> WriteAlone(string path, ReadOnlySpan<byte> content)
     {
-        string full;
-        try
+        if (Place(path, out var full, out var directory) is { } missing)
         {
-            full = Path.GetFullPath(path);
-        }
-        catch (Exception e) when (e is ArgumentException or NotSupportedException or IOException)
-        {
-            return Error.New($"cannot write {path}: {Shell.ExceptionMessage.Of(e)}");
-        }
-
-        var directory = Path.GetDirectoryName(full) ?? full;
-        if (!Directory.Exists(directory))
-        {
-            return Error.New($"cannot write {path}: the directory {directory} does not exist");
+            return missing;
         }
 
         if (Special(path, full) is { } special)
@@ -185,17 +174,27 @@ internal static class AtomicFile
 
     private static Fin<Unit> WriteAllAlone((string Path, byte[] Content)[] files)
     {
-        if (files.Select(f => Special(f.Path, Path.GetFullPath(f.Path)))
+        var fulls = new string[files.Length];
+        var directories = new string[files.Length];
+        for (var i = 0; i < files.Length; i++)
+        {
+            if (Place(files[i].Path, out fulls[i], out directories[i]) is { } missing)
+            {
+                return missing;
+            }
+        }
+
+        if (files.Select((f, i) => Special(f.Path, fulls[i]))
             .FirstOrDefault(e => e is not null) is { } special)
         {
             return special;
         }
 
         var written = new System.Collections.Generic.List<(string Temporary, string Full)>();
-        foreach (var (path, content) in files)
+        for (var i = 0; i < files.Length; i++)
         {
-            var full = Path.GetFullPath(path);
-            var temporary = Temporary(Path.GetDirectoryName(full) ?? full, ".tmp");
+            var (path, content, full) = (files[i].Path, files[i].Content, fulls[i]);
+            var temporary = Temporary(directories[i], ".tmp");
             var made = false;
             try
             {
@@ -266,6 +265,30 @@ internal static class AtomicFile
         return unit;
     }
 
+    // The absolute path of a file to write and its directory, or why it cannot be written
+    // there: the directory does not exist (removed since the command checked it, say), or the
+    // path cannot be made absolute (a relative one, once the current directory is removed).
+    private static Error? Place(string path, out string full, out string directory)
+    {
+        try
+        {
+            full = Path.GetFullPath(path);
+        }
+        catch (Exception e) when (e is ArgumentException or NotSupportedException or IOException)
+        {
+            (full, directory) = (path, path);
+            return Error.New($"cannot write {path}: {Shell.ExceptionMessage.Of(e)}");
+        }
+
+        directory = Path.GetDirectoryName(full) ?? full;
+        return Directory.Exists(directory)
+            ? null
+            : Error.New($"cannot write {path}: {NoDirectory(directory)}");
+    }
+
+    private static string NoDirectory(string directory) =>
+        $"the directory {Shell.Printable.Line(directory)} does not exist";
+
     /// <summary>
     /// A new name for a temporary file in <paramref name="directory"/>, ending in
     /// <paramref name="suffix"/>: hidden (it starts with a dot), unique, so that two writers
@@ -318,13 +341,23 @@ internal static class AtomicFile
     /// replaced by the file's own, and without the runtime's trailing " : 'PATH'" (the caller's
     /// line names the file already), on one line (control characters escaped); "file name too
     /// long" when the file system finds a name in the path too long, as the runtime's message
-    /// would repeat the whole path.
+    /// would repeat the whole path, and "the directory DIR does not exist" when the file's
+    /// directory has gone.
     /// </summary>
     internal static string Reason(Exception e, string temporary, string full)
     {
         if (e is PathTooLongException)
         {
             return "file name too long";
+        }
+
+        // The directory removed while the file was written (or since the command checked it):
+        // the runtime's words would be "Could not find a part of the path" or, for the rename
+        // of a temporary file removed with it, "Could not find file".
+        if (e is FileNotFoundException or DirectoryNotFoundException
+            && Path.GetDirectoryName(full) is { } directory && !Directory.Exists(directory))
+        {
+            return NoDirectory(directory);
         }
 
         var message = e.Message;

@@ -9,6 +9,8 @@ using Backprop.Functional.Cli.Data;
 using Backprop.Functional.Cli.Models;
 using Backprop.Functional.Cli.Output;
 using Backprop.Functional.Cli.Shell;
+using LanguageExt;
+using LanguageExt.Common;
 
 namespace Backprop.Functional.Cli.Running;
 
@@ -179,10 +181,15 @@ internal static class TrainingSession
                 settings.EarlyStop > 0 ? outcome.Epoch : null);
         var model = ModelFile.Serialize(settings.ModelPath, outcome.Network, run.Info).OrFail();
 
-        // Both files or neither: a plot that cannot be written must not leave a new model.
+        // Both files or neither: a plot that cannot be written must not leave a new model, and
+        // the error line says so, as it names only the file that failed.
         (png is null
             ? AtomicFile.WriteAll((settings.ModelPath, model))
-            : AtomicFile.WriteAll((settings.ModelPath, model), (settings.PlotPath!, png))).OrFail();
+            : AtomicFile.WriteAll((settings.ModelPath, model), (settings.PlotPath!, png)).Match(
+                Succ: Fin<Unit>.Succ,
+                Fail: e => Fin<Unit>.Fail(Error.New(
+                    $"{e.Message}; neither {settings.ModelPath} nor {settings.PlotPath} was "
+                    + "written")))).OrFail();
 
         return (outcome.History, outcome.Epoch, outcome.StoppedEarly);
     }

@@ -11,6 +11,7 @@ namespace Backprop.Functional.Cli.Tests.Models;
 /// A stop signal during a save waits for it: <see cref="AtomicFile.WaitForWrites"/> returns
 /// only once the file is in place and its temporary file gone, so nothing is left behind.
 /// </summary>
+[Collection(WrittenHook.Name)]
 public sealed class AtomicFileStopTests
 {
     [Fact]
