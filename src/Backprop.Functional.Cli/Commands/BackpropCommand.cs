@@ -81,6 +81,13 @@ internal static class BackpropCommand
                 return Fail(context, ExitCode.Usage, Sentence(error.Message), null);
             }
 
+            // A relative path needs the current directory, which may have been removed.
+            if (!OnlyInforms(root, parse)
+                && RelativePaths.WhereCurrentDirectoryRemoved(parse) is { } relative)
+            {
+                throw CommandFailure.Usage(relative);
+            }
+
             UseBackend(parse.GetValue(backend));
 
             return parse.Invoke(new InvocationConfiguration

@@ -35,7 +35,7 @@ internal static class UndecodablePaths
     /// it was not UTF-8, so every relative path would be taken from another directory (the
     /// one of the decoded name, where <c>model.json</c> of <c>cd $'bad\xff'</c> would replace
     /// <c>bad\xEF\xBF\xBD/model.json</c>). False when the directory cannot be told (it has
-    /// been removed, say), which the command meets as it would have.
+    /// been removed, say), which <see cref="RelativePaths"/> meets instead.
     /// </summary>
     public static bool CurrentDirectoryUndecodable()
     {
