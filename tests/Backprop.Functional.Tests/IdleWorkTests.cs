@@ -43,14 +43,7 @@ public sealed class IdleWorkTests
         }
 
         Wake();
-        var threads = new int[64];
-        var work = IdleWork.Start(threads.Length, i =>
-        {
-            threads[i] = Environment.CurrentManagedThreadId;
-            Thread.SpinWait(2000);
-        });
-        Thread.Sleep(200);
-        work.Finish();
+        var threads = ThreadsOfPieces();
 
         Assert.Contains(threads, t => t != Environment.CurrentManagedThreadId);
         Assert.DoesNotContain(0, threads);
