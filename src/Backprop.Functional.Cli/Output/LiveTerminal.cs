@@ -134,95 +134,17 @@ internal sealed class LiveTerminal : IAnsiConsoleOutput, IDisposable
         // The first write that failed, or null.
         public Exception? Failure => _failure;
 
-        public override void Write(char value)
-        {
-            lock (_lock)
-            {
-                try
-                {
-                    if (Open)
-                    {
-                        inner.Write(value);
-                    }
-                }
-                catch (Exception e) when (IsWriteFailure(e))
-                {
-                    _failure = e;
-                }
-            }
-        }
+        public override void Write(char value) => Pass(value, static (w, v) => w.Write(v));
 
-        public override void Write(char[] buffer, int index, int count)
-        {
-            lock (_lock)
-            {
-                try
-                {
-                    if (Open)
-                    {
-                        inner.Write(buffer, index, count);
-                    }
-                }
-                catch (Exception e) when (IsWriteFailure(e))
-                {
-                    _failure = e;
-                }
-            }
-        }
+        public override void Write(char[] buffer, int index, int count) =>
+            Pass((buffer, index, count), static (w, b) => w.Write(b.buffer, b.index, b.count));
 
-        public override void Write(ReadOnlySpan<char> buffer)
-        {
-            lock (_lock)
-            {
-                try
-                {
-                    if (Open)
-                    {
-                        inner.Write(buffer);
-                    }
-                }
-                catch (Exception e) when (IsWriteFailure(e))
-                {
-                    _failure = e;
-                }
-            }
-        }
+        public override void Write(ReadOnlySpan<char> buffer) =>
+            Pass(buffer, static (w, b) => w.Write(b));
 
-        public override void Write(string? value)
-        {
-            lock (_lock)
-            {
-                try
-                {
-                    if (Open)
-                    {
-                        inner.Write(value);
-                    }
-                }
-                catch (Exception e) when (IsWriteFailure(e))
-                {
-                    _failure = e;
-                }
-            }
-        }
+        public override void Write(string? value) => Pass(value, static (w, v) => w.Write(v));
 
-        public override void Flush()
-        {
-            lock (_lock)
-            {
-                try
-                {
-                    if (Open)
-                    {
-                        inner.Flush();
-                    }
-                }
-                catch (Exception e) when (IsWriteFailure(e))
-                {
-                    _failure = e;
-                }
-            }
-        }
+        public override void Flush() => Pass(0, static (w, _) => w.Flush());
 
         // Writes the last text and shuts the gate, once, unless a write has failed already. A
         // failure to write it (standard output closed since) is dropped: the process is ending,
@@ -245,6 +167,26 @@ internal sealed class LiveTerminal : IAnsiConsoleOutput, IDisposable
                 }
                 catch (Exception e) when (IsWriteFailure(e))
                 {
+                }
+            }
+        }
+
+        // One write (or flush) passed on while the gate is open; the first that fails is kept.
+        private void Pass<TState>(TState state, Action<TextWriter, TState> write)
+            where TState : allows ref struct
+        {
+            lock (_lock)
+            {
+                try
+                {
+                    if (Open)
+                    {
+                        write(inner, state);
+                    }
+                }
+                catch (Exception e) when (IsWriteFailure(e))
+                {
+                    _failure = e;
                 }
             }
         }
