@@ -199,9 +199,11 @@ public abstract record Loss
             {
                 if (activation == Activation.Sigmoid)
                 {
-                    // −[y ln σ(z) + (1 − y) ln(1 − σ(z))] = softplus(z) − y·z, finite for any z.
-                    var softplus = T.Max(z[i], T.Zero) + Scalar.LogOnePlus(T.Exp(-T.Abs(z[i])));
-                    ℓ += softplus - (y[i] * z[i]);
+                    // −[y ln σ(z) + (1 − y) ln(1 − σ(z))] = softplus(z) − y·z, finite for any z;
+                    // as (max(z, 0) − y·z) + ln(1 + e^−|z|), so that the large terms cancel
+                    // before the small one is added.
+                    var linear = T.Max(z[i], T.Zero) - (y[i] * z[i]);
+                    ℓ += linear + Scalar.LogOnePlus(T.Exp(-T.Abs(z[i])));
                 }
                 else
                 {
@@ -283,13 +285,14 @@ public abstract record Loss
         private protected override T Sample<T>(
             Activation activation, ReadOnlySpan<T> z, ReadOnlySpan<T> o, ReadOnlySpan<T> y)
         {
-            // Σᵢ yᵢ (lse(z) − zᵢ): from the logits, so a probability that rounds to 0 still has
-            // a finite, exact log.
-            var lse = Scalar.LogSumExp(z);
+            // Σᵢ yᵢ (lse(z) − zᵢ) = Σᵢ yᵢ (ln Σⱼ e^(zⱼ − m) − (zᵢ − m)): from the logits, so a
+            // probability that rounds to 0 still has a finite, exact log, and shifted by their
+            // maximum m, so that large logits do not round the log of the sum away.
+            var (m, logSum) = Scalar.ShiftedLogSumExp(z);
             var ℓ = T.Zero;
             for (var i = 0; i < y.Length; i++)
             {
-                ℓ += y[i] * (lse - z[i]);
+                ℓ += y[i] * (logSum - (z[i] - m));
             }
 
             return ℓ;

@@ -99,8 +99,12 @@ internal static class Scalar
         return finite;
     }
 
-    /// <summary>ln Σᵢ e^zᵢ for one column, without overflow.</summary>
-    public static T LogSumExp<T>(ReadOnlySpan<T> z)
+    /// <summary>
+    /// ln Σᵢ e^zᵢ for one column as the pair (m, ln Σᵢ e^(zᵢ − m)) with m = maxᵢ zᵢ, without
+    /// overflow: a caller that needs lse − zⱼ takes ln Σ − (zⱼ − m), which keeps its digits
+    /// where m + ln Σ would round ln Σ away (logits of 10¹⁶ and more in float64).
+    /// </summary>
+    public static (T Max, T LogSum) ShiftedLogSumExp<T>(ReadOnlySpan<T> z)
         where T : struct, IFloatingPointIeee754<T>
     {
         var max = TensorPrimitives.Max(z);
@@ -110,6 +114,6 @@ internal static class Scalar
             total += T.Exp(x - max);
         }
 
-        return max + T.Log(total);
+        return (max, T.Log(total));
     }
 }

@@ -107,6 +107,60 @@ public sealed class LossExtremesTests
     }
 
     [Fact]
+    public void Softmax_cross_entropy_of_ten_equal_large_logits_is_ln_10()
+    {
+        // s = 1/10 for every class whatever the logits' size, so ℓ = ln 10: the log of the sum
+        // of the shifted exponentials, ln 10, is not rounded away against a logit of 10¹⁷
+        // (float64) or 10³⁰ (float32).
+        static T Loss<T>(T logit)
+            where T : struct, System.Numerics.IFloatingPointIeee754<T>
+        {
+            var network = Network.Create(Layer.Create(
+                Matrix<T>.Build.Dense(10, 1, logit),
+                Vector<T>.Build.Dense(10),
+                Activation.Softmax));
+            var x = Matrix<T>.Build.Dense(1, 1, T.One);
+            var y = Matrix<T>.Build.Dense(10, 1, (i, _) => i == 3 ? T.One : T.Zero);
+            return network.Loss(x, y, Functional.Loss.SoftmaxCrossEntropy);
+        }
+
+        Assert.Equal(Math.Log(10), Loss(1e17));
+        Assert.Equal(MathF.Log(10), Loss(1e30f));
+    }
+
+    [Fact]
+    public void Softmax_cross_entropy_of_large_unequal_logits_keeps_their_gap()
+    {
+        // Σ = [10¹⁶ + 2, 10¹⁶], target the second: ℓ = ln(1 + e^−2) + 2, where
+        // lse(Σ) − Σ₁ computed apart would be 10¹⁶ − 10¹⁶ = 0 (ln(1 + e^−2) is below half an
+        // ulp of 10¹⁶).
+        var network = Network.Create(Layer.Create(
+            Matrix<double>.Build.Dense(2, 1, [1e16 + 2, 1e16]),
+            Vector<double>.Build.Dense(2),
+            Activation.Softmax));
+        var y = Matrix<double>.Build.Dense(2, 1, [0.0, 1.0]);
+
+        var loss = network.Loss(One, y, Loss.SoftmaxCrossEntropy);
+
+        Assert.Equal(Math.Log(1 + Math.Exp(-2)) + 2, loss);
+    }
+
+    [Fact]
+    public void Binary_cross_entropy_of_a_confident_right_answer_keeps_its_small_loss()
+    {
+        // Σ = 40, y = 1: ℓ = (40 − 40) + ln(1 + e^−40) = e^−40 to double precision, where
+        // softplus(40) − 40 would round it to 0.
+        var network = Network.Create(Layer.Create(
+            Matrix<double>.Build.Dense(1, 1, 40.0),
+            Vector<double>.Build.Dense(1),
+            Activation.Sigmoid));
+
+        var loss = network.Loss(One, One, Loss.BinaryCrossEntropy);
+
+        Assert.Equal(Math.Exp(-40), loss, Math.Exp(-40) * 1e-15);
+    }
+
+    [Fact]
     public void Softmax_cross_entropy_scales_softmax_by_the_mass_of_the_target()
     {
         // δ = (Σᵢ yᵢ)·s − y: for Σ = [0, 0] (s = [½, ½]) and y = [1, 1], δ = [0, 0] and
