@@ -139,6 +139,13 @@ public static class ClassNames
                 + "label 0 first");
         }
 
+        // One class leaves nothing to choose; its network's single output would also be read
+        // as a yes/no answer, which has two classes.
+        if (names.Length == 1)
+        {
+            return Error.New($"{path}: names only one class; expected at least two");
+        }
+
         if (names.Length > 256)
         {
             return Error.New(

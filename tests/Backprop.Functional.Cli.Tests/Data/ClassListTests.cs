@@ -11,8 +11,9 @@ namespace Backprop.Functional.Cli.Tests.Data;
 public sealed class ClassListTests
 {
     [Fact]
-    public void Too_few_names_for_the_labels_names_the_class_list()
+    public void A_class_list_of_one_name_is_refused_before_training()
     {
+        // (Too few names for the labels: DataSetsTests, with three labels.)
         using var dir = new TempDirectory();
         var data = Commands.TinyData.Write(dir.File("data"));
         var listing = Path.Combine(data, ClassNames.FileName);
@@ -21,9 +22,9 @@ public sealed class ClassListTests
         var result = Train(dir, data);
 
         Assert.Equal(
-            $"error: {Path.Combine(data, DataSets.TrainLabels)}: record 1 has label 1; "
-            + $"expected a class in 0–0 (1 class, as listed in {listing})",
+            $"error: {listing}: names only one class; expected at least two",
             result.AssertOneErrorLine(1));
+        Assert.False(File.Exists(dir.File("m.json")));
     }
 
     [Fact]

@@ -268,6 +268,20 @@ public class DataSetsTests
     }
 
     [Fact]
+    public void A_classes_txt_of_one_class_is_refused()
+    {
+        using var temp = new TempDirectory();
+        Crafted.Directory(temp.Path, [0], [0]);
+        File.WriteAllText(temp.File(ClassNames.FileName), "only\n");
+
+        var message = FinAssert.Fails(DataSets.FromDirectory(temp.Path));
+
+        Assert.Equal(
+            $"{temp.File(ClassNames.FileName)}: names only one class; expected at least two",
+            message);
+    }
+
+    [Fact]
     public void A_classes_txt_that_names_a_class_twice_is_refused()
     {
         using var temp = new TempDirectory();
