@@ -502,7 +502,8 @@ internal static class CheckpointReader
             var fits = value.ValueKind switch
             {
                 JsonValueKind.Null => type is not null,
-                JsonValueKind.Number => !whole || value.TryGetInt32(out _),
+                JsonValueKind.Number => !whole
+                    || (ModelReader.IsDigits(value) && value.TryGetInt32(out _)),
                 JsonValueKind.String => !whole
                     && value.GetString() is "NaN" or "Infinity" or "-Infinity",
                 _ => false,
@@ -514,7 +515,7 @@ internal static class CheckpointReader
                         ? $"expected {expected}"
                         : ModelReader.IsDigits(value)
                             ? $"expected a whole number from 0 to {int.MaxValue}"
-                            : ModelReader.DigitsAlone));
+                            : ModelReader.NotDigits(value)));
             }
 
             // A number past float64's range reads as ∞, which the writer writes "Infinity".
@@ -716,7 +717,7 @@ internal static class CheckpointReader
 
     private static Fin<int> Whole(string at, JsonElement json, string key, int minimum) =>
         from number in ModelReader.Member(at, json, key, JsonValueKind.Number)
-        from value in number.TryGetInt32(out var n) && n >= minimum
+        from value in Digits(number) && number.TryGetInt32(out var n) && n >= minimum
             ? FinSucc(n)
             : Error.New($"{at}: '{key}' is {number.GetRawText()}; "
                 + WholeExpected(number, minimum, int.MaxValue))
@@ -724,17 +725,19 @@ internal static class CheckpointReader
 
     private static Fin<long> Long(string at, JsonElement json, string key) =>
         from number in ModelReader.Member(at, json, key, JsonValueKind.Number)
-        from value in number.TryGetInt64(out var n) && n >= 0
+        from value in Digits(number) && number.TryGetInt64(out var n) && n >= 0
             ? FinSucc(n)
             : Error.New($"{at}: '{key}' is {number.GetRawText()}; "
                 + WholeExpected(number, 0, long.MaxValue))
         select value;
 
+    private static bool Digits(JsonElement number) => ModelReader.IsDigits(number);
+
     // What a JSON number that is not a whole number from minimum to maximum should have been:
-    // one written in digits alone (not 1.0 or 1e0), or one in the range.
+    // one written in digits alone (not 1.0, 1e0 or -0), or one in the range.
     private static string WholeExpected(JsonElement number, long minimum, long maximum) =>
         !ModelReader.IsDigits(number)
-            ? ModelReader.DigitsAlone
+            ? ModelReader.NotDigits(number)
             : number.TryGetInt64(out var n) && n < minimum
                 ? $"expected a whole number ≥ {minimum}"
                 : $"expected a whole number from {minimum} to {maximum}";

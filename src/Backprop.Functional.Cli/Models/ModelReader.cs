@@ -42,6 +42,13 @@ internal static class ModelReader
     internal const string DigitsAlone =
         "expected a whole number in digits alone, with no decimal point or exponent";
 
+    /// <summary>
+    /// What a whole number written -0 must be instead: the writers write 0 without a sign, and
+    /// every whole-number field refuses -0 alike rather than reading it as 0.
+    /// </summary>
+    internal const string UnsignedZero =
+        "expected a whole number in digits alone, with no '-' before 0";
+
     private static readonly string LargestFloat =
         float.MaxValue.ToString("R", CultureInfo.InvariantCulture);
 
@@ -191,7 +198,7 @@ internal static class ModelReader
         from version in Member(name, root, "version", JsonValueKind.Number)
         from digits in Require(
             IsDigits(version),
-            () => $"{name}: 'version' is {version.GetRawText()}; {DigitsAlone}")
+            () => $"{name}: 'version' is {version.GetRawText()}; {NotDigits(version)}")
         from knownVersion in Require(
             version.TryGetInt32(out var v) && v == ModelFile.FormatVersion,
             () => $"{name}: version {version.GetRawText()} is not supported; "
@@ -386,10 +393,19 @@ internal static class ModelReader
     /// <summary>
     /// Whether the JSON number <paramref name="number"/> is written as the writers write a
     /// whole number: digits alone, after a '-' or not; not 1.0 or 1e0, which .NET does not
-    /// read as whole numbers (and 1e309, which is no number a double holds).
+    /// read as whole numbers (and 1e309, which is no number a double holds), and not -0, which
+    /// .NET reads as 0 but no writer writes.
     /// </summary>
     internal static bool IsDigits(JsonElement number) =>
-        number.GetRawText().AsSpan().IndexOfAny('.', 'e', 'E') < 0;
+        number.GetRawText() is var raw && raw.AsSpan().IndexOfAny('.', 'e', 'E') < 0
+        && raw != "-0";
+
+    /// <summary>
+    /// What a number that is not <see cref="IsDigits"/> should have been: <see cref="UnsignedZero"/>
+    /// for -0, else <see cref="DigitsAlone"/>.
+    /// </summary>
+    internal static string NotDigits(JsonElement number) =>
+        number.GetRawText() == "-0" ? UnsignedZero : DigitsAlone;
 
     private static MathNet.Numerics.LinearAlgebra.Vector<T> Bias<T>(T[] values)
         where T : struct, IFloatingPointIeee754<T> =>
@@ -412,7 +428,7 @@ internal static class ModelReader
                 ? FinSucc(n)
                 : Error.New($"{name}: 'sizes' entry {i + 1} is {Shown(item)}; "
                     + (item.ValueKind == JsonValueKind.Number && !IsDigits(item)
-                        ? DigitsAlone
+                        ? NotDigits(item)
                         : $"expected a whole number from 1 to {int.MaxValue}")))
         select sizes;
 
@@ -439,7 +455,7 @@ internal static class ModelReader
     private static Fin<ulong> Seed(string name, JsonElement root) =>
         from seed in Member(name, root, "seed", JsonValueKind.Number)
         from digits in Require(
-            IsDigits(seed), () => $"{name}: 'seed' is {seed.GetRawText()}; {DigitsAlone}")
+            IsDigits(seed), () => $"{name}: 'seed' is {seed.GetRawText()}; {NotDigits(seed)}")
         from value in seed.TryGetUInt64(out var s)
             ? FinSucc(s)
             : Error.New($"{name}: 'seed' is {seed.GetRawText()}; expected a whole number from 0 "

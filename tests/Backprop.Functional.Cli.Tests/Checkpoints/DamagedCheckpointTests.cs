@@ -14,6 +14,10 @@ namespace Backprop.Functional.Cli.Tests.Checkpoints;
 /// </summary>
 public sealed class DamagedCheckpointTests
 {
+    // Every whole-number field refuses -0 alike: no writer writes it.
+    private const string UnsignedZero =
+        "expected a whole number in digits alone, with no '-' before 0";
+
     [Fact]
     public void Invalid_UTF8_in_a_string_is_named_with_its_line_and_column()
     {
@@ -102,6 +106,8 @@ public sealed class DamagedCheckpointTests
         "1.5",
         "'testCorrect' is the number 1.5; expected a whole number in digits alone, with no "
             + "decimal point or exponent")]
+    [InlineData(
+        "testCorrect", "-0", "'testCorrect' is the number -0; " + UnsignedZero)]
     [InlineData(
         "validationLoss", "[]", "'validationLoss' is an array; expected a number or null")]
     [InlineData("testTotal", null, "'testTotal' is missing; expected a whole number")]
@@ -471,6 +477,12 @@ public sealed class DamagedCheckpointTests
         "'version' is 1.0; expected a whole number in digits alone, with no decimal point or "
             + "exponent")]
     [InlineData("version", "\"1\"", "'version' is the string \"1\"; expected a number")]
+    [InlineData("version", "-0", "'version' is -0; " + UnsignedZero)]
+    [InlineData("epoch", "-0", "'epoch' is -0; " + UnsignedZero)]
+    [InlineData("step", "-0", "'step' is -0; " + UnsignedZero)]
+    [InlineData("model.version", "-0", "model: 'version' is -0; " + UnsignedZero)]
+    [InlineData("model.seed", "-0", "model: 'seed' is -0; " + UnsignedZero)]
+    [InlineData("model.sizes", "-0", "model: 'sizes' entry 1 is -0; " + UnsignedZero)]
     [InlineData(
         "epoch",
         "1e309",
@@ -525,6 +537,9 @@ public sealed class DamagedCheckpointTests
                     break;
                 case "model.bias":
                     json["model"]!["layers"]![1]!["bias"]![0] = number;
+                    break;
+                case "model.sizes":
+                    json["model"]!["sizes"]![0] = number;
                     break;
                 case var inModel when inModel.StartsWith("model.", StringComparison.Ordinal):
                     json["model"]![inModel["model.".Length..]] = number;
