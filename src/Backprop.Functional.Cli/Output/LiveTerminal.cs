@@ -13,7 +13,9 @@ namespace Backprop.Functional.Cli.Output;
 /// signal does to it. The bar hides the cursor (ESC[?25l) while it is drawn and shows it again
 /// when it is done; Ctrl-C ends the process before that, which would leave the terminal with
 /// no cursor. <see cref="Restore"/>, called on the way out, shows it again and lets nothing
-/// more be drawn.
+/// more be drawn. The .NET console, asked for the terminal's size as the bar starts, also puts
+/// the cursor keys and the keypad in application mode (ESC[?1h ESC=, terminfo's smkx) and
+/// never takes them out; <see cref="NormalKeys"/> does, at the end of the bar and on a stop.
 /// </summary>
 /// <remarks>
 /// Spectre.Console sees the terminal as it would the writer alone (width, height, whether it
@@ -23,11 +25,18 @@ namespace Backprop.Functional.Cli.Output;
 internal sealed class LiveTerminal : IAnsiConsoleOutput, IDisposable
 {
     /// <summary>
+    /// Normal cursor keys (ESC[?1l) and a numeric keypad (ESC&gt;), terminfo's rmkx for xterm
+    /// and its kin: undoes the application modes that the .NET console sets on a terminal.
+    /// </summary>
+    public const string NormalKeys = "\u001b[?1l\u001b>";
+
+    /// <summary>
     /// What <see cref="Restore"/> writes: a carriage return and an erase of the line (ESC[2K),
     /// the blank line under the bar where the cursor rests and where the terminal echoed "^C",
-    /// then ESC[?25h, which shows the cursor. The bar stays as it was last drawn, above.
+    /// then <see cref="NormalKeys"/> and ESC[?25h, which shows the cursor. The bar stays as it
+    /// was last drawn, above.
     /// </summary>
-    public const string RestoreText = "\r\u001b[2K\u001b[?25h";
+    public const string RestoreText = "\r\u001b[2K" + NormalKeys + "\u001b[?25h";
 
     private static readonly Lock Registry = new();
 
@@ -90,6 +99,16 @@ internal sealed class LiveTerminal : IAnsiConsoleOutput, IDisposable
         {
             ExceptionDispatchInfo.Throw(failure);
         }
+    }
+
+    /// <summary>
+    /// Writes <see cref="NormalKeys"/>, unless the gate is shut or a write has failed: for the
+    /// end of the bar, whether the training returned or threw.
+    /// </summary>
+    public void ResetKeys()
+    {
+        _gate.Write(NormalKeys);
+        _gate.Flush();
     }
 
     /// <summary>

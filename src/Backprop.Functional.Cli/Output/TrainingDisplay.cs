@@ -13,8 +13,9 @@ internal abstract class TrainingDisplay
     /// <summary>
     /// Runs <paramref name="body"/> with a display on <paramref name="writer"/>: a progress bar
     /// display when <paramref name="interactive"/>, plain lines otherwise. The progress bar is
-    /// cleared when the body returns or throws; a stop signal while it is drawn shows the
-    /// cursor again (see <see cref="LiveTerminal"/>). A write of the bar that fails, on the
+    /// cleared when the body returns or throws, and the cursor and key modes it set are put
+    /// back; a stop signal while it is drawn puts them back itself (see
+    /// <see cref="LiveTerminal"/>). A write of the bar that fails, on the
     /// thread that redraws it, is thrown on the body's thread at its next call to the display,
     /// or when the body returns, as a line that cannot be written would be.
     /// </summary>
@@ -49,16 +50,30 @@ internal abstract class TrainingDisplay
             terminal.Arm();
         }
 
-        var result = console.Progress()
-            .AutoClear(true)
-            .HideCompleted(true)
-            .Columns(
-                new TaskDescriptionColumn(),
-                new ProgressBarColumn(),
-                new PercentageColumn(),
-                new ElapsedTimeColumn(),
-                new RemainingTimeColumn())
-            .Start(context => body(new Bar(console, context, terminal)));
+        TResult result;
+        try
+        {
+            result = console.Progress()
+                .AutoClear(true)
+                .HideCompleted(true)
+                .Columns(
+                    new TaskDescriptionColumn(),
+                    new ProgressBarColumn(),
+                    new PercentageColumn(),
+                    new ElapsedTimeColumn(),
+                    new RemainingTimeColumn())
+                .Start(context => body(new Bar(console, context, terminal)));
+        }
+        finally
+        {
+            // Whether the training ended or threw: the keys back in normal mode (see
+            // LiveTerminal.NormalKeys), after the bar has shown the cursor again.
+            if (console.Profile.Capabilities.Ansi)
+            {
+                terminal.ResetKeys();
+            }
+        }
+
         terminal.ThrowIfFailed();
         return result;
     }
@@ -117,8 +132,13 @@ internal abstract class TrainingDisplay
             _task?.StopTask();
         }
 
+        // The bar is drawn below the line as the refresh thread last built it, up to a tenth
+        // of a second ago, which can be an epoch or more behind the line; it is built afresh
+        // first, from the tasks as they are, so that it never shows an older epoch.
         public override void Line(string text)
         {
+            terminal.ThrowIfFailed();
+            context.Refresh();
             terminal.ThrowIfFailed();
             console.WriteLine(text);
             terminal.ThrowIfFailed();

@@ -6,14 +6,21 @@ namespace Backprop.Functional.Cli.Tests.Commands;
 
 /// <summary>
 /// Ctrl-C while train draws its progress bar in a terminal: the bar has hidden the cursor, and
-/// the process ends before the bar would show it again, so the stop shows it itself, last.
-/// The process still ends by the signal, and writes no model.
+/// the process ends before the bar would show it again, so the stop shows it itself, last,
+/// and puts the cursor keys and keypad back in the normal mode that the .NET console took them
+/// out of. The process still ends by the signal, and writes no model.
 /// </summary>
 public sealed class TerminalStopTests
 {
     private const string HideCursor = "\u001b[?25l";
 
     private const string ShowCursor = "\u001b[?25h";
+
+    // What the .NET console writes as the bar starts (application cursor keys and keypad),
+    // and what puts them back.
+    private const string ApplicationKeys = "\u001b[?1h\u001b=";
+
+    private const string NormalKeys = "\u001b[?1l\u001b>";
 
     [PseudoTerminalTheory]
     [InlineData("--epochs")]
@@ -36,6 +43,10 @@ public sealed class TerminalStopTests
         Assert.Equal(1, Count(drawn, HideCursor));
         Assert.Equal(1, Count(drawn, ShowCursor));
         Assert.EndsWith(LiveTerminal.RestoreText, drawn, StringComparison.Ordinal);
+        Assert.Equal(1, Count(drawn, ApplicationKeys));
+        Assert.True(
+            drawn.IndexOf(ApplicationKeys, StringComparison.Ordinal)
+                < drawn.LastIndexOf(NormalKeys, StringComparison.Ordinal));
         Assert.Contains(" test ", drawn, StringComparison.Ordinal);
         Assert.Empty(dir.Files);
     }

@@ -26,6 +26,9 @@ public sealed class LiveTerminalTests
 
     private const string ShowCursor = "\u001b[?25h";
 
+    // Normal cursor keys and keypad: undoes the ESC[?1h ESC= that the .NET console writes.
+    private const string NormalKeys = "\u001b[?1l\u001b>";
+
     [Fact]
     public void A_stop_while_the_bar_is_drawn_shows_the_cursor_and_ends_the_drawing()
     {
@@ -54,7 +57,7 @@ public sealed class LiveTerminalTests
         var text = writer.ToString();
         Assert.Equal(atStop, text);
         Assert.EndsWith(LiveTerminal.RestoreText, text, StringComparison.Ordinal);
-        Assert.Equal("\r\u001b[2K" + ShowCursor, LiveTerminal.RestoreText);
+        Assert.Equal("\r\u001b[2K" + NormalKeys + ShowCursor, LiveTerminal.RestoreText);
         Assert.StartsWith(HideCursor, text, StringComparison.Ordinal);
         Assert.Equal(1, Count(text, ShowCursor));
         Assert.Contains("epoch 1/2  loss 0.5000", text, StringComparison.Ordinal);
@@ -105,11 +108,75 @@ public sealed class LiveTerminalTests
         // When a stop signal comes after it
         LiveTerminal.Restore();
 
-        // Then the cursor was shown once, by the bar, and nothing was added
+        // Then the cursor was shown once, by the bar, the keys put back in normal mode after
+        // it, and nothing was added
         Assert.Equal(ended, writer.ToString());
         Assert.Equal(1, Count(ended, HideCursor));
         Assert.Equal(1, Count(ended, ShowCursor));
-        Assert.EndsWith(ShowCursor, ended, StringComparison.Ordinal);
+        Assert.Equal(1, Count(ended, NormalKeys));
+        Assert.EndsWith(ShowCursor + NormalKeys, ended, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_training_that_throws_puts_the_cursor_and_the_keys_back()
+    {
+        // Given a bar half way through an epoch
+        using var writer = new StringWriter();
+
+        // When the training fails there
+        var failure = Record.Exception(() => TrainingDisplay.Run<int>(
+            writer,
+            interactive: true,
+            display =>
+            {
+                display.EpochStarted(1, 2, batches: 10);
+                display.BatchDone();
+                throw new InvalidOperationException("diverged");
+            },
+            AnsiSupport.Yes));
+
+        // Then the failure goes on, after the cursor and the keys were put back, last
+        Assert.Equal("diverged", Assert.IsType<InvalidOperationException>(failure).Message);
+        var text = writer.ToString();
+        Assert.Equal(1, Count(text, ShowCursor));
+        Assert.Equal(1, Count(text, NormalKeys));
+        Assert.EndsWith(ShowCursor + NormalKeys, text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_line_is_never_followed_by_the_bar_of_an_older_epoch()
+    {
+        // Given a bar drawn half way through its epoch by the thread that redraws it
+        using var writer = new StringWriter();
+        string? beforeLine = null;
+
+        // When the epoch ends and its line is printed before that thread draws again
+        TrainingDisplay.Run(
+            writer,
+            interactive: true,
+            display =>
+            {
+                display.EpochStarted(1, 2, batches: 2);
+                display.BatchDone();
+                SpinWait.SpinUntil(
+                    () => writer.ToString().Contains(" 50%", StringComparison.Ordinal),
+                    TimeSpan.FromSeconds(10));
+                display.BatchDone();
+                display.EpochEnded();
+                beforeLine = writer.ToString();
+                display.Line("epoch 1/2  loss 0.5000");
+                return 0;
+            },
+            AnsiSupport.Yes);
+
+        // Then the half-drawn bar was on screen, and nothing after the line shows it again:
+        // the epoch is done, so no bar is drawn below its line
+        Assert.Contains(" 50%", beforeLine, StringComparison.Ordinal);
+        var text = writer.ToString();
+        var line = text.LastIndexOf("epoch 1/2  loss 0.5000", StringComparison.Ordinal);
+        Assert.True(line > 0);
+        Assert.DoesNotContain("epoch 1/2 ", text[(line + 1)..], StringComparison.Ordinal);
+        Assert.DoesNotContain('%', text[line..]);
     }
 
     [Theory]
