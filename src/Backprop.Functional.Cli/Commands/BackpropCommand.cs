@@ -78,7 +78,8 @@ internal static class BackpropCommand
                     ?? parse.Errors.FirstOrDefault(e => e.SymbolResult is
                         OptionResult or ArgumentResult)
                     ?? parse.Errors[0];
-                return Fail(context, ExitCode.Usage, Sentence(error.Message), null);
+                return Fail(
+                    context, ExitCode.Usage, ValueLeftOut(error) ?? Sentence(error.Message), null);
             }
 
             // A relative path needs the current directory, which may have been removed.
@@ -105,6 +106,26 @@ internal static class BackpropCommand
         {
             return Fail(context, ExitCode.Failure, ExceptionMessage.Of(e), debug ? e : null);
         }
+    }
+
+    /// <summary>
+    /// "NAME needs a value, got none" when <paramref name="error"/> is that of an option given
+    /// last, or before nothing it could take, without the value it needs (<c>--epochs</c> at
+    /// the end of the line): the parser's own words for it are not in the command's style.
+    /// Null for every other error.
+    /// </summary>
+    private static string? ValueLeftOut(ParseError error)
+    {
+        var option = error.SymbolResult switch
+        {
+            OptionResult o => o,
+            ArgumentResult { Parent: OptionResult o } => o,
+            _ => null,
+        };
+        return option is { IdentifierToken: not null, Tokens.Count: 0 }
+            && option.Option.Arity.MinimumNumberOfValues > 0
+                ? $"{option.Option.Name} needs a value, got none"
+                : null;
     }
 
     /// <summary>The command tree, with the actions bound to <paramref name="context"/>.</summary>
