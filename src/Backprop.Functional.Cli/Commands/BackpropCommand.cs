@@ -78,8 +78,15 @@ internal static class BackpropCommand
                     ?? parse.Errors.FirstOrDefault(e => e.SymbolResult is
                         OptionResult or ArgumentResult)
                     ?? parse.Errors[0];
-                return Fail(
-                    context, ExitCode.Usage, ValueLeftOut(error) ?? Sentence(error.Message), null);
+                var message = ValueLeftOut(error) ?? GivenAgain(error) ?? Sentence(error.Message);
+                return Fail(context, ExitCode.Usage, message, null);
+            }
+
+            // The parser lets an option given again without its value through
+            // (`--hidden 8 --hidden` at the end of the line), keeping the first value.
+            if (Repeated(parse) is { } repeated)
+            {
+                return Fail(context, ExitCode.Usage, repeated, null);
             }
 
             // A relative path needs the current directory, which may have been removed.
@@ -114,19 +121,51 @@ internal static class BackpropCommand
     /// the end of the line): the parser's own words for it are not in the command's style.
     /// Null for every other error.
     /// </summary>
-    private static string? ValueLeftOut(ParseError error)
-    {
-        var option = error.SymbolResult switch
-        {
-            OptionResult o => o,
-            ArgumentResult { Parent: OptionResult o } => o,
-            _ => null,
-        };
-        return option is { IdentifierToken: not null, Tokens.Count: 0 }
+    private static string? ValueLeftOut(ParseError error) =>
+        OptionOf(error) is { IdentifierToken: not null, Tokens.Count: 0 } option
             && option.Option.Arity.MinimumNumberOfValues > 0
                 ? $"{option.Option.Name} needs a value, got none"
                 : null;
+
+    /// <summary>
+    /// "option 'NAME' was given N times; give it once" when <paramref name="error"/> is that of
+    /// an option with a value given more than once (<c>--hidden 8 --hidden 16</c>), in the words
+    /// of the on/off options (<see cref="OptionFactory.Flag"/>): the parser counts the values
+    /// instead ("expects a single argument but 2 were provided"), which reads wrong for
+    /// <c>--hidden 8 --hidden</c>. Null for every other error.
+    /// </summary>
+    private static string? GivenAgain(ParseError error) =>
+        OptionOf(error) is { IdentifierTokenCount: > 1 } option
+            ? $"option '{option.Option.Name}' was given {option.IdentifierTokenCount} times; "
+                + "give it once"
+            : null;
+
+    // "option 'NAME' was given N times; give it once" for the first option of the command or
+    // of those above it that was given more than once; null when none was.
+    private static string? Repeated(ParseResult parse)
+    {
+        for (var command = parse.CommandResult; command != null;
+            command = command.Parent as CommandResult)
+        {
+            var option = command.Children.OfType<OptionResult>()
+                .FirstOrDefault(o => o.IdentifierTokenCount > 1);
+            if (option != null)
+            {
+                return $"option '{option.Option.Name}' was given {option.IdentifierTokenCount} "
+                    + "times; give it once";
+            }
+        }
+
+        return null;
     }
+
+    // The option an error is about, itself or through its argument; null for other errors.
+    private static OptionResult? OptionOf(ParseError error) => error.SymbolResult switch
+    {
+        OptionResult o => o,
+        ArgumentResult { Parent: OptionResult o } => o,
+        _ => null,
+    };
 
     /// <summary>The command tree, with the actions bound to <paramref name="context"/>.</summary>
     public static RootCommand Create(CliContext context) =>

@@ -65,22 +65,11 @@ internal static class OptionFactory
     public static Option<bool> Json(string description) => Flag("--json", description);
 
     /// <summary>
-    /// An on/off option, refused when given more than once (<c>--json --json</c>), as an option
-    /// with a value is.
+    /// An on/off option. Given more than once (<c>--json --json</c>), it is refused as every
+    /// option is (<see cref="BackpropCommand"/>).
     /// </summary>
-    public static Option<bool> Flag(string name, string description, bool recursive = false)
-    {
-        var flag = new Option<bool>(name) { Description = description, Recursive = recursive };
-        flag.Validators.Add(result =>
-        {
-            if (result.IdentifierTokenCount > 1)
-            {
-                result.AddError(
-                    $"option '{name}' was given {result.IdentifierTokenCount} times; give it once");
-            }
-        });
-        return flag;
-    }
+    public static Option<bool> Flag(string name, string description, bool recursive = false) =>
+        new(name) { Description = description, Recursive = recursive };
 
     /// <summary><c>--model FILE</c>, required or optional.</summary>
     public static Option<string?> Model(string description, bool required)

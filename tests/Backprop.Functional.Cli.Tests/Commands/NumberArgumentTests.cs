@@ -140,16 +140,18 @@ public sealed class NumberArgumentTests
     [InlineData("train|--out|OUT", "8|--hidden|8")]
     [InlineData("train|--out|OUT", "16,8|--hidden|0")]
     [InlineData("gradcheck", "8|--hidden|4")]
+    [InlineData("train|--out|OUT", "8|--hidden")]
+    [InlineData("gradcheck", "8|--hidden")]
     public void A_hidden_list_given_twice_is_refused_as_every_option_given_twice_is(
         string arguments, string values)
     {
         var hidden = Run(arguments, "--hidden", values);
         var seed = Run(arguments, "--seed", "1|--seed|2");
+        var thrice = Run(arguments, "--seed", "1|--seed|2|--seed|3");
 
-        Assert.Equal(
-            "error: option '--hidden' expects a single argument but 2 were provided", hidden);
-        Assert.Equal(
-            "error: option '--seed' expects a single argument but 2 were provided", seed);
+        Assert.Equal("error: option '--hidden' was given 2 times; give it once", hidden);
+        Assert.Equal("error: option '--seed' was given 2 times; give it once", seed);
+        Assert.Equal("error: option '--seed' was given 3 times; give it once", thrice);
     }
 
     [Theory]
