@@ -99,6 +99,48 @@ internal static partial class PosixPaths
     }
 
     /// <summary>
+    /// The device and inode of what <paramref name="path"/> leads to, links followed, from the
+    /// runtime's stat(2) as in <see cref="TypeBits"/>; null when it cannot be examined.
+    /// </summary>
+    public static (long Device, long Inode)? Identity(string path)
+    {
+        if (OperatingSystem.IsWindows() || path.Length == 0 || path.Contains('\0'))
+        {
+            return null;
+        }
+
+        try
+        {
+            return Stat(path, out var status) == 0 ? (status.Device, status.Inode) : null;
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// The device and inode of the file open on <paramref name="descriptor"/>, from the
+    /// runtime's fstat(2); null when it cannot be examined.
+    /// </summary>
+    public static (long Device, long Inode)? Identity(SafeHandle descriptor)
+    {
+        if (OperatingSystem.IsWindows() || descriptor.IsInvalid)
+        {
+            return null;
+        }
+
+        try
+        {
+            return FStat(descriptor, out var status) == 0 ? (status.Device, status.Inode) : null;
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
     /// What the symbolic link at <paramref name="path"/> holds, as it holds it, read with
     /// readlink(2) (the path is not made full first); null when it is not a link.
     /// </summary>
@@ -150,12 +192,29 @@ internal static partial class PosixPaths
         StringMarshalling = StringMarshalling.Utf8)]
     private static partial int LStat(string path, out FileStatus status);
 
-    // The start of the runtime's FileStatus (pal_io.h, 120 bytes in .NET 10); the size leaves
-    // room to spare for the fields not read here.
+    [LibraryImport("libSystem.Native", EntryPoint = "SystemNative_FStat")]
+    private static partial int FStat(SafeHandle descriptor, out FileStatus status);
+
+    // The runtime's FileStatus (pal_io.h, 120 bytes in .NET 10), up to the inode; the size
+    // leaves room to spare for the fields not read here.
     [StructLayout(LayoutKind.Sequential, Size = 512)]
     private struct FileStatus
     {
         public int Flags;
         public int Mode;
+        public uint Uid;
+        public uint Gid;
+        public long Size;
+        public long AccessTime;
+        public long AccessTimeNanoseconds;
+        public long ModifyTime;
+        public long ModifyTimeNanoseconds;
+        public long ChangeTime;
+        public long ChangeTimeNanoseconds;
+        public long BirthTime;
+        public long BirthTimeNanoseconds;
+        public long Device;
+        public long SpecialDevice;
+        public long Inode;
     }
 }

@@ -47,6 +47,13 @@ internal sealed partial class CheckpointClaim : IDisposable
     private const int WouldBlock = 11;
 
     private readonly TrainSettings _settings;
+
+    /// <summary>
+    /// Called with the checkpoint's path as <see cref="Keep"/> begins, before each save; for
+    /// tests that change the directory during a run. Null otherwise.
+    /// </summary>
+    internal static Action<string>? Keeping { get; set; }
+
     private DirectoryLock? _lock;
 
     // Whether the directory is the run's: locked (where a lock can be taken) and looked into.
@@ -119,6 +126,48 @@ internal sealed partial class CheckpointClaim : IDisposable
                     + "checkpoint directory"
                 : $"cannot save {path}: the directory {directory} cannot be made "
                     + $"({ExceptionMessage.Of(e)})");
+        }
+    }
+
+    /// <summary>
+    /// Before the checkpoint <paramref name="path"/> is saved: makes the --checkpoint directory
+    /// again, and holds the new one, should it have been removed; refuses to save when the
+    /// directory this run holds is no longer the one its path leads to (moved away or renamed
+    /// over, or a link re-pointed), since another run may have taken the one there now.
+    /// </summary>
+    /// <exception cref="CommandFailure">Exit code 1 when the path leads elsewhere, the
+    /// directory cannot be made again, or another run holds the one made again.</exception>
+    public void Keep(string path)
+    {
+        Keeping?.Invoke(path);
+        var directory = _settings.CheckpointDirectory!;
+        if (!Directory.Exists(directory))
+        {
+            MakeDirectory(directory, path);
+            if (_lock is not null)
+            {
+                _lock.Dispose();
+                _lock = DirectoryLock.Take(directory, out var busy);
+                if (busy)
+                {
+                    throw CommandFailure.Failed(
+                        $"cannot save {path}: {directory} was removed during the run, and "
+                        + "another run holds the directory made there since");
+                }
+            }
+
+            return;
+        }
+
+        if (_lock is { } held
+            && PosixPaths.Identity(held) is { } locked
+            && PosixPaths.Identity(directory) is { } now
+            && now != locked)
+        {
+            throw CommandFailure.Failed(
+                $"cannot save {path}: {directory} is no longer the directory this run holds "
+                + "(moved, replaced or re-pointed during the run); its last checkpoint stays in "
+                + "the one it holds");
         }
     }
 

@@ -20,12 +20,13 @@ internal static class TrainingLoop
     /// <summary>
     /// Trains as <paramref name="run"/> says, from a fresh network or from
     /// <paramref name="resume"/>, until the last epoch or an early stop, reporting each epoch
-    /// to <paramref name="display"/>.
+    /// to <paramref name="display"/>; each checkpoint is saved in the directory
+    /// <paramref name="claim"/> holds.
     /// </summary>
     /// <exception cref="CommandFailure">A loss, gradient or weight became NaN or ±∞ (the run
     /// diverged), or a checkpoint could not be written.</exception>
     public static TrainingOutcome<T> Run<T>(
-        TrainingRun run, TrainingDisplay display, Checkpoint<T>? resume)
+        TrainingRun run, TrainingDisplay display, Checkpoint<T>? resume, CheckpointClaim claim)
         where T : struct, IFloatingPointIeee754<T>
     {
         var s = run.Settings;
@@ -80,7 +81,7 @@ internal static class TrainingLoop
             best = s.EarlyStop > 0 ? best.After(metrics, step.Network) : best;
             if (s.CheckpointPath is { } path)
             {
-                Save(run, step, history, best, path);
+                Save(run, step, history, best, path, claim);
             }
 
             var stoppedAt = StoppedAt(history, s.EarlyStop);
@@ -217,7 +218,8 @@ internal static class TrainingLoop
         TrainingStep<T> step,
         IReadOnlyList<EpochMetrics> history,
         Best<T> best,
-        string path)
+        string path,
+        CheckpointClaim claim)
         where T : struct, IFloatingPointIeee754<T>
     {
         var header = new CheckpointHeader(
@@ -233,8 +235,9 @@ internal static class TrainingLoop
             run.Data.ClassNames);
         var checkpoint = new Checkpoint<T>(header, step.Network, step.Optimizer, best.Network);
 
-        // Made before the first epoch (CheckpointClaim.Hold); made again should it have gone.
-        CheckpointClaim.MakeDirectory(run.Settings.CheckpointDirectory!, path);
+        // Made before the first epoch (CheckpointClaim.Hold); made again should it have gone,
+        // and refused should another directory have taken its place.
+        claim.Keep(path);
         CheckpointFile.Save(path, checkpoint, run.Info).OrFail();
     }
 

@@ -162,17 +162,18 @@ internal static class TrainingSession
 
         var interactive = context.ShowsProgress(run.Settings.Json);
         return TrainingDisplay.Run(
-            human, interactive, display => TrainAndSave(run, display, resume));
+            human, interactive, display => TrainAndSave(run, display, resume, claim));
     }
 
     // Trains, renders the plot in memory, then writes the model and the plot together: both
     // are replaced or neither is.
     private static (IReadOnlyList<EpochMetrics> History, int Epoch, int? StoppedEarly)
-        TrainAndSave<T>(TrainingRun run, TrainingDisplay display, Checkpoint<T>? resume)
+        TrainAndSave<T>(
+            TrainingRun run, TrainingDisplay display, Checkpoint<T>? resume, CheckpointClaim claim)
         where T : struct, IFloatingPointIeee754<T>
     {
         var settings = run.Settings;
-        var outcome = TrainingLoop.Run(run, display, resume);
+        var outcome = TrainingLoop.Run(run, display, resume, claim);
         var png = settings.PlotPath is null
             ? null
             : TrainingPlot.Render(
