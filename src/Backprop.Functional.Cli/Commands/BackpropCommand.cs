@@ -135,29 +135,31 @@ internal static class BackpropCommand
     /// <c>--hidden 8 --hidden</c>. Null for every other error.
     /// </summary>
     private static string? GivenAgain(ParseError error) =>
-        OptionOf(error) is { IdentifierTokenCount: > 1 } option
-            ? $"option '{option.Option.Name}' was given {option.IdentifierTokenCount} times; "
-                + "give it once"
-            : null;
+        OptionOf(error) is { } option && GivenTooOften(option) ? GivenTimes(option) : null;
 
     // "option 'NAME' was given N times; give it once" for the first option of the command or
-    // of those above it that was given more than once; null when none was.
+    // of those above it that was given too often; null when none was.
     private static string? Repeated(ParseResult parse)
     {
         for (var command = parse.CommandResult; command != null;
             command = command.Parent as CommandResult)
         {
-            var option = command.Children.OfType<OptionResult>()
-                .FirstOrDefault(o => o.IdentifierTokenCount > 1);
+            var option = command.Children.OfType<OptionResult>().FirstOrDefault(GivenTooOften);
             if (option != null)
             {
-                return $"option '{option.Option.Name}' was given {option.IdentifierTokenCount} "
-                    + "times; give it once";
+                return GivenTimes(option);
             }
         }
 
         return null;
     }
+
+    // An option of one value at most (predict's --index may come many times) given again.
+    private static bool GivenTooOften(OptionResult option) =>
+        option.IdentifierTokenCount > 1 && option.Option.Arity.MaximumNumberOfValues <= 1;
+
+    private static string GivenTimes(OptionResult option) =>
+        $"option '{option.Option.Name}' was given {option.IdentifierTokenCount} times; give it once";
 
     // The option an error is about, itself or through its argument; null for other errors.
     private static OptionResult? OptionOf(ParseError error) => error.SymbolResult switch
