@@ -286,8 +286,11 @@ internal static class AtomicFile
             : Error.New($"cannot write {path}: {NoDirectory(directory)}");
     }
 
+    // What stands where the directory should be: nothing, or a file put in its place.
     private static string NoDirectory(string directory) =>
-        $"the directory {Shell.Printable.Line(directory)} does not exist";
+        File.Exists(directory)
+            ? $"{Shell.Printable.Line(directory)} is a file now, not a directory"
+            : $"the directory {Shell.Printable.Line(directory)} does not exist";
 
     /// <summary>
     /// A new name for a temporary file in <paramref name="directory"/>, ending in

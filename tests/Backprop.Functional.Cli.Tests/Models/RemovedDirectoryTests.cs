@@ -45,6 +45,46 @@ public sealed class RemovedDirectoryTests : IDisposable
     }
 
     [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void A_directory_replaced_by_a_file_is_named_as_a_file(int written)
+    {
+        // Given a model from an earlier run and a plot directory that is a file, from the
+        // start or once the first or both temporary files are written
+        File.WriteAllText(Model, "old");
+        Directory.CreateDirectory(Plots);
+        var count = 0;
+        void Replace()
+        {
+            Directory.Delete(Plots, recursive: true);
+            File.WriteAllText(Plots, "x");
+        }
+
+        if (written == 0)
+        {
+            Replace();
+        }
+
+        AtomicFile.Written = temporary =>
+        {
+            if (temporary.StartsWith(_temp.Path, StringComparison.Ordinal)
+                && ++count == written)
+            {
+                Replace();
+            }
+        };
+
+        // When
+        var message = FinAssert.Fails(AtomicFile.WriteAll((Model, [1]), (Plot, [2])));
+
+        // Then
+        Assert.Equal($"cannot write {Plot}: {Plots} is a file now, not a directory", message);
+        Assert.Equal("old", File.ReadAllText(Model));
+        Assert.Equal("x", File.ReadAllText(Plots));
+    }
+
+    [Theory]
     [InlineData(1)]
     [InlineData(2)]
     public void A_directory_removed_during_a_group_write_is_named_and_nothing_is_replaced(
