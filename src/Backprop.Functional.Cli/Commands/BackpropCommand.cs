@@ -82,8 +82,8 @@ internal static class BackpropCommand
                 return Fail(context, ExitCode.Usage, message, null);
             }
 
-            // The parser lets an option given again without its value through
-            // (`--hidden 8 --hidden` at the end of the line), keeping the first value.
+            // The parser lets an option given again without its value through when it is last
+            // on the line (`--hidden 8 --hidden`, `--index 0 --index`), keeping the values.
             if (Repeated(parse) is { } repeated)
             {
                 return Fail(context, ExitCode.Usage, repeated, null);
@@ -138,16 +138,27 @@ internal static class BackpropCommand
         OptionOf(error) is { } option && GivenTooOften(option) ? GivenTimes(option) : null;
 
     // "option 'NAME' was given N times; give it once" for the first option of the command or
-    // of those above it that was given too often; null when none was.
+    // of those above it that was given too often, "NAME needs a value, got none" for one
+    // given without its value; null when there is none.
     private static string? Repeated(ParseResult parse)
     {
         for (var command = parse.CommandResult; command != null;
             command = command.Parent as CommandResult)
         {
-            var option = command.Children.OfType<OptionResult>().FirstOrDefault(GivenTooOften);
-            if (option != null)
+            foreach (var option in command.Children.OfType<OptionResult>())
             {
-                return GivenTimes(option);
+                if (GivenTooOften(option))
+                {
+                    return GivenTimes(option);
+                }
+
+                // An option of many values (predict's --index) given once more than it has
+                // values: the last one was left without its value.
+                if (option.Option.Arity.MinimumNumberOfValues > 0
+                    && option.Tokens.Count < option.IdentifierTokenCount)
+                {
+                    return $"{option.Option.Name} needs a value, got none";
+                }
             }
         }
 

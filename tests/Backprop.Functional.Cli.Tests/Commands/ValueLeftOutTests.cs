@@ -57,4 +57,19 @@ public sealed class ValueLeftOutTests
         Assert.Equal(string.Empty, result.Out);
         Assert.Empty(Directory.GetFileSystemEntries(dir.Path));
     }
+
+    [Theory]
+    [InlineData("0|--index")]
+    [InlineData("3|--index|0|--index")]
+    public void A_repeated_index_given_last_without_its_value_says_so(string indices)
+    {
+        // Given predict's --index, which may be given many times, once more at the end
+        using var dir = new TempDirectory();
+
+        var result = Cli.Run(
+            ["predict", "--model", dir.File("m.json"), "--index", .. indices.Split('|')]);
+
+        Assert.Equal("error: --index needs a value, got none", result.AssertOneErrorLine(2));
+        Assert.Equal(string.Empty, result.Out);
+    }
 }
