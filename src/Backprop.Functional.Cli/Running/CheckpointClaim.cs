@@ -167,7 +167,7 @@ internal sealed partial class CheckpointClaim : IDisposable
             throw CommandFailure.Failed(
                 $"cannot save {path}: {directory} is no longer the directory this run holds "
                 + "(moved, replaced or re-pointed during the run); its last checkpoint stays in "
-                + "the one it holds");
+                + "the one it holds, unless that was removed");
         }
     }
 

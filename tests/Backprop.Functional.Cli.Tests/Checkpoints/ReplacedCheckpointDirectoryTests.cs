@@ -34,7 +34,7 @@ public sealed class ReplacedCheckpointDirectoryTests
         Assert.Equal(
             $"error: cannot save {kept}: {run} is no longer the directory this run holds "
             + "(moved, replaced or re-pointed during the run); its last checkpoint stays in the "
-            + "one it holds",
+            + "one it holds, unless that was removed",
             result.AssertOneErrorLine(1));
         Assert.Empty(Directory.GetFileSystemEntries(run));
         Assert.True(File.Exists(Path.Combine(old, "checkpoint.json")));
@@ -60,7 +60,7 @@ public sealed class ReplacedCheckpointDirectoryTests
         Assert.Equal(
             $"error: cannot save {Path.Combine(link, "checkpoint.json")}: {link} is no longer "
             + "the directory this run holds (moved, replaced or re-pointed during the run); its "
-            + "last checkpoint stays in the one it holds",
+            + "last checkpoint stays in the one it holds, unless that was removed",
             result.AssertOneErrorLine(1));
         Assert.Empty(Directory.GetFileSystemEntries(second));
         Assert.True(File.Exists(Path.Combine(first, "checkpoint.json")));
