@@ -40,16 +40,16 @@ internal static class CheckpointReader
         SettingKinds =
     [
         ("precision", "'float32' or 'float64'", v => v is ModelInfo.Float32 or ModelInfo.Float64),
-        ("trainingImages", "a whole number ≥ 1", v => WholeText(v, 1)),
-        ("validation", "a whole number ≥ 0", v => WholeText(v, 0)),
+        ("trainingImages", Whole(1), v => WholeText(v, 1)),
+        ("validation", Whole(0), v => WholeText(v, 0)),
         ("sizes", "sizes such as '784 → 100 → 10'", SizesText),
         ("activation", "an activation name", v => ActivationNames.Parse(v).IsSucc),
         ("output", "an activation name", v => ActivationNames.Parse(v).IsSucc),
         ("loss", "a loss name", v => Functional.Loss.Parse(v).IsSucc),
         ("init", "an initialization name", v => InitializationNames.Parse(v) is not null),
-        ("batchSize", "a whole number ≥ 1", v => WholeText(v, 1)),
-        ("seed", "a whole number ≥ 0", v =>
-            ulong.TryParse(v, NumberStyles.None, Invariant, out _)),
+        ("batchSize", Whole(1), v => WholeText(v, 1)),
+        ("seed", Whole(0), v => ulong.TryParse(v, NumberStyles.None, Invariant, out var n)
+            && n.ToString(Invariant) == v),
         ("optimizer", "an optimizer name", v => OptimizerKinds.Parse(v) is not null),
         ("learningRate", "a number", v => NumberText(v)),
         ("momentum", "a number or ''", v => v.Length == 0 || NumberText(v)),
@@ -59,11 +59,11 @@ internal static class CheckpointReader
         ("clipNorm", "a number or ''", v => v.Length == 0 || NumberText(v)),
         ("schedule", "a schedule name", v => ScheduleKinds.Parse(v) is not null),
         ("decayFactor", "a number or ''", v => v.Length == 0 || NumberText(v)),
-        ("decayEvery", "a whole number ≥ 1 or ''", v => v.Length == 0 || WholeText(v, 1)),
-        ("warmup", "a whole number ≥ 0 or ''", v => v.Length == 0 || WholeText(v, 0)),
+        ("decayEvery", Whole(1) + ", or ''", v => v.Length == 0 || WholeText(v, 1)),
+        ("warmup", Whole(0) + ", or ''", v => v.Length == 0 || WholeText(v, 0)),
         ("chain", "an optimizer chain", v => v.Length > 0),
         ("dropout", "a number", v => NumberText(v)),
-        ("earlyStop", "a whole number ≥ 0", v => WholeText(v, 0)),
+        ("earlyStop", Whole(0), v => WholeText(v, 0)),
     ];
 
     /// <summary>What <paramref name="read"/> makes of the JSON <paramref name="json"/>.</summary>
@@ -188,8 +188,14 @@ internal static class CheckpointReader
             : $"{name}: setting '{kind.Key}' is \"{found[0]}\"; expected {kind.Expected}");
     }
 
+    // A whole number as a run writes it: digits alone, no leading zero ("032" is not how 32 is
+    // written, and a resumed run's "32" would then differ from it as text).
     private static bool WholeText(string text, long minimum) =>
-        long.TryParse(text, NumberStyles.None, Invariant, out var n) && n >= minimum;
+        long.TryParse(text, NumberStyles.None, Invariant, out var n) && n >= minimum
+        && n.ToString(Invariant) == text;
+
+    private static string Whole(long minimum) =>
+        $"a whole number ≥ {minimum} in digits, with no leading zero";
 
     private static bool NumberText(string text) =>
         double.TryParse(text, NumberStyles.Float, Invariant, out var x) && double.IsFinite(x);

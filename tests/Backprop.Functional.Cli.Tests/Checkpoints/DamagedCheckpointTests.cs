@@ -67,9 +67,28 @@ public sealed class DamagedCheckpointTests
     }
 
     [Theory]
-    [InlineData("batchSize", "abc", "setting 'batchSize' is \"abc\"; expected a whole number ≥ 1")]
+    [InlineData(
+        "batchSize",
+        "abc",
+        "setting 'batchSize' is \"abc\"; expected a whole number ≥ 1 in digits, with no leading zero")]
+    [InlineData(
+        "batchSize",
+        "032",
+        "setting 'batchSize' is \"032\"; expected a whole number ≥ 1 in digits, with no leading zero")]
+    [InlineData(
+        "warmup",
+        "00",
+        "setting 'warmup' is \"00\"; expected a whole number ≥ 0 in digits, with no leading zero, "
+            + "or ''")]
+    [InlineData(
+        "seed",
+        "01",
+        "setting 'seed' is \"01\"; expected a whole number ≥ 0 in digits, with no leading zero")]
     [InlineData("dropout", null, "setting 'dropout' is missing; expected a number")]
-    [InlineData("seed", "-1", "setting 'seed' is \"-1\"; expected a whole number ≥ 0")]
+    [InlineData(
+        "seed",
+        "-1",
+        "setting 'seed' is \"-1\"; expected a whole number ≥ 0 in digits, with no leading zero")]
     [InlineData("learningRate", "fast", "setting 'learningRate' is \"fast\"; expected a number")]
     [InlineData("optimizer", "sdg", "setting 'optimizer' is \"sdg\"; expected an optimizer name")]
     [InlineData(
