@@ -63,6 +63,21 @@ public abstract record Activation
     public virtual Seq<double> Kinks => Empty;
 
     /// <summary>
+    /// The points where a smooth f bends, over about 1 in Σ, so that it tends to a step or a
+    /// kink there as Σ grows: 0 for sigmoid, tanh and softplus, none for the others (a custom
+    /// activation's are unknown). A gradient check flags parameters whose perturbation moves a
+    /// Σ through one, or within 37 of it, by more than 1/4: at that scale f acts as a kink.
+    /// </summary>
+    internal virtual Seq<double> Bends => Empty;
+
+    /// <summary>
+    /// Whether f bends where the largest Σ of a column ties with another (softmax, which tends
+    /// to the one-hot vector of the largest Σ as the Σ grow apart). A gradient check treats the
+    /// gap between the two largest like a Σ at a bend of <see cref="Bends"/>.
+    /// </summary>
+    internal virtual bool BendsWhereLargestTies => false;
+
+    /// <summary>
     /// The leaky rectifier: Σ for Σ &gt; 0 and α·Σ otherwise; slope 1 or α.
     /// </summary>
     /// <param name="slope">α, the slope for negative inputs, finite and in [0, 1).</param>
@@ -199,6 +214,8 @@ public abstract record Activation
     {
         public override string Name => "sigmoid";
 
+        internal override Seq<double> Bends => Seq1(0.0);
+
         // 1 / (1 + e^−Σ): e^−Σ overflows to +∞ for Σ < −709 and the quotient is then exactly 0.
         private protected override void Evaluate<T>(ReadOnlySpan<T> z, int rows, Span<T> o) =>
             TensorPrimitives.Sigmoid(z, o);
@@ -214,6 +231,8 @@ public abstract record Activation
     private sealed record TanhFunction : Activation
     {
         public override string Name => "tanh";
+
+        internal override Seq<double> Bends => Seq1(0.0);
 
         private protected override void Evaluate<T>(ReadOnlySpan<T> z, int rows, Span<T> o) =>
             TensorPrimitives.Tanh(z, o);
@@ -261,6 +280,8 @@ public abstract record Activation
     {
         public override string Name => "softplus";
 
+        internal override Seq<double> Bends => Seq1(0.0);
+
         private protected override void Evaluate<T>(ReadOnlySpan<T> z, int rows, Span<T> o)
         {
             for (var i = 0; i < z.Length; i++)
@@ -278,6 +299,8 @@ public abstract record Activation
     private sealed record SoftmaxFunction : Activation
     {
         public override string Name => "softmax";
+
+        internal override bool BendsWhereLargestTies => true;
 
         internal override Jacobian<T> Differentiate<T>(
             Matrix<T> z, Matrix<T> output, Scratch<T> scratch, Slot slot) =>

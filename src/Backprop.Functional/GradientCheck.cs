@@ -61,8 +61,11 @@ public enum GradientCheckVerdict
 /// <param name="Numeric">∂L/∂θ from central differences.</param>
 /// <param name="AbsoluteError">|analytic − numeric|.</param>
 /// <param name="RelativeError">|a − n| / max(|a|, |n|, floor); NaN whenever either is NaN.</param>
-/// <param name="NearKink">Whether a step of ±2h moved some Σ across a kink (ReLU's 0); such a
-/// parameter's numeric derivative is not meaningful and it is not counted as a failure.</param>
+/// <param name="NearKink">Whether a step of up to ±2h moved some Σ across a kink (ReLU's 0), an
+/// output across a probability clamp, or some Σ through a smooth activation's bend by more than
+/// its width (a softmax's largest logits tying, σ's 0, at weights so large that the bend acts as
+/// a kink); such a parameter's numeric derivative is not meaningful and it is not counted as a
+/// failure.</param>
 /// <param name="Noise">What rounding in the loss can put into the numeric derivative, about
 /// 33·ε·max(1, |L|, |Σ_L|)/h: an absolute error below it is no evidence against Backward.</param>
 public sealed record ParameterCheck(
@@ -230,8 +233,14 @@ public static class GradientCheck
     /// moves a weighted input Σ across an activation's kink (ReLU and leaky ReLU at 0) is
     /// flagged <see cref="ParameterCheck.NearKink"/>, as is one that moves an output across the
     /// probability clamp of an unfused cross-entropy: the loss is not differentiable there and
-    /// the finite difference means nothing, so it is reported but not counted. The relative
-    /// error is |a − n| / max(|a|, |n|, <see cref="GradientCheckOptions.Floor"/>), never 0/0.
+    /// the finite difference means nothing, so it is reported but not counted. So is one whose
+    /// perturbation moves a Σ of a sigmoid, tanh or softplus layer through 0, or the gap between
+    /// the two largest Σ of a softmax column through a tie, by more than 1/4 while coming within
+    /// 37 of it: these activations bend over a width of about 1, so under such moves (weights
+    /// so large that a step of h is far more than 1 in Σ) they and the fused losses after them
+    /// act as the kinks of their limits (a step, max(Σ, 0), max(Σ)); smaller moves are smooth
+    /// and checked. The relative error is
+    /// |a − n| / max(|a|, |n|, <see cref="GradientCheckOptions.Floor"/>), never 0/0.
     /// A parameter agrees (<see cref="ParameterCheck.Agrees"/>) when that is within the
     /// tolerance or when |a − n| is below the rounding noise of the stencil, about
     /// 33·ε·max(1, |L|, |Σ_L|)/h (near 7e-12 for h = 1e-3): finite differences cannot resolve
@@ -294,7 +303,9 @@ public static class GradientCheck
                 ? double.NaN
                 : abs / Math.Max(Math.Max(Math.Abs(a), Math.Abs(numeric)), o.Floor);
             var nearKink = traces.Exists(t =>
-                CrossesKink(baseTrace, t) || CrossesClamp(loss, baseTrace, t));
+                CrossesKink(baseTrace, t)
+                || CrossesClamp(loss, baseTrace, t)
+                || Bends.Straddled(baseTrace, t));
             return new ParameterCheck(
                 layer, kind, row, column, θ, h, a, numeric, abs, rel, nearKink, noise);
         });
