@@ -253,7 +253,9 @@ internal static class GradCheckCommand
             Printable.Line($"network: {r.Network} from {r.Source}; loss {r.Loss}; float64"));
         o.WriteLine($"test images: {string.Join(", ", r.Images)}");
         var sample = r.Checked < r.Parameters ? " (a seeded sample)" : string.Empty;
-        var kinks = r.NearKink > 0 ? $"; {r.NearKink} near a kink, not counted" : string.Empty;
+        var kinks = r.NearKink > 0
+            ? string.Create(invariant, $"; {r.NearKink:N0} near a kink, not counted")
+            : string.Empty;
         o.WriteLine(string.Create(
             invariant, $"checked {r.Checked:N0} of {r.Parameters:N0} parameters{sample}{kinks}"));
         foreach (var layer in r.Layers)
@@ -311,8 +313,8 @@ internal static class GradCheckCommand
 /// <param name="Images">The test images the loss is computed on.</param>
 /// <param name="Parameters">The network's weights and biases.</param>
 /// <param name="Checked">The parameters checked.</param>
-/// <param name="NearKink">Checked parameters near a kink (ReLU's 0), reported but not
-/// counted.</param>
+/// <param name="NearKink">Checked parameters near a kink (ReLU's 0, a clamp, or a smooth
+/// activation's bend under a huge step), reported but not counted.</param>
 /// <param name="Layers">Per layer, the worst relative error of its counted parameters.</param>
 /// <param name="WorstRelativeError">The worst over all layers of the counted parameters judged
 /// by relative error, all but those within rounding noise (NaN if any is NaN).</param>

@@ -297,6 +297,32 @@ public sealed class GradCheckCommandTests(TrainedModels models)
     }
 
     [Fact]
+    public void Gradcheck_of_huge_tied_logits_flags_their_weights_near_a_kink_instead_of_failing()
+    {
+        // Given one softmax layer whose weights are all 1e6: the ten logits tie near 1e8, and a
+        // weight's step of h = 1e3 on a pixel that is not blank moves its logit by far more
+        // than 1, across the tie, where the loss is in effect max(Σ) − Σ_y. Finite differences
+        // there used to disagree with backpropagation by relative errors up to 2 and fail.
+        using var dir = new TempDirectory();
+        var model = SingleLayer(dir, 1e6);
+
+        // When every parameter is checked
+        var all = Cli.Run(
+            "gradcheck", "--model", model, "--samples", "2", "--max-parameters", "7850");
+
+        // Then the weights on the images' 562 pixels that are not blank are near a kink, and
+        // the rest are checked: the biases within rounding noise and the weights on blank
+        // pixels, whose derivatives are 0, exactly
+        all.AssertSucceeded();
+        Assert.Equal(
+            "checked 7,850 of 7,850 parameters; 5,620 near a kink, not counted", all.OutLines[2]);
+        Assert.Matches(
+            @"^passed: worst relative error \d(\.\d\d?)?e-\d\d, tolerance 1e-06 \(10 parameters "
+            + @"within rounding noise \d(\.\d\d?)?e-0\d, not judged by relative error\)$",
+            all.OutLines[^1]);
+    }
+
+    [Fact]
     public void Gradcheck_of_a_loss_that_is_not_finite_cannot_check()
     {
         // Given weights of 1e307 on 784 pixels: the weighted inputs, and so the loss, overflow
