@@ -105,18 +105,24 @@ internal static class GradCheckCommand
                 Print(report, context.Out);
             }
 
-            return report.Verdict switch
-            {
-                GradientCheckVerdict.Passed => ExitCode.Success,
-                GradientCheckVerdict.Failed => throw CommandFailure.Failed(
-                    $"gradient check failed: worst relative error "
-                    + $"{Scientific(report.WorstRelativeError)} exceeds the tolerance "
-                    + $"{Scientific(report.Tolerance)}"),
-                _ => throw CommandFailure.Failed($"gradient check inconclusive: {report.Reason}"),
-            };
+            return Outcome(report);
         });
         return command;
     }
+
+    /// <summary>
+    /// The exit code of a check that passed; the one error line of one that failed or could
+    /// not say, as a <see cref="CommandFailure"/> (exit code 1).
+    /// </summary>
+    internal static int Outcome(GradCheckReport report) => report.Verdict switch
+    {
+        GradientCheckVerdict.Passed => ExitCode.Success,
+        GradientCheckVerdict.Failed => throw CommandFailure.Failed(
+            $"gradient check failed: worst relative error "
+            + $"{Scientific(report.WorstRelativeError)} exceeds the tolerance "
+            + $"{Scientific(report.Tolerance)}"),
+        _ => throw CommandFailure.Failed($"gradient check inconclusive: {report.Reason}"),
+    };
 
     private static (Network<double> Network, Loss Loss, string Source) FreshNetwork(
         ParseResult parse,
@@ -245,7 +251,11 @@ internal static class GradCheckCommand
     private static double Largest(IEnumerable<double> values) =>
         values.Aggregate(0.0, Math.Max);
 
-    private static void Print(GradCheckReport r, TextWriter o)
+    /// <summary>
+    /// The report as text: a line for the network, the images, the sample, each layer and the
+    /// verdict.
+    /// </summary>
+    internal static void Print(GradCheckReport r, TextWriter o)
     {
         var invariant = CultureInfo.InvariantCulture;
         // The source is the model's path as given: a line break in it would split the line.
@@ -262,7 +272,8 @@ internal static class GradCheckCommand
         {
             var judged = layer.Counted - layer.WithinNoise;
             var noise = layer.WithinNoise > 0
-                ? $"; {layer.WithinNoise} within rounding noise {Scientific(layer.RoundingNoise)}"
+                ? string.Create(invariant, $"; {layer.WithinNoise:N0} within rounding noise ")
+                    + Scientific(layer.RoundingNoise)
                 : string.Empty;
             var name = $"layer {layer.Layer} ({layer.Sizes})";
             if (layer.Checked == 0)
@@ -272,7 +283,7 @@ internal static class GradCheckCommand
             else if (judged > 0)
             {
                 o.WriteLine($"{name}: worst relative error {Scientific(layer.WorstRelativeError)} "
-                    + $"over {Plural.Of(judged, "parameter")}{noise}");
+                    + $"over {Parameters(judged)}{noise}");
             }
             else
             {
@@ -280,7 +291,7 @@ internal static class GradCheckCommand
                 o.WriteLine(layer.WithinNoise > 0
                     ? $"{name}: none judged by relative error{noise}"
                     : $"{name}: none judged by relative error, "
-                        + $"{Plural.Of(kinked, "parameter")} near a kink");
+                        + $"{Parameters(kinked)} near a kink");
             }
         }
 
@@ -291,7 +302,7 @@ internal static class GradCheckCommand
         }
 
         var within = r.WithinNoise > 0
-            ? $" ({Plural.Of(r.WithinNoise, "parameter")} within rounding noise "
+            ? $" ({Parameters(r.WithinNoise)} within rounding noise "
                 + $"{Scientific(r.Layers.Max(l => l.RoundingNoise))}, not judged by relative "
                 + "error)"
             : string.Empty;
@@ -299,6 +310,11 @@ internal static class GradCheckCommand
             $"{(r.Passed ? "passed" : "FAILED")}: worst relative error "
             + $"{Scientific(r.WorstRelativeError)}, tolerance {Scientific(r.Tolerance)}{within}");
     }
+
+    // A count of parameters as the report's first lines print one: "2,220 parameters".
+    private static string Parameters(int count) =>
+        string.Create(CultureInfo.InvariantCulture, $"{count:N0} ")
+        + Plural.Word(count, "parameter");
 
     // 1.61e-08, 1e-06: the mantissa's needed digits (at most 3) and a two-digit exponent.
     private static string Scientific(double x) =>

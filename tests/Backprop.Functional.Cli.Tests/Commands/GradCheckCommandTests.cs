@@ -1,4 +1,5 @@
 using System;
+using System.IO;
 using System.Linq;
 using System.Text.Json;
 using Backprop.Functional.Cli.Commands;
@@ -393,6 +394,46 @@ public sealed class GradCheckCommandTests(TrainedModels models)
 
     // A float64 model of a fresh 784-8-10 network whose output weights W[0,0] and W[1,1] are
     // 3e38, finite, as a user might edit a model file.
+    [Fact]
+    public void A_failed_check_prints_FAILED_with_its_figures_and_exits_1_with_one_error_line()
+    {
+        // Backward is right, so no network reaches this verdict through the command; a report
+        // with a failure does: layer 2 judged 2,220 parameters, the worst at 0.5
+        var report = new GradCheckReport(
+            "gradcheck", "model.json", "784-16-10 relu, softmax", "softmax-cross-entropy",
+            [3, 14], 12_730, 12_730, 0,
+            [
+                new LayerCheck(1, "784 → 16", 10_000, 10_000, 10_000, 0.0, 1.66e-11),
+                new LayerCheck(2, "16 → 10", 2_730, 2_730, 510, 0.5, 1.7e-11),
+            ],
+            0.5, 10_510, 1.7e-11, 1e-6, GradientCheckVerdict.Failed, null, false);
+        using var text = new StringWriter();
+
+        // When
+        GradCheckCommand.Print(report, text);
+        var failure = Assert.Throws<CommandFailure>(() => GradCheckCommand.Outcome(report));
+
+        // Then
+        Assert.Equal(
+            [
+                "network: 784-16-10 relu, softmax from model.json; loss softmax-cross-entropy; "
+                    + "float64",
+                "test images: 3, 14",
+                "checked 12,730 of 12,730 parameters",
+                "layer 1 (784 → 16): none judged by relative error; 10,000 within rounding noise "
+                    + "1.66e-11",
+                "layer 2 (16 → 10): worst relative error 5e-01 over 2,220 parameters; 510 within "
+                    + "rounding noise 1.7e-11",
+                "FAILED: worst relative error 5e-01, tolerance 1e-06 (10,510 parameters within "
+                    + "rounding noise 1.7e-11, not judged by relative error)",
+            ],
+            text.ToString().Split(Environment.NewLine)[..^1]);
+        Assert.Equal(ExitCode.Failure, failure.ExitCode);
+        Assert.Equal(
+            "gradient check failed: worst relative error 5e-01 exceeds the tolerance 1e-06",
+            failure.Message);
+    }
+
     private static string HugeOutputWeights(TempDirectory dir)
     {
         var fresh = Network.Initialize<double>(
