@@ -39,6 +39,13 @@ internal static class BackpropCommand
                 parse = root.Parse(words, configuration);
             }
 
+            // A help option anywhere asks for help, even where an option before it would take
+            // it as its value (`train --epochs --help`).
+            if (HelpWord(root, words) is { } help)
+            {
+                return Help(root, words, help, configuration, context);
+            }
+
             if (CommandLineRoot.FlagWithValue(parse, args) is { } flagged)
             {
                 throw CommandFailure.Usage(flagged);
@@ -56,14 +63,6 @@ internal static class BackpropCommand
             {
                 throw CommandFailure.Usage("--version option cannot be combined with other "
                     + $"arguments; got '{parse.UnmatchedTokens[0]}'");
-            }
-
-            // Help clears the parse errors, the stray word's among them, so that
-            // `backprop -h extra` would print the help and succeed.
-            if (parse.UnmatchedTokens.Count > 0 && AskedHelp(root, parse) is { } help)
-            {
-                throw CommandFailure.Usage(
-                    $"{help} takes no arguments, got '{parse.UnmatchedTokens[0]}'");
             }
 
             if (parse.Errors.Count > 0)
@@ -214,17 +213,74 @@ internal static class BackpropCommand
         return root;
     }
 
-    // Whether the command line only asks for help or the version, which name no file.
+    // Whether the command line only asks for the version, which names no file (help is
+    // answered before this is asked).
     private static bool OnlyInforms(RootCommand root, ParseResult parse) =>
-        parse.Action is HelpAction or HiddenCommandHelp || AsksVersion(root, parse);
+        AsksVersion(root, parse);
 
-    // The help option as it was typed (-h, --help, -?), or null when help is not asked for.
-    private static string? AskedHelp(RootCommand root, ParseResult parse) =>
-        parse.Action is HelpAction or HiddenCommandHelp
-            ? root.Options.OfType<HelpOption>()
-                .Select(help => parse.GetResult(help)?.IdentifierToken?.Value)
-                .FirstOrDefault(typed => typed is not null) ?? "--help"
-            : null;
+    // The first word before `--` that is a name of the help option (-h, --help, -?, /h, /?),
+    // as typed; null when there is none. A value joined to its option (`--out=-h`) is no such
+    // word.
+    private static string? HelpWord(RootCommand root, IReadOnlyList<string> words) =>
+        OptionWords(words).FirstOrDefault(HelpNames(root).Contains);
+
+    // The words before `--`, where an option may stand.
+    private static IEnumerable<string> OptionWords(IReadOnlyList<string> words) =>
+        words.TakeWhile(word => word != "--");
+
+    private static HashSet<string> HelpNames(RootCommand root)
+    {
+        var help = root.Options.OfType<HelpOption>().Single();
+        return help.Aliases.Prepend(help.Name).ToHashSet(StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// The help of the command that <paramref name="words"/> name, asked for by
+    /// <paramref name="help"/>: the options beside it, with or without their values and valid
+    /// or not, are not looked at, so that <c>--help</c> shows the help wherever it stands
+    /// (<c>train --epochs --help</c> as <c>train --help --epochs</c>, <c>--version --help</c>
+    /// as <c>--help --version</c>). A word that is neither a command, an option nor an
+    /// option's value is refused, as is a value given to an on/off option: the help would
+    /// hide that it was not understood (<c>backprop -h extra</c>).
+    /// </summary>
+    private static int Help(
+        RootCommand root,
+        IReadOnlyList<string> words,
+        string help,
+        ParserConfiguration configuration,
+        CliContext context)
+    {
+        var names = HelpNames(root);
+        var options = OptionWords(words).ToList();
+        var others = options.Where(word => !names.Contains(word))
+            .Concat(words.Skip(options.Count))
+            .ToList();
+        var parse = root.Parse(others, configuration);
+        if (CommandLineRoot.FlagWithValue(parse, others) is { } flagged)
+        {
+            throw CommandFailure.Usage(flagged);
+        }
+
+        if (parse.UnmatchedTokens.Count > 0)
+        {
+            throw CommandFailure.Usage(
+                $"{help} takes no arguments, got '{parse.UnmatchedTokens[0]}'");
+        }
+
+        var path = new List<string>();
+        for (var command = parse.CommandResult; command.Parent is CommandResult above;
+            command = above)
+        {
+            path.Insert(0, command.Command.Name);
+        }
+
+        return root.Parse([.. path, help], configuration).Invoke(new InvocationConfiguration
+        {
+            Output = context.Out,
+            Error = context.Error,
+            EnableDefaultExceptionHandler = false,
+        });
+    }
 
     private static bool AsksVersion(RootCommand root, ParseResult parse) =>
         root.Options.OfType<VersionOption>().Any(version => parse.GetResult(version) is not null);

@@ -5,9 +5,10 @@ namespace Backprop.Functional.Cli.Tests.Commands;
 
 /// <summary>
 /// An option whose value is left out takes the next argument as its value; when that is the
-/// name of an option of the command (its own, or --debug, --backend or --help, which every
-/// command has), the value was forgotten, so it is refused with exit code 2 and nothing is
-/// written, rather than `train --out --json` writing a model file named "--json". A value
+/// name of an option of the command (its own, or --debug or --backend, which every command
+/// has), the value was forgotten, so it is refused with exit code 2 and nothing is written,
+/// rather than `train --out --json` writing a model file named "--json"; a help option there
+/// shows the help (see <see cref="HelpAnywhereTests"/>). A value
 /// joined to its option in one word (`--out=--json`, `--out:--json`) is meant as it is given,
 /// and is taken as the option takes any other value.
 /// </summary>
@@ -16,8 +17,8 @@ public sealed class OptionAsValueTests
     // "DIR/" stands for the test's directory; the line names the option and the name it got.
     [Theory]
     [InlineData("train|--out|--json", "--out", "--json")]
-    [InlineData("train|--out|-h", "--out", "-h")]
-    [InlineData("train|--out|DIR/m.json|--plot|--help", "--plot", "--help")]
+    [InlineData("train|--out|--debug", "--out", "--debug")]
+    [InlineData("train|--out|DIR/m.json|--plot|--json", "--plot", "--json")]
     [InlineData("train|--out|DIR/m.json|--checkpoint|--debug", "--checkpoint", "--debug")]
     [InlineData("train|--out|DIR/m.json|--resume|--backend|managed", "--resume", "--backend")]
     [InlineData("train|--out|DIR/m.json|--data|--epochs|1", "--data", "--epochs")]

@@ -1,0 +1,98 @@
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using Backprop.Functional.Cli.Commands;
+using Backprop.Functional.Cli.Shell;
+using Xunit;
+
+namespace Backprop.Functional.Cli.Tests.Commands;
+
+/// <summary>
+/// A help option anywhere before <c>--</c> shows the command's help, even where an option
+/// before it would take it as its value: <c>train --epochs --help</c> answers as
+/// <c>train --help --epochs</c> does, for every option with a value of every command and of
+/// the top level, and <c>--version --help</c> as <c>--help --version</c>.
+/// </summary>
+public sealed class HelpAnywhereTests
+{
+    /// <summary>
+    /// Each command (the top level as the empty word) with each of its options that needs a
+    /// value.
+    /// </summary>
+    public static TheoryData<string, string> OptionsWithValues()
+    {
+        var context = new CliContext(
+            TextWriter.Null, TextWriter.Null, new Dictionary<string, string?>(), false, false);
+        var root = BackpropCommand.Create(context);
+        var data = new TheoryData<string, string>();
+        foreach (var option in root.Options.Where(o => o.Arity.MinimumNumberOfValues > 0))
+        {
+            data.Add(string.Empty, option.Name);
+        }
+
+        foreach (var row in ValueLeftOutTests.OptionsWithValues())
+        {
+            data.Add((string)row[0], (string)row[1]);
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(OptionsWithValues))]
+    public void Help_after_an_option_that_needs_a_value_shows_the_help(
+        string command, string option)
+    {
+        var expected = Cli.Run(Words(command, "--help"));
+
+        foreach (var help in new[] { "--help", "-h", "-?" })
+        {
+            var after = Cli.Run(Words(command, option, help));
+            var before = Cli.Run(Words(command, help, option));
+
+            Assert.Equal((0, expected.Out, string.Empty), (after.ExitCode, after.Out, after.Error));
+            Assert.Equal(
+                (0, expected.Out, string.Empty), (before.ExitCode, before.Out, before.Error));
+        }
+
+        Assert.StartsWith("Description:", expected.Out, System.StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--help|--version")]
+    [InlineData("--version|--help")]
+    [InlineData("--version|-h")]
+    [InlineData("-h|--version")]
+    public void Help_beside_version_shows_the_help_in_either_order(string args)
+    {
+        var result = Cli.Run(args.Split('|'));
+
+        result.AssertSucceeded();
+        Assert.Equal(Cli.Run("--help").Out, result.Out);
+        Assert.Equal(string.Empty, result.Error);
+    }
+
+    [Fact]
+    public void A_help_word_joined_to_its_option_is_the_option_s_value()
+    {
+        // --out=-h names a file '-h'; the help is not asked for, and the number is refused.
+        var result = Cli.Run("train", "--out=-h", "--epochs", "zero");
+
+        Assert.Equal(
+            "error: --epochs must be a positive whole number, got 'zero'",
+            result.AssertOneErrorLine(2));
+        Assert.Equal(string.Empty, result.Out);
+    }
+
+    [Fact]
+    public void A_flag_given_a_value_beside_help_is_refused_naming_the_flag()
+    {
+        var result = Cli.Run("train", "--json=yes", "--help");
+
+        Assert.Equal("error: --json takes no value, got 'yes'", result.AssertOneErrorLine(2));
+        Assert.Equal(string.Empty, result.Out);
+    }
+
+    private static string[] Words(string command, params string[] rest) =>
+        command.Length == 0 ? rest : [command, .. rest];
+}
