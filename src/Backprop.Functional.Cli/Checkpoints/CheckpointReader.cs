@@ -35,34 +35,41 @@ namespace Backprop.Functional.Cli.Checkpoints;
 internal static class CheckpointReader
 {
     // What each setting a run records must hold (as RunIdentity.Of writes it), so that a
-    // damaged value is named here (exit 1) and a resume refuses only a real difference.
-    private static readonly (string Key, string Expected, Func<string, bool> Valid)[]
+    // damaged value is named here (exit 1) and a resume refuses only a real difference: the
+    // text a run writes for the value a setting's text means, or null when it means none. A
+    // text that means a value but is not how a run writes it ("0.10" for 0.1, "RELU") is
+    // damage too, as a resumed run's "0.1" would differ from it as text.
+    private static readonly (string Key, string Expected, Func<string, string?> Written)[]
         SettingKinds =
     [
-        ("precision", "'float32' or 'float64'", v => v is ModelInfo.Float32 or ModelInfo.Float64),
+        ("precision", "'float32' or 'float64'", v => v is ModelInfo.Float32 or ModelInfo.Float64
+            ? v
+            : null),
         ("trainingImages", Whole(1), v => WholeText(v, 1)),
         ("validation", Whole(0), v => WholeText(v, 0)),
-        ("sizes", "sizes such as '784 → 100 → 10'", SizesText),
-        ("activation", "an activation name", v => ActivationNames.Parse(v).IsSucc),
-        ("output", "an activation name", v => ActivationNames.Parse(v).IsSucc),
-        ("loss", "a loss name", v => Functional.Loss.Parse(v).IsSucc),
-        ("init", "an initialization name", v => InitializationNames.Parse(v) is not null),
+        ("sizes", "sizes such as '784 → 100 → 10'", v => SizesText(v) ? v : null),
+        ("activation", "an activation name", ActivationText),
+        ("output", "an activation name", ActivationText),
+        ("loss", "a loss name", LossText),
+        ("init", "an initialization name", v => InitializationNames.Parse(v)?.Name()),
         ("batchSize", Whole(1), v => WholeText(v, 1)),
-        ("seed", Whole(0), v => ulong.TryParse(v, NumberStyles.None, Invariant, out var n)
-            && n.ToString(Invariant) == v),
-        ("optimizer", "an optimizer name", v => OptimizerKinds.Parse(v) is not null),
-        ("learningRate", "a number", v => NumberText(v)),
-        ("momentum", "a number or ''", v => v.Length == 0 || NumberText(v)),
-        ("beta2", "a number or ''", v => v.Length == 0 || NumberText(v)),
-        ("weightDecay", "a number or ''", v => v.Length == 0 || NumberText(v)),
-        ("l2", "a number or ''", v => v.Length == 0 || NumberText(v)),
-        ("clipNorm", "a number or ''", v => v.Length == 0 || NumberText(v)),
-        ("schedule", "a schedule name", v => ScheduleKinds.Parse(v) is not null),
-        ("decayFactor", "a number or ''", v => v.Length == 0 || NumberText(v)),
-        ("decayEvery", Whole(1) + ", or ''", v => v.Length == 0 || WholeText(v, 1)),
-        ("warmup", Whole(0) + ", or ''", v => v.Length == 0 || WholeText(v, 0)),
-        ("chain", "an optimizer chain", v => v.Length > 0),
-        ("dropout", "a number", v => NumberText(v)),
+        ("seed", Whole(0), v =>
+            ulong.TryParse(v, NumberStyles.None, Invariant, out var n) && n.ToString(Invariant) == v
+                ? v
+                : null),
+        ("optimizer", "an optimizer name", v => OptimizerKinds.Parse(v)?.Name()),
+        ("learningRate", "a number", NumberText),
+        ("momentum", "a number or ''", OptionalNumberText),
+        ("beta2", "a number or ''", OptionalNumberText),
+        ("weightDecay", "a number or ''", OptionalNumberText),
+        ("l2", "a number or ''", OptionalNumberText),
+        ("clipNorm", "a number or ''", OptionalNumberText),
+        ("schedule", "a schedule name", v => ScheduleKinds.Parse(v)?.Name()),
+        ("decayFactor", "a number or ''", OptionalNumberText),
+        ("decayEvery", Whole(1) + ", or ''", v => v.Length == 0 ? v : WholeText(v, 1)),
+        ("warmup", Whole(0) + ", or ''", v => v.Length == 0 ? v : WholeText(v, 0)),
+        ("chain", "an optimizer chain", v => v.Length > 0 ? v : null),
+        ("dropout", "a number", NumberText),
         ("earlyStop", Whole(0), v => WholeText(v, 0)),
     ];
 
@@ -166,7 +173,7 @@ internal static class CheckpointReader
     private static Fin<Unit> Setting(
         string name,
         (string Key, string Value)[] entries,
-        (string Key, string Expected, Func<string, bool> Valid) kind)
+        (string Key, string Expected, Func<string, string?> Written) kind)
     {
         var found = entries.Where(e => e.Key == kind.Key).Select(e => e.Value).ToArray();
         if (found.Length == 0)
@@ -174,9 +181,16 @@ internal static class CheckpointReader
             return Error.New($"{name}: setting '{kind.Key}' is missing; expected {kind.Expected}");
         }
 
-        if (kind.Valid(found[0]))
+        var written = kind.Written(found[0]);
+        if (written == found[0])
         {
             return unit;
+        }
+
+        if (written is not null)
+        {
+            return Error.New($"{name}: setting '{kind.Key}' is \"{found[0]}\"; expected "
+                + $"\"{written}\", as a run writes it");
         }
 
         // A number past float64's range, which no run can have been given.
@@ -190,15 +204,32 @@ internal static class CheckpointReader
 
     // A whole number as a run writes it: digits alone, no leading zero ("032" is not how 32 is
     // written, and a resumed run's "32" would then differ from it as text).
-    private static bool WholeText(string text, long minimum) =>
+    private static string? WholeText(string text, long minimum) =>
         long.TryParse(text, NumberStyles.None, Invariant, out var n) && n >= minimum
-        && n.ToString(Invariant) == text;
+        && n.ToString(Invariant) == text
+            ? text
+            : null;
 
     private static string Whole(long minimum) =>
         $"a whole number ≥ {minimum} in digits, with no leading zero";
 
-    private static bool NumberText(string text) =>
-        double.TryParse(text, NumberStyles.Float, Invariant, out var x) && double.IsFinite(x);
+    // A number as a run writes it: the shortest text that reads back as the same double
+    // ("0.1", "1E-05"), and 0 for −0, which a run before that wrote as "-0".
+    private static string? NumberText(string text) =>
+        double.TryParse(text, NumberStyles.Float, Invariant, out var x) && double.IsFinite(x)
+            ? text == "-0" ? text : (x == 0 ? 0.0 : x).ToString("R", Invariant)
+            : null;
+
+    private static string? OptionalNumberText(string text) =>
+        text.Length == 0 ? text : NumberText(text);
+
+    // An activation's name as a run writes it: lower case, no alias, the slope of a leaky
+    // ReLU as a number is written ("leaky-relu:0.01").
+    private static string? ActivationText(string text) =>
+        ActivationNames.Parse(text).Match(a => (string?)a.Name, _ => null);
+
+    private static string? LossText(string text) =>
+        Functional.Loss.Parse(text).Match(l => (string?)l.Name, _ => null);
 
     // A decimal past float64's range, as "1e309", which reads as ∞.
     private static bool PastDouble(string text) =>
@@ -208,7 +239,7 @@ internal static class CheckpointReader
     private static bool SizesText(string text)
     {
         var parts = text.Split(" → ");
-        return parts.Length >= 2 && parts.All(p => WholeText(p, 1));
+        return parts.Length >= 2 && parts.All(p => WholeText(p, 1) is not null);
     }
 
     // The value of a setting already checked by Settings.

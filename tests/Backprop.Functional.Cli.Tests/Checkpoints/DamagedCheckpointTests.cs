@@ -90,6 +90,56 @@ public sealed class DamagedCheckpointTests
         "-1",
         "setting 'seed' is \"-1\"; expected a whole number ≥ 0 in digits, with no leading zero")]
     [InlineData("learningRate", "fast", "setting 'learningRate' is \"fast\"; expected a number")]
+    [InlineData(
+        "learningRate",
+        "0.10",
+        "setting 'learningRate' is \"0.10\"; expected \"0.1\", as a run writes it")]
+    [InlineData(
+        "learningRate",
+        "1e-1",
+        "setting 'learningRate' is \"1e-1\"; expected \"0.1\", as a run writes it")]
+    [InlineData(
+        "learningRate",
+        ".1",
+        "setting 'learningRate' is \".1\"; expected \"0.1\", as a run writes it")]
+    [InlineData(
+        "learningRate",
+        " 0.1",
+        "setting 'learningRate' is \" 0.1\"; expected \"0.1\", as a run writes it")]
+    [InlineData(
+        "dropout",
+        "+0",
+        "setting 'dropout' is \"+0\"; expected \"0\", as a run writes it")]
+    [InlineData(
+        "dropout",
+        "-0.0",
+        "setting 'dropout' is \"-0.0\"; expected \"0\", as a run writes it")]
+    [InlineData(
+        "l2",
+        "0.00001",
+        "setting 'l2' is \"0.00001\"; expected \"1E-05\", as a run writes it")]
+    [InlineData(
+        "activation",
+        "ReLU",
+        "setting 'activation' is \"ReLU\"; expected \"relu\", as a run writes it")]
+    [InlineData(
+        "output",
+        "leaky-relu:0.010",
+        "setting 'output' is \"leaky-relu:0.010\"; expected \"leaky-relu:0.01\", as a run "
+            + "writes it")]
+    [InlineData(
+        "loss",
+        " mse",
+        "setting 'loss' is \" mse\"; expected \"quadratic\", as a run writes it")]
+    [InlineData(
+        "optimizer",
+        "SGD",
+        "setting 'optimizer' is \"SGD\"; expected \"sgd\", as a run writes it")]
+    [InlineData(
+        "schedule",
+        "Constant",
+        "setting 'schedule' is \"Constant\"; expected \"constant\", as a run writes it")]
+    [InlineData("init", "HE", "setting 'init' is \"HE\"; expected \"he\", as a run writes it")]
     [InlineData("optimizer", "sdg", "setting 'optimizer' is \"sdg\"; expected an optimizer name")]
     [InlineData(
         "activation",
@@ -116,6 +166,30 @@ public sealed class DamagedCheckpointTests
         var result = Resume(dir, checkpoint);
 
         Assert.Equal($"error: {checkpoint}: {expected}", result.AssertOneErrorLine(1));
+    }
+
+    [Fact]
+    public void Settings_given_in_spellings_of_their_own_are_recorded_as_the_reader_asks()
+    {
+        // Given a run whose numbers and names were given as a person might type them
+        using var dir = new Commands.TempDirectory();
+        string[] given =
+        [
+            "--learning-rate", "0.10", "--optimizer", "Momentum", "--momentum", ".9",
+            "--l2", "1e-5", "--dropout", "0.50", "--activation", "ReLU",
+        ];
+        var checkpoint = Checkpoint(dir, given);
+
+        // When it is resumed with the same arguments
+        var settings = JsonNode.Parse(File.ReadAllText(checkpoint))!["settings"]!;
+        var result = Resume(dir, checkpoint, given);
+
+        // Then the checkpoint holds each in the one form the reader takes, and the run goes on
+        Assert.Equal(
+            ["0.1", "momentum", "0.9", "1E-05", "0.5", "relu"],
+            new[] { "learningRate", "optimizer", "momentum", "l2", "dropout", "activation" }
+                .Select(key => (string)settings[key]!));
+        result.AssertSucceeded();
     }
 
     [Theory]
