@@ -21,8 +21,9 @@ namespace Backprop.Functional.Cli.Commands;
 /// <remarks>
 /// Every number is read by one rule, <see cref="WholeNumber{T}"/> or
 /// <see cref="FiniteNumber"/>: in the invariant culture, with nothing around it (no spaces)
-/// and no '+' sign. A whole number is ASCII digits alone; a decimal may start with '-' and have
-/// a decimal point and an exponent (1e-3, 1E+3). A value that is itself the name of one of the
+/// and no '+' sign, and a refusal says which of the two a value has. A whole number is ASCII
+/// digits alone; a decimal may start with '-' and have a decimal point and an exponent (1e-3,
+/// 1E+3). A value that is itself the name of one of the
 /// command's options, as in <c>--out --json</c>, is refused as a missing value, unless it is
 /// joined to its option in one word (<c>--out=--json</c>), which says that it is the value.
 /// </remarks>
@@ -150,7 +151,7 @@ internal static class OptionFactory
             CustomParser = result => Single(result, token =>
                 FiniteNumber(token) is { } x && x > 0
                     ? FinSucc(x)
-                    : Reject<double>(name, token, "must be a finite number > 0")),
+                    : RejectNumber<double>(name, token, "must be a finite number > 0")),
         };
 
     /// <summary>
@@ -166,7 +167,7 @@ internal static class OptionFactory
         CustomParser = result => Single(result, token =>
             FiniteNumber(token) is { } x && accepts(x)
                 ? FinSucc<double?>(x)
-                : Reject<double?>(name, token, reason)),
+                : RejectNumber<double?>(name, token, reason)),
     };
 
     /// <summary>A whole number ≥ <paramref name="minimum"/>, or null when absent.</summary>
@@ -315,7 +316,7 @@ internal static class OptionFactory
     {
         if (token.Length == 0 || !token.All(char.IsAsciiDigit))
         {
-            return Reject<T>(name, token, reason);
+            return RejectNumber<T>(name, token, reason);
         }
 
         if (!T.TryParse(token, NumberStyles.None, Invariant, out var n))
@@ -346,6 +347,30 @@ internal static class OptionFactory
         && double.TryParse(token, DecimalStyle, Invariant, out var x) && double.IsFinite(x)
             ? (x == 0 ? 0.0 : x)
             : null;
+
+    /// <summary>
+    /// A failure "NAME REASON, got 'TOKEN'" for a value that is no number by the rule for
+    /// numbers, which names what the rule refuses in it when that is spaces around it or a '+'
+    /// sign: "--dropout must be a number in [0, 1), got '+0.1'; numbers take no '+' sign".
+    /// </summary>
+    public static LanguageExt.Fin<TValue> RejectNumber<TValue>(
+        string name, string token, string reason) =>
+        FinFail<TValue>(Error.New($"{name} {reason}, got '{token}'{NotNumberRule(token)}"));
+
+    /// <summary>
+    /// "; numbers take no spaces around them" when <paramref name="number"/> has spaces
+    /// around it, "; numbers take no '+' sign" when it starts with '+', else "": the end of a
+    /// message refusing it as a number.
+    /// </summary>
+    public static string NotNumberRule(string number)
+    {
+        if (number.Trim() != number)
+        {
+            return "; numbers take no spaces around them";
+        }
+
+        return number.StartsWith('+') ? "; numbers take no '+' sign" : string.Empty;
+    }
 
     /// <summary>A failure "NAME REASON, got 'TOKEN'", the form of bad-value messages.</summary>
     public static LanguageExt.Fin<TValue> Reject<TValue>(
@@ -390,8 +415,11 @@ internal static class OptionFactory
         if (!items.All(item => item.Length > 0 && item.All(char.IsAsciiDigit)
             && item.Any(d => d != '0')))
         {
-            return Reject<IReadOnlyList<int>>(
-                "--hidden", text, "must be a comma list of positive whole numbers");
+            // The items were trimmed, as spaces may stand around them: a sign is what is named.
+            var rule = items.Select(NotNumberRule).FirstOrDefault(r => r.Length > 0)
+                ?? string.Empty;
+            return FinFail<IReadOnlyList<int>>(Error.New(
+                $"--hidden must be a comma list of positive whole numbers, got '{text}'{rule}"));
         }
 
         var sizes = new List<int>();

@@ -30,6 +30,7 @@ internal static class ActivationNames
         return OptionFactory.FiniteNumber(slope) is { } α && α >= 0 && α < 1
             ? FinSucc(Activation.LeakyReLU(α))
             : FinFail<Activation>(Error.New(
-                $"leaky ReLU slope must be a number in [0, 1), got '{slope}'"));
+                $"leaky ReLU slope must be a number in [0, 1), got '{slope}'"
+                + OptionFactory.NotNumberRule(slope)));
     }
 }

@@ -16,6 +16,8 @@ public sealed class NumberArgumentTests
     private const string Seed = "must be a whole number from 0 to 18446744073709551615";
     private const string Sizes = "must be a comma list of positive whole numbers";
     private const string Unit = "must be a number in [0, 1)";
+    private const string NoSign = "; numbers take no '+' sign";
+    private const string NoSpaces = "; numbers take no spaces around them";
 
     // The command and the options it needs before the option under test, which is appended
     // with its value; "OUT" stands for the model file of train, "MODEL" for an absent model.
@@ -35,12 +37,16 @@ public sealed class NumberArgumentTests
     public void Every_whole_number_option_refuses_a_plus_sign_and_spaces(
         string arguments, string option, string reason)
     {
-        foreach (var value in new[] { "+5", " 5", "5 ", "\t5", "+0" })
+        // The line says which of the two the value has.
+        foreach (var (value, rule) in new[]
+        {
+            ("+5", NoSign), (" 5", NoSpaces), ("5 ", NoSpaces), ("\t5", NoSpaces), ("+0", NoSign),
+        })
         {
             var result = Run(arguments, option, value);
 
             Assert.Equal(
-                $"error: {option} {reason}, got '{value.Replace("\t", @"\t")}'",
+                $"error: {option} {reason}, got '{value.Replace("\t", @"\t")}'{rule}",
                 result);
         }
     }
@@ -52,11 +58,14 @@ public sealed class NumberArgumentTests
         string arguments)
     {
         // Spaces around the items of the comma list are allowed ("256, 128"); a sign is not.
-        foreach (var value in new[] { "+5", "8,+4", "8, +4", "-5" })
+        foreach (var (value, rule) in new[]
+        {
+            ("+5", NoSign), ("8,+4", NoSign), ("8, +4", NoSign), ("-5", string.Empty),
+        })
         {
             var result = Run(arguments, "--hidden", value);
 
-            Assert.Equal($"error: --hidden {Sizes}, got '{value}'", result);
+            Assert.Equal($"error: --hidden {Sizes}, got '{value}'{rule}", result);
         }
     }
 
@@ -167,27 +176,33 @@ public sealed class NumberArgumentTests
     public void Every_decimal_option_refuses_spaces_around_the_number_and_a_plus_sign(
         string arguments, string option, string reason)
     {
-        foreach (var value in new[] { " 0.1", "0.1 ", "\t0.1", "0.1\n", "+0.1", " +1e-1" })
+        // The line says which of the two the value has, the spaces first.
+        foreach (var (value, rule) in new[]
+        {
+            (" 0.1", NoSpaces), ("0.1 ", NoSpaces), ("\t0.1", NoSpaces), ("0.1\n", NoSpaces),
+            ("+0.1", NoSign), (" +1e-1", NoSpaces),
+        })
         {
             var result = Run(arguments, option, value);
 
             var shown = value.Replace("\t", @"\t").Replace("\n", @"\n");
-            Assert.Equal($"error: {option} {reason}, got '{shown}'", result);
+            Assert.Equal($"error: {option} {reason}, got '{shown}'{rule}", result);
         }
     }
 
     // Spaces after the slope end the whole value, and are ignored around it as around every
     // name (TrainCommandTests); after the colon they are inside it.
     [Theory]
-    [InlineData(" 0.1")]
-    [InlineData("+0.1")]
-    [InlineData("0.1 x")]
-    public void A_leaky_relu_slope_follows_the_same_rule(string slope)
+    [InlineData(" 0.1", NoSpaces)]
+    [InlineData("+0.1", NoSign)]
+    [InlineData("0.1 x", "")]
+    public void A_leaky_relu_slope_follows_the_same_rule(string slope, string rule)
     {
         var result = Run("train|--out|OUT", "--activation", $"leaky-relu:{slope}");
 
         Assert.Equal(
-            $"error: --activation: leaky ReLU slope must be a number in [0, 1), got '{slope}'",
+            $"error: --activation: leaky ReLU slope must be a number in [0, 1), got '{slope}'"
+            + rule,
             result);
     }
 

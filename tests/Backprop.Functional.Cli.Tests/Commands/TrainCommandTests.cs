@@ -33,7 +33,8 @@ public sealed class TrainCommandTests
         var result = Cli.Run("train", "--activation", "leaky-relu: 0.5");
 
         Assert.Equal(
-            "error: --activation: leaky ReLU slope must be a number in [0, 1), got ' 0.5'",
+            "error: --activation: leaky ReLU slope must be a number in [0, 1), got ' 0.5'; "
+            + "numbers take no spaces around them",
             result.AssertOneErrorLine(2));
     }
 

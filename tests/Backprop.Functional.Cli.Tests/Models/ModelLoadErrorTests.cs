@@ -329,19 +329,19 @@ public sealed class ModelLoadErrorTests : IDisposable
     // The slope is read by the rule for numbers, as --activation reads it: no '+' sign and no
     // spaces inside the name, which the writer never writes ('leaky-relu:0.5', '…:1E-05').
     [Theory]
-    [InlineData("leaky-relu:+0.5", "+0.5")]
-    [InlineData("leaky-relu: 0.5", " 0.5")]
-    [InlineData("leaky-relu:0.5 x", "0.5 x")]
-    [InlineData("leaky-relu:NaN", "NaN")]
-    [InlineData("LEAKY-RELU:+1E-2", "+1E-2")]
+    [InlineData("leaky-relu:+0.5", "+0.5", "; numbers take no '+' sign")]
+    [InlineData("leaky-relu: 0.5", " 0.5", "; numbers take no spaces around them")]
+    [InlineData("leaky-relu:0.5 x", "0.5 x", "")]
+    [InlineData("leaky-relu:NaN", "NaN", "")]
+    [InlineData("LEAKY-RELU:+1E-2", "+1E-2", "; numbers take no '+' sign")]
     public void A_leaky_relu_slope_not_written_by_the_rule_for_numbers_is_refused(
-        string activation, string slope)
+        string activation, string slope, string rule)
     {
         var message = LoadAfter(m => m["layers"]![0]!["activation"] = activation);
 
         Assert.Equal(
             $"{Path}: layer 1 activation: leaky ReLU slope must be a number in [0, 1), got "
-            + $"'{slope}'",
+            + $"'{slope}'{rule}",
             message);
     }
 
