@@ -119,6 +119,13 @@ internal sealed partial class CheckpointClaim : IDisposable
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
+            // A relative directory once the current directory was removed: said as the save
+            // itself says it (AtomicFile), whichever of the two meets the removal first.
+            if (CurrentDirectory.IsRemoval(e))
+            {
+                throw CommandFailure.Failed($"cannot write {path}: {CurrentDirectory.Gone}");
+            }
+
             // Checked before the run; something has put a file there since, or taken the
             // right to write.
             throw CommandFailure.Failed(File.Exists(directory)

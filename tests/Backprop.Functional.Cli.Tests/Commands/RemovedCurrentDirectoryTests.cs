@@ -98,13 +98,37 @@ public sealed class RemovedCurrentDirectoryTests
         Assert.Empty(Directory.GetFileSystemEntries(dir.Path));
     }
 
+    [UnixFact]
+    public void A_relative_checkpoint_after_the_directory_went_says_so_as_the_model_does()
+    {
+        // Given a run that saves a checkpoint after every epoch to ck, relative, in a
+        // directory that is removed with all in it once the first epoch's line is out
+        using var dir = new TempDirectory();
+
+        // When
+        var (code, stdout, stderr) = RunIn(
+            dir,
+            removeFirst: false,
+            "train", "--hidden", "1024", "--epochs", "5", "--out", "m.json", "--checkpoint", "ck");
+
+        // Then the next save, which would make ck again, fails in the words of a save that
+        // meets the removal itself
+        Assert.Contains("epoch 1/5", stdout, StringComparison.Ordinal);
+        Assert.Equal(
+            "error: cannot write ck/checkpoint.json: the current directory no longer exists\n",
+            stderr);
+        Assert.Equal(1, code);
+        Assert.Empty(Directory.GetFileSystemEntries(dir.Path));
+    }
+
     // ABS in an argument stands for the test's directory.
     private static string[] Absolute(TempDirectory dir, string[] args) =>
         args.Select(a => a.Replace("ABS", dir.Path, StringComparison.Ordinal)).ToArray();
 
     // Runs the built command (dotnet backprop.dll ARGS) in DIR/gone, which a shell removes
-    // after changing into it and before starting the command, or which is removed once the
-    // command's first epoch line is out: its exit code and what it wrote to stdout and stderr.
+    // after changing into it and before starting the command, or which is removed with all
+    // in it once the command's first epoch line is out: its exit code and what it wrote to
+    // stdout and stderr.
     private static (int Code, string Out, string Error) RunIn(
         TempDirectory dir, bool removeFirst, params string[] args)
     {
@@ -152,7 +176,7 @@ public sealed class RemovedCurrentDirectoryTests
         process.BeginOutputReadLine();
         if (!removeFirst && epoch.Task.Wait(TimeSpan.FromMinutes(1)))
         {
-            Directory.Delete(gone);
+            Directory.Delete(gone, recursive: true);
         }
 
         Assert.True(process.WaitForExit(TimeSpan.FromMinutes(2)), "still running after 2 minutes");
