@@ -25,8 +25,8 @@ internal static class ResumeCheck
     /// <exception cref="CommandFailure">Exit code 1 when the file cannot be read or is not a
     /// checkpoint, or when its history records an η other than the run's schedule gives; exit
     /// code 2 when the run's settings contradict it, when the data's test set has another
-    /// number of images than its history, when it has stopped early, or when --epochs leaves
-    /// nothing to train.</exception>
+    /// number of images than its history, when it has stopped early, or when --epochs is fewer
+    /// than the epochs it has done.</exception>
     public static CheckpointHeader Header(TrainingRun run, string path)
     {
         var header = CheckpointFile.ReadHeader(path).OrFail();
@@ -43,11 +43,13 @@ internal static class ResumeCheck
                 + $"epoch {stop.BestEpoch}); there is nothing to resume"));
         }
 
-        if (header.Epoch >= s.Epochs)
+        // At the end of the last epoch, the run only writes its files (see TrainingLoop.Run).
+        if (header.Epoch > s.Epochs)
         {
             throw CommandFailure.Usage(
                 $"--resume {path}: the checkpoint is at the end of epoch {header.Epoch} and "
-                + $"--epochs is {s.Epochs}; give more epochs to train on");
+                + $"--epochs is {s.Epochs}; give --epochs {header.Epoch} to write its model, "
+                + "or more to train on");
         }
 
         return header;

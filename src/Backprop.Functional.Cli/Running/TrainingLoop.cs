@@ -21,7 +21,8 @@ internal static class TrainingLoop
     /// Trains as <paramref name="run"/> says, from a fresh network or from
     /// <paramref name="resume"/>, until the last epoch or an early stop, reporting each epoch
     /// to <paramref name="display"/>; each checkpoint is saved in the directory
-    /// <paramref name="claim"/> holds.
+    /// <paramref name="claim"/> holds. A <paramref name="resume"/> at the end of the last epoch
+    /// trains nothing and ends as its run would have: one line says so.
     /// </summary>
     /// <exception cref="CommandFailure">A loss, gradient or weight became NaN or ±∞ (the run
     /// diverged), or a checkpoint could not be written.</exception>
@@ -44,6 +45,18 @@ internal static class TrainingLoop
 
         var history = new List<EpochMetrics>(resume?.Header.History ?? []);
         var best = new Best<T>(resume?.Header.BestEpoch, resume?.Best, history);
+
+        // A checkpoint of the last epoch (its run could not write its model, say) holds what
+        // that run would have written: the network, or the best one, and the whole history.
+        if (resume?.Header.Epoch == s.Epochs)
+        {
+            display.Line($"epoch {s.Epochs}/{s.Epochs} was done in the checkpoint: nothing left "
+                + "to train; its network is written");
+            return s.EarlyStop > 0 && best.Network is { } bestNetwork
+                ? new(bestNetwork, best.Epoch!.Value, history, null)
+                : new(resume.Network, s.Epochs, history, null);
+        }
+
         var lossSum = 0.0;
         var clock = Stopwatch.StartNew();
         var started = false;

@@ -368,20 +368,90 @@ public sealed class TrainCheckpointTests
         Assert.True(File.Exists(dir.File("m.json")));
     }
 
+    [Theory]
+    [InlineData("--hidden|8|--epochs|2")]
+    [InlineData("--hidden|8|--epochs|3|--validation|500|--early-stop|5|--precision|float64")]
+    [InlineData("--hidden|8|--epochs|2|--optimizer|adam|--schedule|cosine|--dropout|0.2")]
+    public void Resuming_at_the_last_epoch_writes_the_model_and_plot_a_straight_run_writes(
+        string options)
+    {
+        // Given a straight run, which saved a checkpoint after its last epoch too (as it does
+        // when it then fails to write its model)
+        using var dir = new TempDirectory();
+        var args = options.Split('|');
+        var straight = Cli.Run(
+            [
+                "train", .. args, "--checkpoint", dir.File("run"), "--out", dir.File("a.json"),
+                "--plot", dir.File("a.png"),
+            ]);
+        straight.AssertSucceeded();
+        var checkpoint = Path.Combine(dir.File("run"), "checkpoint.json");
+        var saved = File.ReadAllBytes(checkpoint);
+
+        // When that checkpoint is resumed with the same --epochs
+        var result = Cli.Run(
+            [
+                "train", .. args, "--resume", checkpoint, "--out", dir.File("b.json"),
+                "--plot", dir.File("b.png"),
+            ]);
+
+        // Then nothing is trained, one line says so, and the files are the straight run's
+        result.AssertSucceeded();
+        var epochs = args[Array.IndexOf(args, "--epochs") + 1];
+        Assert.Contains(
+            $"epoch {epochs}/{epochs} was done in the checkpoint: nothing left to train; its "
+                + "network is written",
+            result.OutLines);
+        Assert.Single(result.OutLines, l => l.StartsWith("epoch ", StringComparison.Ordinal));
+        Assert.Equal(
+            File.ReadAllBytes(dir.File("a.json")), File.ReadAllBytes(dir.File("b.json")));
+        Assert.Equal(File.ReadAllBytes(dir.File("a.png")), File.ReadAllBytes(dir.File("b.png")));
+        Assert.Equal(saved, File.ReadAllBytes(checkpoint));
+    }
+
     [Fact]
-    public void Resuming_a_finished_run_without_more_epochs_says_there_is_nothing_to_do()
+    public void Resuming_at_the_last_epoch_reports_the_straight_run_s_json()
+    {
+        // Given a finished run's checkpoint and its JSON report
+        using var dir = new TempDirectory();
+        string[] args = ["train", "--hidden", "8", "--epochs", "2", "--json"];
+        var straight = Cli.Run(
+            [.. args, "--checkpoint", dir.File("run"), "--out", dir.File("m.json")]);
+        var checkpoint = Path.Combine(dir.File("run"), "checkpoint.json");
+
+        // When it is resumed at its last epoch
+        var result = Cli.Run([.. args, "--resume", checkpoint, "--out", dir.File("m.json")]);
+
+        // Then the report is the same, but for where the run came from
+        result.AssertSucceeded();
+        foreach (var part in new[] { "settings", "epochs", "earlyStop", "final" })
+        {
+            Assert.Equal(
+                straight.Json().At(part).GetRawText(), result.Json().At(part).GetRawText());
+        }
+
+        Assert.Equal(checkpoint, result.Json().Text("resumedFrom"));
+    }
+
+    [Fact]
+    public void Resuming_with_fewer_epochs_than_the_checkpoint_has_done_is_refused()
     {
         using var dir = new TempDirectory();
-        var checkpoint = Checkpoint(dir, "--hidden", "8");
+        Cli.Run(
+            "train", "--hidden", "8", "--epochs", "2", "--checkpoint", dir.File("run"),
+            "--out", dir.File("first.json")).AssertSucceeded();
+        File.Delete(dir.File("first.json"));
+        var checkpoint = Path.Combine(dir.File("run"), "checkpoint.json");
 
         var result = Cli.Run(
             "train", "--hidden", "8", "--epochs", "1", "--resume", checkpoint,
             "--out", dir.File("m.json"));
 
         Assert.Equal(
-            $"error: --resume {checkpoint}: the checkpoint is at the end of epoch 1 and --epochs "
-            + "is 1; give more epochs to train on",
+            $"error: --resume {checkpoint}: the checkpoint is at the end of epoch 2 and --epochs "
+            + "is 1; give --epochs 2 to write its model, or more to train on",
             result.AssertOneErrorLine(2));
+        Assert.False(File.Exists(dir.File("m.json")));
     }
 
     [Theory]
