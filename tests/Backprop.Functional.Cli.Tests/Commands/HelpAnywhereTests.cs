@@ -1,8 +1,4 @@
-using System.Collections.Generic;
-using System.IO;
 using System.Linq;
-using Backprop.Functional.Cli.Commands;
-using Backprop.Functional.Cli.Shell;
 using Xunit;
 
 namespace Backprop.Functional.Cli.Tests.Commands;
@@ -21,10 +17,8 @@ public sealed class HelpAnywhereTests
     /// </summary>
     public static TheoryData<string, string> OptionsWithValues()
     {
-        var context = new CliContext(
-            TextWriter.Null, TextWriter.Null, new Dictionary<string, string?>(), false, false);
-        var root = BackpropCommand.Create(context);
         var data = new TheoryData<string, string>();
+        var root = ValueLeftOutTests.Tree();
         foreach (var option in root.Options.Where(o => o.Arity.MinimumNumberOfValues > 0))
         {
             data.Add(string.Empty, option.Name);

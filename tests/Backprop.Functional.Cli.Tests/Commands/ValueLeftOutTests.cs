@@ -15,16 +15,19 @@ namespace Backprop.Functional.Cli.Tests.Commands;
 /// </summary>
 public sealed class ValueLeftOutTests
 {
+    /// <summary>The command tree, its actions bound to a context that writes nowhere.</summary>
+    public static RootCommand Tree() =>
+        BackpropCommand.Create(new CliContext(
+            TextWriter.Null, TextWriter.Null, new Dictionary<string, string?>(), false, false));
+
     /// <summary>Each command with each of its options that needs a value.</summary>
     public static TheoryData<string, string> OptionsWithValues()
     {
-        var context = new CliContext(
-            TextWriter.Null, TextWriter.Null, new Dictionary<string, string?>(), false, false);
+        var root = Tree();
         var data = new TheoryData<string, string>();
-        foreach (var command in BackpropCommand.Create(context).Subcommands)
+        foreach (var command in root.Subcommands)
         {
-            var options = command.Options.Concat(
-                BackpropCommand.Create(context).Options.Where(o => o.Recursive));
+            var options = command.Options.Concat(root.Options.Where(o => o.Recursive));
             foreach (var option in options.Where(o => o.Arity.MinimumNumberOfValues > 0))
             {
                 data.Add(command.Name, option.Name);
