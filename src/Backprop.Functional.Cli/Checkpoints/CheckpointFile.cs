@@ -48,13 +48,19 @@ internal static class CheckpointFile
     /// any file there; the model files inside record <paramref name="info"/>, with the header's
     /// class names.
     /// </summary>
+    /// <param name="path">Where the checkpoint goes.</param>
+    /// <param name="checkpoint">The run to save.</param>
+    /// <param name="info">What the model files inside record besides their networks.</param>
+    /// <param name="held">The directory of <paramref name="path"/> as the run holds it, for
+    /// the save to go through; null to open it for the save.</param>
     /// <returns>Unit, or a one-line error that starts "cannot save PATH:" or "cannot write
     /// PATH:".</returns>
-    public static Fin<Unit> Save<T>(string path, Checkpoint<T> checkpoint, ModelInfo info)
+    public static Fin<Unit> Save<T>(
+        string path, Checkpoint<T> checkpoint, ModelInfo info, DirectoryHandle? held = null)
         where T : struct, IFloatingPointIeee754<T> =>
         CheckpointWriter.Serialize(checkpoint, info)
             .BiMap(bytes => bytes, e => Error.New($"cannot save {path}: {e.Message}"))
-            .Bind(bytes => AtomicFile.Write(path, bytes));
+            .Bind(bytes => AtomicFile.Write(path, bytes, held));
 
     /// <summary>
     /// The header of the checkpoint at <paramref name="path"/>: its settings, position,

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using LanguageExt;
@@ -19,6 +20,9 @@ namespace Backprop.Functional.Cli.Models;
 /// limit (255 bytes on Linux's file systems). A symbolic link at the target is replaced by the
 /// file, whether or not it leads anywhere; its target is left alone. A link into the kernel's
 /// own file systems, such as /dev/stdout, is refused instead (see <see cref="KernelLink"/>).
+/// Each write holds its directory open (<see cref="DirectoryHandle"/>) and makes, renames and
+/// removes its files through it, so that a directory moved away during the write, and another
+/// put in its place, takes the whole write with it rather than keep half of it.
 /// Writes hold one lock from the first byte to the last rename, so that
 /// <see cref="WaitForWrites"/>, called when the process is told to stop, lets a save finish
 /// rather than leave its temporary file behind.
@@ -55,14 +59,17 @@ internal static class AtomicFile
     /// <summary>Writes <paramref name="content"/> to <paramref name="path"/>, atomically.</summary>
     /// <param name="path">The target, in a directory that exists; a file there is replaced.</param>
     /// <param name="content">The whole new content of the file.</param>
-    public static Fin<Unit> Write(string path, ReadOnlySpan<byte> content)
+    /// <param name="held">The target's directory, held open already (the checkpoint directory
+    /// a run holds), for the write to go through; null to open it for this write.</param>
+    public static Fin<Unit> Write(
+        string path, ReadOnlySpan<byte> content, DirectoryHandle? held = null)
     {
         lock (Gate)
         {
             writing = path;
             try
             {
-                return WriteAlone(path, content);
+                return WriteAlone(path, content, held);
             }
             finally
             {
@@ -91,7 +98,8 @@ internal static class AtomicFile
         }
     }
 
-    private static Fin<Unit> WriteAlone(string path, ReadOnlySpan<byte> content)
+    private static Fin<Unit> WriteAlone(
+        string path, ReadOnlySpan<byte> content, DirectoryHandle? held)
     {
         if (Place(path, out var full, out var directory) is { } missing)
         {
@@ -103,28 +111,30 @@ internal static class AtomicFile
             return special;
         }
 
-        var temporary = Temporary(directory, ".tmp");
+        using var opened = held is null ? DirectoryHandle.Open(directory) : null;
+        var through = (held ?? opened)?.Through ?? directory;
+        var (hidden, target) = (Temporary(through, ".tmp"), Beside(through, full));
         var made = false;
         try
         {
             using (var stream = new FileStream(
-                temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+                hidden, FileMode.CreateNew, FileAccess.Write, FileShare.None))
             {
                 made = true;
                 stream.Write(content);
                 stream.Flush(flushToDisk: true);
             }
 
-            Written?.Invoke(temporary);
-            File.Move(temporary, full, overwrite: true);
+            Written?.Invoke(Beside(directory, hidden));
+            File.Move(hidden, target, overwrite: true);
             return unit;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            TryDelete(temporary);
-            return Error.New(Directory.Exists(full)
+            TryDelete(hidden);
+            return Error.New(Directory.Exists(target)
                 ? $"cannot write {path}: it is a directory"
-                : $"cannot write {path}: {Reason(e, temporary, full, made)}");
+                : $"cannot write {path}: {Reason(e, hidden, target, full, made)}");
         }
     }
 
@@ -190,11 +200,30 @@ internal static class AtomicFile
             return special;
         }
 
-        var written = new System.Collections.Generic.List<(string Temporary, string Full)>();
+        var handles = directories.Select(DirectoryHandle.Open).ToArray();
+        try
+        {
+            var throughs = handles.Select((h, i) => h?.Through ?? directories[i]).ToArray();
+            return WriteAllThrough(files, fulls, directories, throughs);
+        }
+        finally
+        {
+            System.Array.ForEach(handles, h => h?.Dispose());
+        }
+    }
+
+    // The group write, each file's calls going through its directory's path in throughs.
+    private static Fin<Unit> WriteAllThrough(
+        (string Path, byte[] Content)[] files,
+        string[] fulls,
+        string[] directories,
+        string[] throughs)
+    {
+        var written = new List<(string Temporary, string Target, string Full)>();
         for (var i = 0; i < files.Length; i++)
         {
             var (path, content, full) = (files[i].Path, files[i].Content, fulls[i]);
-            var temporary = Temporary(directories[i], ".tmp");
+            var (temporary, target) = (Temporary(throughs[i], ".tmp"), Beside(throughs[i], full));
             var made = false;
             try
             {
@@ -203,42 +232,43 @@ internal static class AtomicFile
                 made = true;
                 stream.Write(content);
                 stream.Flush(flushToDisk: true);
-                written.Add((temporary, full));
-                Written?.Invoke(temporary);
+                written.Add((temporary, target, full));
+                Written?.Invoke(Beside(directories[i], temporary));
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 TryDelete(temporary);
                 written.ForEach(w => TryDelete(w.Temporary));
-                return Error.New($"cannot write {path}: {Reason(e, temporary, full, made)}");
+                return Error.New(
+                    $"cannot write {path}: {Reason(e, temporary, target, full, made)}");
             }
         }
 
         // Each file that is replaced is first kept under a hidden name, so that a rename that
         // fails part-way can put back the ones before it: all or none, as promised. A symbolic
         // link is kept as a link (to the same target), not as a copy of what it leads to.
-        var placed = new System.Collections.Generic.List<(string Full, string? Kept)>();
+        var placed = new List<(string Target, string? Kept)>();
         for (var k = 0; k < written.Count; k++)
         {
-            var (temporary, full) = written[k];
+            var (temporary, target, full) = written[k];
             string? kept = null;
             try
             {
-                if (File.Exists(full))
+                if (File.Exists(target))
                 {
-                    kept = Temporary(Path.GetDirectoryName(full) ?? full, ".old");
-                    if (new FileInfo(full).LinkTarget is { } target)
+                    kept = Temporary(Path.GetDirectoryName(target) ?? target, ".old");
+                    if (new FileInfo(target).LinkTarget is { } link)
                     {
-                        File.CreateSymbolicLink(kept, target);
+                        File.CreateSymbolicLink(kept, link);
                     }
                     else
                     {
-                        File.Copy(full, kept);
+                        File.Copy(target, kept);
                     }
                 }
 
-                File.Move(temporary, full, overwrite: true);
-                placed.Add((full, kept));
+                File.Move(temporary, target, overwrite: true);
+                placed.Add((target, kept));
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
@@ -247,11 +277,11 @@ internal static class AtomicFile
                     TryDelete(kept);
                 }
 
-                placed.ForEach(p => Restore(p.Full, p.Kept));
+                placed.ForEach(p => Restore(p.Target, p.Kept));
                 written.Skip(k).ToList().ForEach(w => TryDelete(w.Temporary));
-                return Error.New(Directory.Exists(full)
+                return Error.New(Directory.Exists(target)
                     ? $"cannot write {files[k].Path}: it is a directory"
-                    : $"cannot write {files[k].Path}: {Reason(e, temporary, full)}");
+                    : $"cannot write {files[k].Path}: {Reason(e, temporary, target, full)}");
             }
         }
 
@@ -320,17 +350,17 @@ internal static class AtomicFile
     }
 
     // Puts back the file a failed group write replaced, or removes the one it created.
-    private static void Restore(string full, string? kept)
+    private static void Restore(string target, string? kept)
     {
         try
         {
             if (kept is null)
             {
-                File.Delete(full);
+                File.Delete(target);
             }
             else
             {
-                File.Move(kept, full, overwrite: true);
+                File.Move(kept, target, overwrite: true);
             }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -347,7 +377,27 @@ internal static class AtomicFile
     /// would repeat the whole path, and "the directory DIR does not exist" when the file's
     /// directory has gone.
     /// </summary>
-    internal static string Reason(Exception e, string temporary, string full)
+    internal static string Reason(Exception e, string temporary, string full) =>
+        Reason(e, temporary, full, full);
+
+    /// <summary>
+    /// As <see cref="Reason(Exception, string, string)"/>, for a failure while the file at
+    /// <paramref name="temporary"/> was being made (<paramref name="made"/> false) or after:
+    /// a directory that makes no new file is said to be one (see
+    /// <see cref="NewFileRefusal.In"/>).
+    /// </summary>
+    internal static string Reason(Exception e, string temporary, string full, bool made) =>
+        Reason(e, temporary, full, full, made);
+
+    // As Reason(e, temporary, full, made), for a write whose calls went to temporary and then
+    // target, through its held directory (/proc/self/fd/N), for the file at full.
+    private static string Reason(
+        Exception e, string temporary, string target, string full, bool made) =>
+        Removed(e, target, full)
+        ?? (made ? null : NewFileRefusal.In(Path.GetDirectoryName(full), e))
+        ?? Reason(e, temporary, target, full);
+
+    private static string Reason(Exception e, string temporary, string target, string full)
     {
         if (e is PathTooLongException)
         {
@@ -363,8 +413,13 @@ internal static class AtomicFile
             return NoDirectory(directory);
         }
 
+        if (Removed(e, target, full) is { } removed)
+        {
+            return removed;
+        }
+
         var message = e.Message;
-        foreach (var path in new[] { temporary, full })
+        foreach (var path in new[] { temporary, target, full })
         {
             var suffix = $" : '{path}'";
             if (message.EndsWith(suffix, StringComparison.Ordinal))
@@ -373,18 +428,35 @@ internal static class AtomicFile
             }
         }
 
-        return Shell.Printable.Line(message.Replace(temporary, full, StringComparison.Ordinal));
+        return Shell.Printable.Line(message
+            .Replace(temporary, full, StringComparison.Ordinal)
+            .Replace(target, full, StringComparison.Ordinal));
     }
 
-    /// <summary>
-    /// As <see cref="Reason(Exception, string, string)"/>, for a failure while the file at
-    /// <paramref name="temporary"/> was being made (<paramref name="made"/> false) or after:
-    /// a directory that makes no new file is said to be one (see
-    /// <see cref="NewFileRefusal.In"/>).
-    /// </summary>
-    internal static string Reason(Exception e, string temporary, string full, bool made) =>
-        (made ? null : NewFileRefusal.In(Path.GetDirectoryName(temporary), e))
-        ?? Reason(e, temporary, full);
+    // A write through its held directory that finds a file or directory missing, where the
+    // path names another directory now: the one held was removed during the write, and another
+    // put in its place. Null otherwise (what stands there when it is not a directory is told
+    // by NoDirectory).
+    private static string? Removed(Exception e, string target, string full)
+    {
+        if (target == full
+            || e is not (FileNotFoundException or DirectoryNotFoundException)
+            || Path.GetDirectoryName(full) is not { } directory
+            || !Directory.Exists(directory)
+            || Path.GetDirectoryName(target) is not { } through
+            || Data.PosixPaths.Identity(directory) is not { } now
+            || now == Data.PosixPaths.Identity(through))
+        {
+            return null;
+        }
+
+        return $"the directory {Shell.Printable.Line(directory)} was removed during the write, "
+            + "and another put in its place";
+    }
+
+    // The file of path's name (a temporary file's, or a target's) in directory.
+    private static string Beside(string directory, string path) =>
+        Path.Combine(directory, Path.GetFileName(path));
 
     private static void TryDelete(string path)
     {

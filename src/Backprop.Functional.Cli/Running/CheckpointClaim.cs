@@ -3,8 +3,8 @@ using System.IO;
 using System.Runtime.InteropServices;
 using Backprop.Functional.Cli.Commands;
 using Backprop.Functional.Cli.Data;
+using Backprop.Functional.Cli.Models;
 using Backprop.Functional.Cli.Shell;
-using Microsoft.Win32.SafeHandles;
 
 namespace Backprop.Functional.Cli.Running;
 
@@ -30,6 +30,10 @@ namespace Backprop.Functional.Cli.Running;
 /// directory and saved there since this one started).
 /// </para>
 /// <para>
+/// Each save goes through the descriptor (<see cref="Held"/>), so that a checkpoint lands whole
+/// in the directory held, wherever that was moved.
+/// </para>
+/// <para>
 /// LIMITATION: the lock is taken on Linux only, and only where the directory can be opened for
 /// reading and the file system takes a flock; elsewhere the run looks for a checkpoint it would
 /// replace without it, so two runs started at the same moment can still both go on; see
@@ -38,10 +42,7 @@ namespace Backprop.Functional.Cli.Running;
 /// </remarks>
 internal sealed partial class CheckpointClaim : IDisposable
 {
-    // open(2) and flock(2), as Linux defines them on every architecture .NET runs on.
-    private const int ReadOnly = 0;
-    private const int NonBlocking = 0x800;
-    private const int CloseOnExec = 0x80000;
+    // flock(2), as Linux defines it on every architecture .NET runs on.
     private const int Exclusive = 2;
     private const int NoWait = 4;
     private const int WouldBlock = 11;
@@ -63,6 +64,12 @@ internal sealed partial class CheckpointClaim : IDisposable
     {
         _settings = settings;
     }
+
+    /// <summary>
+    /// The directory the run holds, open, for each save to go through: a directory moved away
+    /// meanwhile takes the checkpoint with it, whole. Null where no lock is held.
+    /// </summary>
+    public DirectoryHandle? Held => _lock;
 
     /// <summary>
     /// The claim of a run as <paramref name="settings"/> describe it, held already when its
@@ -210,12 +217,11 @@ internal sealed partial class CheckpointClaim : IDisposable
     /// An open descriptor of a directory with an exclusive flock on it; closing it lets go.
     /// Tests take one to stand for another run.
     /// </summary>
-    internal sealed partial class DirectoryLock : SafeHandleMinusOneIsInvalid
+    internal sealed partial class DirectoryLock : DirectoryHandle
     {
         private DirectoryLock(int descriptor)
-            : base(ownsHandle: true)
+            : base(descriptor)
         {
-            SetHandle(descriptor);
         }
 
         /// <summary>
@@ -226,49 +232,29 @@ internal sealed partial class CheckpointClaim : IDisposable
         public static DirectoryLock? Take(string directory, out bool busy)
         {
             busy = false;
-            if (!OperatingSystem.IsLinux() || directory.Contains('\0'))
+            if (Descriptor(directory) is not { } descriptor)
             {
                 return null;
             }
 
             try
             {
-                // Not blocking, so that a named pipe put in the directory's place meanwhile
-                // does not wait for a writer; closed on exec, so that no child keeps the lock.
-                var descriptor = Open(directory, ReadOnly | NonBlocking | CloseOnExec, 0);
-                if (descriptor < 0)
-                {
-                    return null;
-                }
-
                 if (Flock(descriptor, Exclusive | NoWait) == 0)
                 {
                     return new DirectoryLock(descriptor);
                 }
 
                 busy = Marshal.GetLastPInvokeError() == WouldBlock;
-                Close(descriptor);
-                return null;
             }
             catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
             {
-                return null;
             }
+
+            CloseDescriptor(descriptor);
+            return null;
         }
-
-        protected override bool ReleaseHandle() => Close((int)handle) == 0;
-
-        [LibraryImport(
-            "libc",
-            EntryPoint = "open",
-            SetLastError = true,
-            StringMarshalling = StringMarshalling.Utf8)]
-        private static partial int Open(string path, int flags, int mode);
 
         [LibraryImport("libc", EntryPoint = "flock", SetLastError = true)]
         private static partial int Flock(int descriptor, int operation);
-
-        [LibraryImport("libc", EntryPoint = "close")]
-        private static partial int Close(int descriptor);
     }
 }

@@ -251,7 +251,7 @@ internal static class TrainingLoop
         // Made before the first epoch (CheckpointClaim.Hold); made again should it have gone,
         // and refused should another directory have taken its place.
         claim.Keep(path);
-        CheckpointFile.Save(path, checkpoint, run.Info).OrFail();
+        CheckpointFile.Save(path, checkpoint, run.Info, claim.Held).OrFail();
     }
 
     // The epoch at which early stopping ends the run, if it does now: the core's rule applied

@@ -30,12 +30,7 @@ public sealed class ReplacedCheckpointDirectoryTests
         });
 
         // Then
-        var kept = Path.Combine(run, "checkpoint.json");
-        Assert.Equal(
-            $"error: cannot save {kept}: {run} is no longer the directory this run holds "
-            + "(moved, replaced or re-pointed during the run); its last checkpoint stays in the "
-            + "one it holds, unless that was removed",
-            result.AssertOneErrorLine(1));
+        Assert.Equal(NoLongerHeld(run), result.AssertOneErrorLine(1));
         Assert.Empty(Directory.GetFileSystemEntries(run));
         Assert.True(File.Exists(Path.Combine(old, "checkpoint.json")));
         Assert.False(File.Exists(dir.File("m.json")));
@@ -57,11 +52,7 @@ public sealed class ReplacedCheckpointDirectoryTests
         });
 
         // Then
-        Assert.Equal(
-            $"error: cannot save {Path.Combine(link, "checkpoint.json")}: {link} is no longer "
-            + "the directory this run holds (moved, replaced or re-pointed during the run); its "
-            + "last checkpoint stays in the one it holds, unless that was removed",
-            result.AssertOneErrorLine(1));
+        Assert.Equal(NoLongerHeld(link), result.AssertOneErrorLine(1));
         Assert.Empty(Directory.GetFileSystemEntries(second));
         Assert.True(File.Exists(Path.Combine(first, "checkpoint.json")));
         Assert.False(File.Exists(dir.File("m.json")));
@@ -106,6 +97,15 @@ public sealed class ReplacedCheckpointDirectoryTests
         Assert.True(busyAfter);
         Assert.True(File.Exists(Path.Combine(run, "checkpoint.json")));
     }
+
+    /// <summary>
+    /// The error line of a run whose --checkpoint <paramref name="directory"/> no longer leads
+    /// to the directory it holds when it is about to save.
+    /// </summary>
+    internal static string NoLongerHeld(string directory) =>
+        $"error: cannot save {Path.Combine(directory, "checkpoint.json")}: {directory} is no "
+        + "longer the directory this run holds (moved, replaced or re-pointed during the run); "
+        + "its last checkpoint stays in the one it holds, unless that was removed";
 
     // Trains three epochs, changing the directory with change before the second save.
     private static CliResult RunChanging(Commands.TempDirectory dir, string run, Action change)
