@@ -29,6 +29,12 @@ namespace Backprop.Functional.Cli.Models;
 /// </remarks>
 internal static class AtomicFile
 {
+    /// <summary>
+    /// The code of an error from <see cref="WriteAll"/> after which a file of the group was
+    /// left written, as its message says: the group is not "none written".
+    /// </summary>
+    public const int PartlyWritten = 0x0B7A;
+
     private static readonly object Gate = new();
 
     /// <summary>
@@ -36,6 +42,13 @@ internal static class AtomicFile
     /// for tests that look at a write in progress. Null otherwise.
     /// </summary>
     internal static Action<string>? Written { get; set; }
+
+    /// <summary>
+    /// Called with the target of a group write's file as it is put back after a later file of
+    /// the group failed; for tests, which make it fail by throwing an <see cref="IOException"/>.
+    /// Null otherwise.
+    /// </summary>
+    internal static Action<string>? Restoring { get; set; }
 
     // The target of the write under way, or null; read without the lock by WaitForWrites.
     private static volatile string? writing;
@@ -82,6 +95,8 @@ internal static class AtomicFile
     /// Writes several files so that either all of them are replaced or none is: every content
     /// goes to its temporary file first, and only when all are written are they renamed.
     /// </summary>
+    /// <returns>Unit, or the error of the file that failed; its code is
+    /// <see cref="PartlyWritten"/> when a file renamed before it could not be put back.</returns>
     public static Fin<Unit> WriteAll(params (string Path, byte[] Content)[] files)
     {
         lock (Gate)
@@ -247,7 +262,7 @@ internal static class AtomicFile
         // Each file that is replaced is first kept under a hidden name, so that a rename that
         // fails part-way can put back the ones before it: all or none, as promised. A symbolic
         // link is kept as a link (to the same target), not as a copy of what it leads to.
-        var placed = new List<(string Target, string? Kept)>();
+        var placed = new List<(string Target, string Full, string? Kept)>();
         for (var k = 0; k < written.Count; k++)
         {
             var (temporary, target, full) = written[k];
@@ -268,7 +283,7 @@ internal static class AtomicFile
                 }
 
                 File.Move(temporary, target, overwrite: true);
-                placed.Add((target, kept));
+                placed.Add((target, full, kept));
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
@@ -277,11 +292,17 @@ internal static class AtomicFile
                     TryDelete(kept);
                 }
 
-                placed.ForEach(p => Restore(p.Target, p.Kept));
+                var left = placed
+                    .Select(p => Restore(p.Target, p.Full, p.Kept))
+                    .Where(l => l is not null)
+                    .ToList();
                 written.Skip(k).ToList().ForEach(w => TryDelete(w.Temporary));
-                return Error.New(Directory.Exists(target)
+                var message = Directory.Exists(target)
                     ? $"cannot write {files[k].Path}: it is a directory"
-                    : $"cannot write {files[k].Path}: {Reason(e, temporary, target, full)}");
+                    : $"cannot write {files[k].Path}: {Reason(e, temporary, target, full)}";
+                return left.Count == 0
+                    ? Error.New(message)
+                    : Error.New(PartlyWritten, $"{message}; {string.Join("; ", left)}");
             }
         }
 
@@ -349,11 +370,13 @@ internal static class AtomicFile
             : null;
     }
 
-    // Puts back the file a failed group write replaced, or removes the one it created.
-    private static void Restore(string target, string? kept)
+    // Puts back the file a failed group write replaced, or removes the one it created: null
+    // when done, else what was left, in words, naming the file by full, its path as given.
+    private static string? Restore(string target, string full, string? kept)
     {
         try
         {
+            Restoring?.Invoke(full);
             if (kept is null)
             {
                 File.Delete(target);
@@ -362,10 +385,17 @@ internal static class AtomicFile
             {
                 File.Move(kept, target, overwrite: true);
             }
+
+            return null;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             // The kept copy stays under its hidden name beside the target: not lost.
+            var printable = Shell.Printable.Line(full);
+            return kept is null
+                ? $"{printable} was written and could not be removed again"
+                : $"{printable} was replaced and could not be put back; the file it replaced is "
+                    + Shell.Printable.Line(Beside(Path.GetDirectoryName(full) ?? full, kept));
         }
     }
 

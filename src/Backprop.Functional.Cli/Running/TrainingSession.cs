@@ -183,14 +183,17 @@ internal static class TrainingSession
         var model = ModelFile.Serialize(settings.ModelPath, outcome.Network, run.Info).OrFail();
 
         // Both files or neither: a plot that cannot be written must not leave a new model, and
-        // the error line says so, as it names only the file that failed.
+        // the error line says so, as it names only the file that failed, unless the write says
+        // itself what it left.
         (png is null
             ? AtomicFile.WriteAll((settings.ModelPath, model))
             : AtomicFile.WriteAll((settings.ModelPath, model), (settings.PlotPath!, png)).Match(
                 Succ: Fin<Unit>.Succ,
-                Fail: e => Fin<Unit>.Fail(Error.New(
-                    $"{e.Message}; neither {settings.ModelPath} nor {settings.PlotPath} was "
-                    + "written")))).OrFail();
+                Fail: e => Fin<Unit>.Fail(e.Code == AtomicFile.PartlyWritten
+                    ? e
+                    : Error.New(
+                        $"{e.Message}; neither {settings.ModelPath} nor {settings.PlotPath} was "
+                        + "written")))).OrFail();
 
         return (outcome.History, outcome.Epoch, outcome.StoppedEarly);
     }
