@@ -46,7 +46,8 @@ internal static class CheckpointFile
     /// <summary>
     /// Writes <paramref name="checkpoint"/> to <paramref name="path"/> atomically, replacing
     /// any file there; the model files inside record <paramref name="info"/>, with the header's
-    /// class names.
+    /// class names. The whole save, from the first byte made, is one write for a stop signal
+    /// to wait for (<see cref="AtomicFile.Save"/>).
     /// </summary>
     /// <param name="path">Where the checkpoint goes.</param>
     /// <param name="checkpoint">The run to save.</param>
@@ -58,9 +59,9 @@ internal static class CheckpointFile
     public static Fin<Unit> Save<T>(
         string path, Checkpoint<T> checkpoint, ModelInfo info, DirectoryHandle? held = null)
         where T : struct, IFloatingPointIeee754<T> =>
-        CheckpointWriter.Serialize(checkpoint, info)
+        AtomicFile.Save(path, () => CheckpointWriter.Serialize(checkpoint, info)
             .BiMap(bytes => bytes, e => Error.New($"cannot save {path}: {e.Message}"))
-            .Bind(bytes => AtomicFile.Write(path, bytes, held));
+            .Bind(bytes => AtomicFile.Write(path, bytes, held)));
 
     /// <summary>
     /// The header of the checkpoint at <paramref name="path"/>: its settings, position,

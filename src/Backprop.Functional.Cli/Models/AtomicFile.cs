@@ -23,9 +23,9 @@ namespace Backprop.Functional.Cli.Models;
 /// Each write holds its directory open (<see cref="DirectoryHandle"/>) and makes, renames and
 /// removes its files through it, so that a directory moved away during the write, and another
 /// put in its place, takes the whole write with it rather than keep half of it.
-/// Writes hold one lock from the first byte to the last rename, so that
-/// <see cref="WaitForWrites"/>, called when the process is told to stop, lets a save finish
-/// rather than leave its temporary file behind.
+/// Writes hold one lock from the first byte to the last rename (from the first step of a
+/// <see cref="Save"/>), so that <see cref="WaitForWrites"/>, called when the process is told to
+/// stop, lets a save finish rather than leave its temporary file behind.
 /// </remarks>
 internal static class AtomicFile
 {
@@ -44,6 +44,12 @@ internal static class AtomicFile
     internal static Action<string>? Written { get; set; }
 
     /// <summary>
+    /// Called with the paths of a <see cref="Save"/> as it begins, before its content is made;
+    /// for tests that stop a save in progress. Null otherwise.
+    /// </summary>
+    internal static Action<string>? Saving { get; set; }
+
+    /// <summary>
     /// Called with the target of a group write's file as it is put back after a later file of
     /// the group failed; for tests, which make it fail by throwing an <see cref="IOException"/>.
     /// Null otherwise.
@@ -52,6 +58,45 @@ internal static class AtomicFile
 
     // The target of the write under way, or null; read without the lock by WaitForWrites.
     private static volatile string? writing;
+
+    // Whether the last write that finished failed, and the targets of the last that did not.
+    private static bool failed;
+    private static string? lastWritten;
+
+    /// <summary>
+    /// The targets of the last write of this process that succeeded, as the write named them
+    /// (several joined by ", "), or null when none has; set by tests, to start afresh.
+    /// </summary>
+    public static string? LastWritten
+    {
+        get
+        {
+            lock (Gate)
+            {
+                return lastWritten;
+            }
+        }
+
+        internal set
+        {
+            lock (Gate)
+            {
+                lastWritten = value;
+            }
+        }
+    }
+
+    /// <summary>Whether the last write of this process to finish failed.</summary>
+    public static bool LastFailed
+    {
+        get
+        {
+            lock (Gate)
+            {
+                return failed;
+            }
+        }
+    }
 
     /// <summary>
     /// Returns once no write is in progress: a write under way finishes first, whole, with its
@@ -69,6 +114,30 @@ internal static class AtomicFile
         return waited;
     }
 
+    /// <summary>
+    /// Runs <paramref name="save"/>, which makes the content of <paramref name="paths"/> and
+    /// writes it with this class, as one write: a stop signal from its first step to its last
+    /// waits for all of it (<see cref="WaitForWrites"/>), not only for the bytes going to disk.
+    /// </summary>
+    /// <param name="paths">The files the save writes, for the <c>stopped:</c> line.</param>
+    /// <param name="save">Makes the content and writes it.</param>
+    public static Fin<Unit> Save(string paths, Func<Fin<Unit>> save)
+    {
+        lock (Gate)
+        {
+            var outer = Begin(paths);
+            try
+            {
+                Saving?.Invoke(paths);
+                return End(outer, paths, save());
+            }
+            finally
+            {
+                writing = outer;
+            }
+        }
+    }
+
     /// <summary>Writes <paramref name="content"/> to <paramref name="path"/>, atomically.</summary>
     /// <param name="path">The target, in a directory that exists; a file there is replaced.</param>
     /// <param name="content">The whole new content of the file.</param>
@@ -79,14 +148,14 @@ internal static class AtomicFile
     {
         lock (Gate)
         {
-            writing = path;
+            var outer = Begin(path);
             try
             {
-                return WriteAlone(path, content, held);
+                return End(outer, path, WriteAlone(path, content, held));
             }
             finally
             {
-                writing = null;
+                writing = outer;
             }
         }
     }
@@ -101,16 +170,43 @@ internal static class AtomicFile
     {
         lock (Gate)
         {
-            writing = string.Join(", ", files.Select(f => f.Path));
+            var paths = string.Join(", ", files.Select(f => f.Path));
+            var outer = Begin(paths);
             try
             {
-                return WriteAllAlone(files);
+                return End(outer, paths, WriteAllAlone(files));
             }
             finally
             {
-                writing = null;
+                writing = outer;
             }
         }
+    }
+
+    // A write begins: under the lock, it is the one under way, and, if it is the outermost,
+    // counts as failed until it ends.
+    private static string? Begin(string paths)
+    {
+        var outer = writing;
+        writing = paths;
+        if (outer is null)
+        {
+            failed = true;
+        }
+
+        return outer;
+    }
+
+    // The outermost write ends: its outcome is what a stop that waited for it reports.
+    private static Fin<Unit> End(string? outer, string paths, Fin<Unit> result)
+    {
+        if (outer is null)
+        {
+            failed = result.IsFail;
+            lastWritten = result.IsSucc ? paths : lastWritten;
+        }
+
+        return result;
     }
 
     private static Fin<Unit> WriteAlone(

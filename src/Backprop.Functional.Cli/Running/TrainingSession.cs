@@ -165,8 +165,9 @@ internal static class TrainingSession
             human, interactive, display => TrainAndSave(run, display, resume, claim));
     }
 
-    // Trains, renders the plot in memory, then writes the model and the plot together: both
-    // are replaced or neither is.
+    // Trains, then renders the plot in memory and writes the model and the plot together, as
+    // one save (AtomicFile.Save): both are replaced or neither is, and a stop signal from the
+    // plot's first pixel on waits for both.
     private static (IReadOnlyList<EpochMetrics> History, int Epoch, int? StoppedEarly)
         TrainAndSave<T>(
             TrainingRun run, TrainingDisplay display, Checkpoint<T>? resume, CheckpointClaim claim)
@@ -174,18 +175,32 @@ internal static class TrainingSession
     {
         var settings = run.Settings;
         var outcome = TrainingLoop.Run(run, display, resume, claim);
+        var paths = settings.PlotPath is null
+            ? settings.ModelPath
+            : $"{settings.ModelPath}, {settings.PlotPath}";
+        AtomicFile.Save(paths, () => Save(run, outcome)).OrFail();
+        return (outcome.History, outcome.Epoch, outcome.StoppedEarly);
+    }
+
+    private static Fin<Unit> Save<T>(TrainingRun run, TrainingOutcome<T> outcome)
+        where T : struct, IFloatingPointIeee754<T>
+    {
+        var settings = run.Settings;
         var png = settings.PlotPath is null
             ? null
             : TrainingPlot.Render(
                 outcome.History,
                 PlotTitle(run),
                 settings.EarlyStop > 0 ? outcome.Epoch : null);
-        var model = ModelFile.Serialize(settings.ModelPath, outcome.Network, run.Info).OrFail();
+        return ModelFile.Serialize(settings.ModelPath, outcome.Network, run.Info)
+            .Bind(model => Write(settings, model, png));
+    }
 
-        // Both files or neither: a plot that cannot be written must not leave a new model, and
-        // the error line says so, as it names only the file that failed, unless the write says
-        // itself what it left.
-        (png is null
+    // Both files or neither: a plot that cannot be written must not leave a new model, and the
+    // error line says so, as it names only the file that failed, unless the write says itself
+    // what it left.
+    private static Fin<Unit> Write(TrainSettings settings, byte[] model, byte[]? png) =>
+        png is null
             ? AtomicFile.WriteAll((settings.ModelPath, model))
             : AtomicFile.WriteAll((settings.ModelPath, model), (settings.PlotPath!, png)).Match(
                 Succ: Fin<Unit>.Succ,
@@ -193,10 +208,7 @@ internal static class TrainingSession
                     ? e
                     : Error.New(
                         $"{e.Message}; neither {settings.ModelPath} nor {settings.PlotPath} was "
-                        + "written")))).OrFail();
-
-        return (outcome.History, outcome.Epoch, outcome.StoppedEarly);
-    }
+                        + "written")));
 
     private static string PlotTitle(TrainingRun run)
     {

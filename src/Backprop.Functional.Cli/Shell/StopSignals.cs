@@ -10,8 +10,8 @@ namespace Backprop.Functional.Cli.Shell;
 /// <summary>
 /// What the process does when told to stop (Ctrl-C, SIGTERM, SIGHUP, SIGQUIT): it shows the
 /// cursor again if a progress bar on the terminal had hidden it, lets a save in progress
-/// finish, so that no temporary file is left beside a model or checkpoint, and then ends as
-/// it would have.
+/// finish, so that no temporary file is left beside a model or checkpoint, says in one
+/// <c>stopped:</c> line what was saved, and then ends as it would have.
 /// </summary>
 internal static class StopSignals
 {
@@ -34,6 +34,20 @@ internal static class StopSignals
     }
 
     /// <summary>
+    /// The <c>stopped:</c> line for a stop that waited for the save of <paramref name="waited"/>
+    /// (null when none was under way), which <paramref name="failed"/> or not, in a process
+    /// whose last save to succeed wrote <paramref name="saved"/> (null when none did).
+    /// </summary>
+    internal static string Line(string? waited, bool failed, string? saved) =>
+        Printable.Line(waited is null
+            ? saved is null
+                ? "stopped: no save was under way, and nothing was saved"
+                : $"stopped: no save was under way; the last saved was {saved}"
+            : failed
+                ? $"stopped: the write of {waited} that was under way failed"
+                : $"stopped: the write of {waited} that was under way finished first");
+
+    /// <summary>
     /// The work of every stop signal of one process. The runtime runs each signal's handler on
     /// a thread of its own, so a second Ctrl-C during a save runs a second handler beside the
     /// first; the first does the work, and the others wait for it and then do nothing.
@@ -46,10 +60,11 @@ internal static class StopSignals
         private bool _stopping;
 
         /// <summary>
-        /// The first time: shows the cursor again, waits for the write under way, and says so
-        /// in one <c>stopped:</c> line. Every later time, from a signal during that wait or
-        /// after it: returns once the first has done all that, so that the process, which
-        /// ends as the handler returns, ends with the write done and the line printed once.
+        /// The first time: shows the cursor again, waits for the write under way, and says what
+        /// was saved in one <c>stopped:</c> line (<see cref="Line"/>).
+        /// Every later time, from a signal during that wait or after it: returns once the first
+        /// has done all that, so that the process, which ends as the handler returns, ends with
+        /// the write done and the line printed once.
         /// </summary>
         public void Stop()
         {
@@ -66,12 +81,8 @@ internal static class StopSignals
                 // for a save can take a while, and the bar is not to be redrawn meanwhile over
                 // what comes after.
                 LiveTerminal.Restore();
-                if (AtomicFile.WaitForWrites() is { } path)
-                {
-                    error.WriteLine(
-                        $"stopped: the write of {Printable.Line(path)} that was under way "
-                        + "finished first");
-                }
+                var waited = AtomicFile.WaitForWrites();
+                error.WriteLine(Line(waited, AtomicFile.LastFailed, AtomicFile.LastWritten));
             }
         }
     }

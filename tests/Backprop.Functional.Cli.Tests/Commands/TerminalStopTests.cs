@@ -8,7 +8,8 @@ namespace Backprop.Functional.Cli.Tests.Commands;
 /// Ctrl-C while train draws its progress bar in a terminal: the bar has hidden the cursor, and
 /// the process ends before the bar would show it again, so the stop shows it itself, last,
 /// and puts the cursor keys and keypad back in the normal mode that the .NET console took them
-/// out of. The process still ends by the signal, and writes no model.
+/// out of, before its one <c>stopped:</c> line. The process still ends by the signal, and
+/// writes no model.
 /// </summary>
 public sealed class TerminalStopTests
 {
@@ -38,11 +39,15 @@ public sealed class TerminalStopTests
         // When Ctrl-C comes once the bar is drawn
         var (returnCode, drawn) = PseudoTerminal.Interrupt(dir.Path, args);
 
-        // Then the cursor, hidden by the bar, is shown last, and the signal ended the process
+        // Then the cursor, hidden by the bar, is shown last but for the stopped: line, and the
+        // signal ended the process
         Assert.Equal(-2, returnCode);
         Assert.Equal(1, Count(drawn, HideCursor));
         Assert.Equal(1, Count(drawn, ShowCursor));
-        Assert.EndsWith(LiveTerminal.RestoreText, drawn, StringComparison.Ordinal);
+        Assert.EndsWith(
+            LiveTerminal.RestoreText + "stopped: no save was under way, and nothing was saved\r\n",
+            drawn,
+            StringComparison.Ordinal);
         Assert.Equal(1, Count(drawn, ApplicationKeys));
         Assert.True(
             drawn.IndexOf(ApplicationKeys, StringComparison.Ordinal)

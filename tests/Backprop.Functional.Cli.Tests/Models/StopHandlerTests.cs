@@ -14,6 +14,7 @@ namespace Backprop.Functional.Cli.Tests.Models;
 /// handler returns (and so lets the process end) only once the save is done, and the
 /// <c>stopped:</c> line is printed once, however many signals came.
 /// </summary>
+[Collection(Checkpoints.CheckpointHook.Name)]
 public sealed class StopHandlerTests
 {
     [Theory]

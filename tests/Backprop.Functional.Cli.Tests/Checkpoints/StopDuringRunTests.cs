@@ -1,0 +1,120 @@
+using System;
+using System.IO;
+using System.Linq;
+using System.Threading;
+using Backprop.Functional.Cli.Models;
+using Backprop.Functional.Cli.Running;
+using Backprop.Functional.Cli.Shell;
+using Backprop.Functional.Cli.Tests.Commands;
+using Backprop.Functional.Cli.Tests.Data;
+using Xunit;
+
+namespace Backprop.Functional.Cli.Tests.Checkpoints;
+
+/// <summary>
+/// Ctrl-C at any moment of a run prints one <c>stopped:</c> line that says what was saved: a
+/// stop during a save, from the first byte of its content made, waits for the whole save;
+/// between saves, it names the last file saved, or says that none was.
+/// </summary>
+[Collection(CheckpointHook.Name)]
+public sealed class StopDuringRunTests
+{
+    [Theory]
+    [InlineData("checkpoint")]
+    [InlineData("model")]
+    [InlineData("model and plot")]
+    public void A_stop_early_in_a_save_waits_for_all_of_it(string save)
+    {
+        // Given a run, and the paths of the save a stop signal comes at
+        using var dir = new Commands.TempDirectory();
+        var (run, model, plot) = (dir.File("run"), dir.File("m.json"), dir.File("p.png"));
+        var checkpoint = Path.Combine(run, "checkpoint.json");
+        var paths = save switch
+        {
+            "checkpoint" => checkpoint,
+            "model" => model,
+            _ => $"{model}, {plot}",
+        };
+        using var error = new StringWriter();
+        var handler = new StopSignals.Handler(error);
+        var stop = new Thread(handler.Stop);
+        var returnedInside = true;
+        AtomicFile.Saving = saving =>
+        {
+            // When the signal comes as the save begins, before its content is made
+            if (saving == paths && stop.ThreadState == ThreadState.Unstarted)
+            {
+                stop.Start();
+                Assert.True(SpinWait.SpinUntil(() => Waiting(stop), 10_000));
+                returnedInside = stop.Join(0);
+            }
+        };
+        CliResult result;
+        try
+        {
+            result = Commands.Cli.Run(
+            [
+                "train", "--data", TinyData.Write(dir.File("data")), "--hidden", "4",
+                "--epochs", "1", "--checkpoint", run, "--out", model,
+                .. save == "model and plot" ? new[] { "--plot", plot } : [],
+            ]);
+        }
+        finally
+        {
+            AtomicFile.Saving = null;
+        }
+
+        // Then the stop returned (letting the process end) only once the files were written,
+        // and its one line says so
+        stop.Join();
+        result.AssertSucceeded();
+        Assert.False(returnedInside);
+        Assert.Equal(
+            $"stopped: the write of {paths} that was under way finished first"
+            + Environment.NewLine,
+            error.ToString());
+        Assert.All(paths.Split(", "), path => Assert.True(File.Exists(path)));
+    }
+
+    [LinuxFact]
+    public void A_stop_between_saves_says_what_was_saved()
+    {
+        // Given a run that makes its checkpoint directory, in a process that has saved nothing
+        using var dir = new Commands.TempDirectory();
+        var run = dir.File("run");
+        var checkpoint = Path.Combine(run, "checkpoint.json");
+        var lines = new System.Collections.Generic.List<string>();
+        AtomicFile.LastWritten = null;
+        CheckpointClaim.Keeping = _ =>
+        {
+            // When a stop signal comes before each save, with none under way
+            using var error = new StringWriter();
+            new StopSignals.Handler(error).Stop();
+            lines.Add(error.ToString());
+        };
+        try
+        {
+            Commands.Cli.Run(
+                "train", "--data", TinyData.Write(dir.File("data")), "--hidden", "4",
+                "--epochs", "2", "--checkpoint", run, "--out", dir.File("m.json"))
+                .AssertSucceeded();
+        }
+        finally
+        {
+            CheckpointClaim.Keeping = null;
+        }
+
+        // Then the first says nothing was saved; the second names the checkpoint
+        var nl = Environment.NewLine;
+        Assert.Equal(
+            [
+                "stopped: no save was under way, and nothing was saved" + nl,
+                $"stopped: no save was under way; the last saved was {checkpoint}" + nl,
+            ],
+            lines);
+    }
+
+    // Blocked (on the save's lock), or already done.
+    private static bool Waiting(Thread thread) =>
+        (thread.ThreadState & (ThreadState.WaitSleepJoin | ThreadState.Stopped)) != 0;
+}
