@@ -31,7 +31,9 @@ namespace Backprop.Functional.Cli.Running;
 /// </para>
 /// <para>
 /// Each save goes through the descriptor (<see cref="Held"/>), so that a checkpoint lands whole
-/// in the directory held, wherever that was moved.
+/// in the directory held, wherever that was moved. A directory the run made and saved nothing
+/// in is removed on the way out, by <see cref="Dispose"/> or by a stop signal, if it is still
+/// empty and still the one made.
 /// </para>
 /// <para>
 /// LIMITATION: the lock is taken on Linux only, and only where the directory can be opened for
@@ -55,14 +57,23 @@ internal sealed partial class CheckpointClaim : IDisposable
     /// </summary>
     internal static Action<string>? Keeping { get; set; }
 
+    // Removes the directory the run made when nothing was saved in it, should a stop signal
+    // end the process.
+    private readonly IDisposable _onStop;
+
     private DirectoryLock? _lock;
 
     // Whether the directory is the run's: locked (where a lock can be taken) and looked into.
     private bool _held;
 
+    // The device and inode of the directory the run made, or null when it made none (or its
+    // identity cannot be told).
+    private (long Device, long Inode)? _made;
+
     private CheckpointClaim(TrainSettings settings)
     {
         _settings = settings;
+        _onStop = StopSignals.OnStop(RemoveIfUnused);
     }
 
     /// <summary>
@@ -109,7 +120,10 @@ internal sealed partial class CheckpointClaim : IDisposable
             return;
         }
 
-        MakeDirectory(_settings.CheckpointDirectory!, path);
+        var directory = _settings.CheckpointDirectory!;
+        var existed = Directory.Exists(directory);
+        MakeDirectory(directory, path);
+        _made = existed ? null : PosixPaths.Identity(directory);
         Lock(resumable: false);
     }
 
@@ -158,6 +172,7 @@ internal sealed partial class CheckpointClaim : IDisposable
         if (!Directory.Exists(directory))
         {
             MakeDirectory(directory, path);
+            _made = PosixPaths.Identity(directory);
             if (_lock is not null)
             {
                 _lock.Dispose();
@@ -185,8 +200,39 @@ internal sealed partial class CheckpointClaim : IDisposable
         }
     }
 
-    /// <summary>Lets the directory go, for the next run.</summary>
-    public void Dispose() => _lock?.Dispose();
+    /// <summary>
+    /// Lets the directory go, for the next run, having removed it if the run made it and saved
+    /// nothing there.
+    /// </summary>
+    public void Dispose()
+    {
+        _onStop.Dispose();
+        RemoveIfUnused();
+        _lock?.Dispose();
+    }
+
+    // On the way out: the directory the run made, should it have saved nothing there, is
+    // removed, if it is still empty (rmdir(2) removes nothing else) and still the one made. One
+    // that was there before the run, or was put in the place of the one made, is left.
+    private void RemoveIfUnused()
+    {
+        if (_made is not { } made
+            || _settings.CheckpointDirectory is not { } directory
+            || PosixPaths.Identity(directory) != made)
+        {
+            return;
+        }
+
+        try
+        {
+            Directory.Delete(directory);
+            _made = null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Not empty: a checkpoint, or another program's file, is in it.
+        }
+    }
 
     // Locks the directory, then looks for a checkpoint this run would replace. Only a run that
     // held the directory before it read its --resume may replace that checkpoint: one that

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 using System.Runtime.InteropServices;
 using System.Threading;
@@ -10,11 +11,28 @@ namespace Backprop.Functional.Cli.Shell;
 /// <summary>
 /// What the process does when told to stop (Ctrl-C, SIGTERM, SIGHUP, SIGQUIT): it shows the
 /// cursor again if a progress bar on the terminal had hidden it, lets a save in progress
-/// finish, so that no temporary file is left beside a model or checkpoint, says in one
-/// <c>stopped:</c> line what was saved, and then ends as it would have.
+/// finish, so that no temporary file is left beside a model or checkpoint, runs the clean-ups
+/// registered with <see cref="OnStop"/>, says in one <c>stopped:</c> line what was saved, and
+/// then ends as it would have.
 /// </summary>
 internal static class StopSignals
 {
+    private static readonly List<Action> Cleanups = [];
+
+    /// <summary>
+    /// Has <paramref name="cleanup"/> run when a stop signal ends the process, after the save
+    /// under way, until the result is disposed.
+    /// </summary>
+    public static IDisposable OnStop(Action cleanup)
+    {
+        lock (Cleanups)
+        {
+            Cleanups.Add(cleanup);
+        }
+
+        return new Registration(cleanup);
+    }
+
     /// <summary>
     /// Registers the handlers until the result is disposed. A handler puts back a terminal
     /// that a progress bar is drawn on (<see cref="LiveTerminal.Restore"/>), waits for the
@@ -47,6 +65,17 @@ internal static class StopSignals
                 ? $"stopped: the write of {waited} that was under way failed"
                 : $"stopped: the write of {waited} that was under way finished first");
 
+    private static void RunCleanups()
+    {
+        Action[] all;
+        lock (Cleanups)
+        {
+            all = [.. Cleanups];
+        }
+
+        Array.ForEach(all, cleanup => cleanup());
+    }
+
     /// <summary>
     /// The work of every stop signal of one process. The runtime runs each signal's handler on
     /// a thread of its own, so a second Ctrl-C during a save runs a second handler beside the
@@ -60,8 +89,8 @@ internal static class StopSignals
         private bool _stopping;
 
         /// <summary>
-        /// The first time: shows the cursor again, waits for the write under way, and says what
-        /// was saved in one <c>stopped:</c> line (<see cref="Line"/>).
+        /// The first time: shows the cursor again, waits for the write under way, runs the
+        /// clean-ups, and says what was saved in one <c>stopped:</c> line (<see cref="Line"/>).
         /// Every later time, from a signal during that wait or after it: returns once the first
         /// has done all that, so that the process, which ends as the handler returns, ends with
         /// the write done and the line printed once.
@@ -82,6 +111,7 @@ internal static class StopSignals
                 // what comes after.
                 LiveTerminal.Restore();
                 var waited = AtomicFile.WaitForWrites();
+                RunCleanups();
                 error.WriteLine(Line(waited, AtomicFile.LastFailed, AtomicFile.LastWritten));
             }
         }
@@ -90,5 +120,16 @@ internal static class StopSignals
     private sealed class Registrations(PosixSignalRegistration[] all) : IDisposable
     {
         public void Dispose() => Array.ForEach(all, r => r.Dispose());
+    }
+
+    private sealed class Registration(Action cleanup) : IDisposable
+    {
+        public void Dispose()
+        {
+            lock (Cleanups)
+            {
+                Cleanups.Remove(cleanup);
+            }
+        }
     }
 }

@@ -14,7 +14,8 @@ namespace Backprop.Functional.Cli.Tests.Checkpoints;
 /// <summary>
 /// Ctrl-C at any moment of a run prints one <c>stopped:</c> line that says what was saved: a
 /// stop during a save, from the first byte of its content made, waits for the whole save;
-/// between saves, it names the last file saved, or says that none was.
+/// between saves, it names the last file saved, or says that none was. A checkpoint directory
+/// that the run made and saved nothing in is removed on the way out, however the run ends.
 /// </summary>
 [Collection(CheckpointHook.Name)]
 public sealed class StopDuringRunTests
@@ -77,13 +78,14 @@ public sealed class StopDuringRunTests
     }
 
     [LinuxFact]
-    public void A_stop_between_saves_says_what_was_saved()
+    public void A_stop_between_saves_says_what_was_saved_and_removes_the_empty_directory()
     {
         // Given a run that makes its checkpoint directory, in a process that has saved nothing
         using var dir = new Commands.TempDirectory();
         var run = dir.File("run");
         var checkpoint = Path.Combine(run, "checkpoint.json");
         var lines = new System.Collections.Generic.List<string>();
+        var existed = new System.Collections.Generic.List<bool>();
         AtomicFile.LastWritten = null;
         CheckpointClaim.Keeping = _ =>
         {
@@ -91,6 +93,7 @@ public sealed class StopDuringRunTests
             using var error = new StringWriter();
             new StopSignals.Handler(error).Stop();
             lines.Add(error.ToString());
+            existed.Add(Directory.Exists(run));
         };
         try
         {
@@ -104,7 +107,8 @@ public sealed class StopDuringRunTests
             CheckpointClaim.Keeping = null;
         }
 
-        // Then the first says nothing was saved; the second names the checkpoint
+        // Then the first says nothing was saved, and the empty directory the run made is
+        // gone; the second names the checkpoint, which stays
         var nl = Environment.NewLine;
         Assert.Equal(
             [
@@ -112,6 +116,51 @@ public sealed class StopDuringRunTests
                 $"stopped: no save was under way; the last saved was {checkpoint}" + nl,
             ],
             lines);
+        Assert.Equal([false, true], existed);
+    }
+
+    [LinuxTheory]
+    [InlineData("made")]
+    [InlineData("there before")]
+    [InlineData("replaced")]
+    public void A_run_that_fails_before_its_first_save_removes_only_the_empty_directory_it_made(
+        string directory)
+    {
+        // Given a run that fails before its first save, in a directory it makes, one there
+        // before it, or one it made and that another has taken the place of
+        using var dir = new Commands.TempDirectory();
+        var run = dir.File("run");
+        if (directory == "there before")
+        {
+            Directory.CreateDirectory(run);
+        }
+
+        CheckpointClaim.Keeping = _ =>
+        {
+            if (directory == "replaced")
+            {
+                Directory.Move(run, dir.File("run.old"));
+                Directory.CreateDirectory(run);
+            }
+
+            throw Cli.Shell.CommandFailure.Failed("the run fails here");
+        };
+        CliResult result;
+        try
+        {
+            result = Commands.Cli.Run(
+                "train", "--data", TinyData.Write(dir.File("data")), "--hidden", "4",
+                "--epochs", "2", "--checkpoint", run, "--out", dir.File("m.json"));
+        }
+        finally
+        {
+            CheckpointClaim.Keeping = null;
+        }
+
+        // Then only the directory the run made, still empty and still there, is removed
+        Assert.Equal("error: the run fails here", result.AssertOneErrorLine(1));
+        Assert.Equal(directory != "made", Directory.Exists(run));
+        Assert.Equal(directory == "replaced", Directory.Exists(dir.File("run.old")));
     }
 
     // Blocked (on the save's lock), or already done.
