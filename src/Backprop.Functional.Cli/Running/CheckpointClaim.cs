@@ -1,6 +1,7 @@
 using System;
 using System.IO;
 using System.Runtime.InteropServices;
+using System.Threading;
 using Backprop.Functional.Cli.Commands;
 using Backprop.Functional.Cli.Data;
 using Backprop.Functional.Cli.Models;
@@ -265,6 +266,9 @@ internal sealed partial class CheckpointClaim : IDisposable
     /// </summary>
     internal sealed partial class DirectoryLock : DirectoryHandle
     {
+        private const int BusyTries = 25;
+        private const int BusyPause = 10;
+
         private DirectoryLock(int descriptor)
             : base(descriptor)
         {
@@ -285,12 +289,25 @@ internal sealed partial class CheckpointClaim : IDisposable
 
             try
             {
-                if (Flock(descriptor, Exclusive | NoWait) == 0)
+                // A lock let go an instant ago can still be held for a moment by a child that
+                // this process is starting: fork copies every descriptor, and only exec closes
+                // them. So a busy lock is asked for again for a quarter of a second.
+                for (var tries = 1; ; tries++)
                 {
-                    return new DirectoryLock(descriptor);
-                }
+                    if (Flock(descriptor, Exclusive | NoWait) == 0)
+                    {
+                        busy = false;
+                        return new DirectoryLock(descriptor);
+                    }
 
-                busy = Marshal.GetLastPInvokeError() == WouldBlock;
+                    busy = Marshal.GetLastPInvokeError() == WouldBlock;
+                    if (!busy || tries == BusyTries)
+                    {
+                        break;
+                    }
+
+                    Thread.Sleep(BusyPause);
+                }
             }
             catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
             {

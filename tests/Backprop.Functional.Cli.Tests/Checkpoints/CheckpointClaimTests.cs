@@ -63,6 +63,26 @@ public sealed class CheckpointClaimTests
     }
 
     [LinuxFact]
+    public void A_lock_let_go_a_moment_later_is_taken_rather_than_refused()
+    {
+        // Given a directory whose lock is held, as a child this process is starting holds a
+        // copy of a lock let go an instant before, until its exec closes it
+        using var dir = new Commands.TempDirectory();
+        var run = dir.File("run");
+        Directory.CreateDirectory(run);
+        var held = CheckpointClaim.DirectoryLock.Take(run, out _);
+        Assert.NotNull(held);
+        using var release = new System.Threading.Timer(_ => held.Dispose(), null, 50, -1);
+
+        // When a run asks for it
+        using var taken = CheckpointClaim.DirectoryLock.Take(run, out var busy);
+
+        // Then it has it, not a refusal, once the other lets go 50 ms on
+        Assert.NotNull(taken);
+        Assert.False(busy);
+    }
+
+    [LinuxFact]
     public void Of_two_runs_started_together_on_a_fresh_directory_one_trains_and_one_is_refused()
     {
         // Given two runs of different networks, started at once with the same new directory
