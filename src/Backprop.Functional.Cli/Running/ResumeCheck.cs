@@ -25,8 +25,8 @@ internal static class ResumeCheck
     /// <exception cref="CommandFailure">Exit code 1 when the file cannot be read or is not a
     /// checkpoint, or when its history records an η other than the run's schedule gives; exit
     /// code 2 when the run's settings contradict it, when the data's test set has another
-    /// number of images than its history, when it has stopped early, or when --epochs is fewer
-    /// than the epochs it has done.</exception>
+    /// number of images than its history, or when --epochs is fewer than the epochs it has
+    /// done.</exception>
     public static CheckpointHeader Header(TrainingRun run, string path)
     {
         var header = CheckpointFile.ReadHeader(path).OrFail();
@@ -34,16 +34,9 @@ internal static class ResumeCheck
         CheckTestSet(run, header, path);
         CheckRates(run, header, path);
 
+        // At the end of the last epoch, or of a run that stopped early, the run only writes
+        // its files (see TrainingLoop.Run).
         var s = run.Settings;
-        if (s.EarlyStop > 0)
-        {
-            var losses = header.History.Select(h => h.ValidationLoss!.Value);
-            EarlyStopping.Find(losses, s.EarlyStop).IfSome(stop => throw CommandFailure.Usage(
-                $"--resume {path}: that run stopped early at epoch {stop.Epoch} (its best was "
-                + $"epoch {stop.BestEpoch}); there is nothing to resume"));
-        }
-
-        // At the end of the last epoch, the run only writes its files (see TrainingLoop.Run).
         if (header.Epoch > s.Epochs)
         {
             throw CommandFailure.Usage(

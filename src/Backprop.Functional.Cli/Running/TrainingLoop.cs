@@ -46,15 +46,20 @@ internal static class TrainingLoop
         var history = new List<EpochMetrics>(resume?.Header.History ?? []);
         var best = new Best<T>(resume?.Header.BestEpoch, resume?.Best, history);
 
-        // A checkpoint of the last epoch (its run could not write its model, say) holds what
-        // that run would have written: the network, or the best one, and the whole history.
-        if (resume?.Header.Epoch == s.Epochs)
+        // A checkpoint of the last epoch, or of the epoch where early stopping ended its run
+        // (which could not write its model, say), holds what that run would have written: the
+        // network, or the best one, and the whole history.
+        var ended = resume is null ? null : StoppedAt(history, s.EarlyStop);
+        if (resume is not null && (ended is not null || resume.Header.Epoch == s.Epochs))
         {
-            display.Line($"epoch {s.Epochs}/{s.Epochs} was done in the checkpoint: nothing left "
-                + "to train; its network is written");
+            display.Line(ended is { } at
+                ? $"{StopLine(at, best, s.EarlyStop)}, in the checkpoint: nothing left to train; "
+                    + "the best network is written"
+                : $"epoch {s.Epochs}/{s.Epochs} was done in the checkpoint: nothing left to "
+                    + "train; its network is written");
             return s.EarlyStop > 0 && best.Network is { } bestNetwork
-                ? new(bestNetwork, best.Epoch!.Value, history, null)
-                : new(resume.Network, s.Epochs, history, null);
+                ? new(bestNetwork, best.Epoch!.Value, history, ended)
+                : new(resume.Network, resume.Header.Epoch, history, ended);
         }
 
         var lossSum = 0.0;

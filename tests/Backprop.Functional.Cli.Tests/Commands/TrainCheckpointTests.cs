@@ -210,14 +210,25 @@ public sealed class TrainCheckpointTests
             File.ReadAllBytes(dir.File("whole.json")),
             File.ReadAllBytes(dir.File("resumed.json")));
 
-        // And a run that has stopped early cannot be resumed
+        // And a run that has stopped early, resumed, trains nothing and writes its best
+        // network again (as when its own save of the model failed)
         var again = Cli.Run([.. run, "--epochs", "12", "--resume", checkpoint,
-            "--out", dir.File("again.json")]);
-        var line = again.AssertOneErrorLine(2);
+            "--out", dir.File("again.json"), "--json"]);
+        again.AssertSucceeded();
+        Assert.Equal(stopped, again.Json().At("earlyStop.stoppedEpoch").GetInt32());
+        Assert.Equal(best, again.Json().At("earlyStop.bestEpoch").GetInt32());
         Assert.Equal(
-            $"error: --resume {checkpoint}: that run stopped early at epoch {stopped} (its best "
-            + $"was epoch {best}); there is nothing to resume",
-            line);
+            File.ReadAllBytes(dir.File("whole.json")), File.ReadAllBytes(dir.File("again.json")));
+        var text = Cli.Run([.. run, "--epochs", "12", "--resume", checkpoint,
+            "--out", dir.File("again.json")]);
+        text.AssertSucceeded();
+        Assert.Single(text.OutLines, l => l.StartsWith("epoch ", StringComparison.Ordinal)
+            || l.StartsWith("early stop", StringComparison.Ordinal));
+        Assert.Matches(
+            $"^early stop after epoch {stopped}: the validation loss has not improved for 2 "
+            + $@"epochs; the best was epoch {best} \(\d\.\d+\), in the checkpoint: nothing left "
+            + "to train; the best network is written$",
+            text.OutLines.Single(l => l.StartsWith("early stop", StringComparison.Ordinal)));
     }
 
     [Theory]
