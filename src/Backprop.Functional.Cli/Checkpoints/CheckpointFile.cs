@@ -59,9 +59,12 @@ internal static class CheckpointFile
     public static Fin<Unit> Save<T>(
         string path, Checkpoint<T> checkpoint, ModelInfo info, DirectoryHandle? held = null)
         where T : struct, IFloatingPointIeee754<T> =>
-        AtomicFile.Save(path, () => CheckpointWriter.Serialize(checkpoint, info)
-            .BiMap(bytes => bytes, e => Error.New($"cannot save {path}: {e.Message}"))
-            .Bind(bytes => AtomicFile.Write(path, bytes, held)));
+        AtomicFile.Save(
+            [path],
+            () => CheckpointWriter.Serialize(checkpoint, info)
+                .BiMap(bytes => bytes, e => Error.New($"cannot save {path}: {e.Message}"))
+                .Bind(bytes => AtomicFile.Write(path, bytes)),
+            held);
 
     /// <summary>
     /// The header of the checkpoint at <paramref name="path"/>: its settings, position,

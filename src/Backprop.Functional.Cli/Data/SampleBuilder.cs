@@ -121,12 +121,14 @@ public static class SampleBuilder
             (DataSets.TestImages, s => Idx.WriteImages(s, rows, columns, test.Pixels)),
             (DataSets.TestLabels, s => Idx.WriteLabels(s, test.Labels)),
         };
-        // All four or none: a sample of files from two runs would not be one sample.
-        var contents = files
-            .Select(f => (Path: Path.Combine(outDir, f.Name + ".gz"), Content: Compress(f.Write)))
-            .ToArray();
-        return AtomicFile.WriteAll(contents)
-            .Map(_ => (IReadOnlyList<string>)[.. contents.Select(f => f.Path)]);
+        // All four or none: a sample of files from two runs would not be one sample. One save
+        // from the first file compressed, so that the directory is held from then on.
+        string[] paths = [.. files.Select(f => Path.Combine(outDir, f.Name + ".gz"))];
+        return AtomicFile.Save(
+                paths,
+                () => AtomicFile.WriteAll(
+                    [.. files.Select((f, i) => (paths[i], Compress(f.Write)))]))
+            .Map(_ => (IReadOnlyList<string>)paths);
     }
 
     private static byte[] Compress(Action<Stream> write)

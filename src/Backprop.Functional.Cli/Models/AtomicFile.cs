@@ -22,7 +22,8 @@ namespace Backprop.Functional.Cli.Models;
 /// own file systems, such as /dev/stdout, is refused instead (see <see cref="KernelLink"/>).
 /// Each write holds its directory open (<see cref="DirectoryHandle"/>) and makes, renames and
 /// removes its files through it, so that a directory moved away during the write, and another
-/// put in its place, takes the whole write with it rather than keep half of it.
+/// put in its place, takes the whole write with it rather than keep half of it; a
+/// <see cref="Save"/> holds its directories from its first step, before its content is made.
 /// Writes hold one lock from the first byte to the last rename (from the first step of a
 /// <see cref="Save"/>), so that <see cref="WaitForWrites"/>, called when the process is told to
 /// stop, lets a save finish rather than leave its temporary file behind.
@@ -58,6 +59,10 @@ internal static class AtomicFile
 
     // The target of the write under way, or null; read without the lock by WaitForWrites.
     private static volatile string? writing;
+
+    // The directories the save under way took hold of as it began, by their full paths, or
+    // null outside a save; used under the lock only.
+    private static Dictionary<string, DirectoryHandle>? holding;
 
     // Whether the last write that finished failed, and the targets of the last that did not.
     private static bool failed;
@@ -115,17 +120,26 @@ internal static class AtomicFile
     }
 
     /// <summary>
-    /// Runs <paramref name="save"/>, which makes the content of <paramref name="paths"/> and
+    /// Runs <paramref name="save"/>, which makes the content of <paramref name="targets"/> and
     /// writes it with this class, as one write: a stop signal from its first step to its last
     /// waits for all of it (<see cref="WaitForWrites"/>), not only for the bytes going to disk.
+    /// The targets' directories are held from its first step (<see cref="DirectoryHandle"/>), so
+    /// that a directory moved while the content is made, before any file of the save exists,
+    /// takes the whole save with it too.
     /// </summary>
-    /// <param name="paths">The files the save writes, for the <c>stopped:</c> line.</param>
+    /// <param name="targets">The files the save writes; the <c>stopped:</c> line names them.</param>
     /// <param name="save">Makes the content and writes it.</param>
-    public static Fin<Unit> Save(string paths, Func<Fin<Unit>> save)
+    /// <param name="held">The first target's directory, held open already (the checkpoint
+    /// directory a run holds), for the save to go through; null to open it as the save
+    /// begins.</param>
+    public static Fin<Unit> Save(
+        IReadOnlyList<string> targets, Func<Fin<Unit>> save, DirectoryHandle? held = null)
     {
+        var paths = string.Join(", ", targets);
         lock (Gate)
         {
             var outer = Begin(paths);
+            var (before, opened) = (holding, Hold(targets, held));
             try
             {
                 Saving?.Invoke(paths);
@@ -133,6 +147,8 @@ internal static class AtomicFile
             }
             finally
             {
+                holding = before;
+                opened.ForEach(h => h.Dispose());
                 writing = outer;
             }
         }
@@ -141,17 +157,14 @@ internal static class AtomicFile
     /// <summary>Writes <paramref name="content"/> to <paramref name="path"/>, atomically.</summary>
     /// <param name="path">The target, in a directory that exists; a file there is replaced.</param>
     /// <param name="content">The whole new content of the file.</param>
-    /// <param name="held">The target's directory, held open already (the checkpoint directory
-    /// a run holds), for the write to go through; null to open it for this write.</param>
-    public static Fin<Unit> Write(
-        string path, ReadOnlySpan<byte> content, DirectoryHandle? held = null)
+    public static Fin<Unit> Write(string path, ReadOnlySpan<byte> content)
     {
         lock (Gate)
         {
             var outer = Begin(path);
             try
             {
-                return End(outer, path, WriteAlone(path, content, held));
+                return End(outer, path, WriteAlone(path, content));
             }
             finally
             {
@@ -209,8 +222,50 @@ internal static class AtomicFile
         return result;
     }
 
-    private static Fin<Unit> WriteAlone(
-        string path, ReadOnlySpan<byte> content, DirectoryHandle? held)
+    // Holds the directory of each target for the save that begins: held for the first, when
+    // given, and one opened here for each other directory (null where none can be), for the
+    // writes of the save to find (Holding); returns those opened, for the save to close.
+    private static List<DirectoryHandle> Hold(IReadOnlyList<string> targets, DirectoryHandle? held)
+    {
+        var opened = new List<DirectoryHandle>();
+        holding = new Dictionary<string, DirectoryHandle>(holding ?? [], StringComparer.Ordinal);
+        for (var i = 0; i < targets.Count; i++)
+        {
+            if (DirectoryOf(targets[i]) is not { } directory || holding.ContainsKey(directory))
+            {
+                continue;
+            }
+
+            var handle = i == 0 && held?.Through is not null ? held : DirectoryHandle.Open(directory);
+            if (handle is not null)
+            {
+                holding[directory] = handle;
+                opened.AddRange(handle == held ? [] : [handle]);
+            }
+        }
+
+        return opened;
+    }
+
+    // The full path of the directory of path, or null when it cannot be made (a relative path
+    // once the current directory is removed, say): the write says why.
+    private static string? DirectoryOf(string path)
+    {
+        try
+        {
+            return Path.GetDirectoryName(Path.GetFullPath(path));
+        }
+        catch (Exception e) when (e is ArgumentException or NotSupportedException or IOException)
+        {
+            return null;
+        }
+    }
+
+    // The handle the save under way took of directory as it began, or null when there is none.
+    private static DirectoryHandle? Holding(string directory) =>
+        holding is { } all && all.TryGetValue(directory, out var handle) ? handle : null;
+
+    private static Fin<Unit> WriteAlone(string path, ReadOnlySpan<byte> content)
     {
         if (Place(path, out var full, out var directory) is { } missing)
         {
@@ -222,8 +277,8 @@ internal static class AtomicFile
             return special;
         }
 
-        using var opened = held is null ? DirectoryHandle.Open(directory) : null;
-        var through = (held ?? opened)?.Through ?? directory;
+        using var opened = Holding(directory) is null ? DirectoryHandle.Open(directory) : null;
+        var through = (Holding(directory) ?? opened)?.Through ?? directory;
         var (hidden, target) = (Temporary(through, ".tmp"), Beside(through, full));
         var made = false;
         try
@@ -311,10 +366,14 @@ internal static class AtomicFile
             return special;
         }
 
-        var handles = directories.Select(DirectoryHandle.Open).ToArray();
+        var handles = directories
+            .Select(d => Holding(d) is null ? DirectoryHandle.Open(d) : null)
+            .ToArray();
         try
         {
-            var throughs = handles.Select((h, i) => h?.Through ?? directories[i]).ToArray();
+            var throughs = handles
+                .Select((h, i) => (Holding(directories[i]) ?? h)?.Through ?? directories[i])
+                .ToArray();
             return WriteAllThrough(files, fulls, directories, throughs);
         }
         finally
@@ -427,8 +486,9 @@ internal static class AtomicFile
             return Error.New($"cannot write {path}: {Shell.ExceptionMessage.Of(e)}");
         }
 
+        // A directory the save under way holds is reached through its handle, wherever it is.
         directory = Path.GetDirectoryName(full) ?? full;
-        return Directory.Exists(directory)
+        return Holding(directory) is not null || Directory.Exists(directory)
             ? null
             : Error.New($"cannot write {path}: {NoDirectory(directory)}");
     }

@@ -175,9 +175,9 @@ internal static class TrainingSession
     {
         var settings = run.Settings;
         var outcome = TrainingLoop.Run(run, display, resume, claim);
-        var paths = settings.PlotPath is null
-            ? settings.ModelPath
-            : $"{settings.ModelPath}, {settings.PlotPath}";
+        string[] paths = settings.PlotPath is null
+            ? [settings.ModelPath]
+            : [settings.ModelPath, settings.PlotPath];
         AtomicFile.Save(paths, () => Save(run, outcome)).OrFail();
         return (outcome.History, outcome.Epoch, outcome.StoppedEarly);
     }
