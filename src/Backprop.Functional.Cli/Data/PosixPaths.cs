@@ -102,7 +102,14 @@ internal static partial class PosixPaths
     /// The device and inode of what <paramref name="path"/> leads to, links followed, from the
     /// runtime's stat(2) as in <see cref="TypeBits"/>; null when it cannot be examined.
     /// </summary>
-    public static (long Device, long Inode)? Identity(string path)
+    public static (long Device, long Inode)? Identity(string path) => Identity(path, follow: true);
+
+    /// <summary>
+    /// The device and inode of what <paramref name="path"/> names, from stat(2) with
+    /// <paramref name="follow"/> (links followed) or lstat(2) without (a link is itself);
+    /// null when it cannot be examined.
+    /// </summary>
+    public static (long Device, long Inode)? Identity(string path, bool follow)
     {
         if (OperatingSystem.IsWindows() || path.Length == 0 || path.Contains('\0'))
         {
@@ -111,7 +118,8 @@ internal static partial class PosixPaths
 
         try
         {
-            return Stat(path, out var status) == 0 ? (status.Device, status.Inode) : null;
+            var found = follow ? Stat(path, out var status) : LStat(path, out status);
+            return found == 0 ? (status.Device, status.Inode) : null;
         }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
         {
@@ -162,6 +170,35 @@ internal static partial class PosixPaths
             return null;
         }
     }
+
+    /// <summary>
+    /// Removes the directory <paramref name="path"/> names with rmdir(2), which removes only an
+    /// empty directory, never a file or a symbolic link (nor where it leads); false when it was
+    /// not removed, or cannot be here (not Linux).
+    /// </summary>
+    public static bool RemoveEmptyDirectory(string path)
+    {
+        if (!Available || path.Length == 0 || path.Contains('\0'))
+        {
+            return false;
+        }
+
+        try
+        {
+            return NativeRemoveDirectory(path) == 0;
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return false;
+        }
+    }
+
+    [LibraryImport(
+        "libc",
+        EntryPoint = "rmdir",
+        SetLastError = true,
+        StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int NativeRemoveDirectory(string path);
 
     [LibraryImport(
         "libc",

@@ -67,9 +67,8 @@ internal sealed partial class CheckpointClaim : IDisposable
     // Whether the directory is the run's: locked (where a lock can be taken) and looked into.
     private bool _held;
 
-    // The device and inode of the directory the run made, or null when it made none (or its
-    // identity cannot be told).
-    private (long Device, long Inode)? _made;
+    // The directory the run made, or null when it made none (or its identity cannot be told).
+    private MadeDirectory? _made;
 
     private CheckpointClaim(TrainSettings settings)
     {
@@ -124,7 +123,7 @@ internal sealed partial class CheckpointClaim : IDisposable
         var directory = _settings.CheckpointDirectory!;
         var existed = Directory.Exists(directory);
         MakeDirectory(directory, path);
-        _made = existed ? null : PosixPaths.Identity(directory);
+        _made = existed ? null : MadeDirectory.At(directory);
         Lock(resumable: false);
     }
 
@@ -173,7 +172,7 @@ internal sealed partial class CheckpointClaim : IDisposable
         if (!Directory.Exists(directory))
         {
             MakeDirectory(directory, path);
-            _made = PosixPaths.Identity(directory);
+            _made = MadeDirectory.At(directory);
             if (_lock is not null)
             {
                 _lock.Dispose();
@@ -213,25 +212,13 @@ internal sealed partial class CheckpointClaim : IDisposable
     }
 
     // On the way out: the directory the run made, should it have saved nothing there, is
-    // removed, if it is still empty (rmdir(2) removes nothing else) and still the one made. One
-    // that was there before the run, or was put in the place of the one made, is left.
+    // removed, if it is still empty and still the one made (MadeDirectory). One that was there
+    // before the run, or a link or directory put in the place of the one made, is left.
     private void RemoveIfUnused()
     {
-        if (_made is not { } made
-            || _settings.CheckpointDirectory is not { } directory
-            || PosixPaths.Identity(directory) != made)
+        if (_made?.RemoveIfEmpty() == true)
         {
-            return;
-        }
-
-        try
-        {
-            Directory.Delete(directory);
             _made = null;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // Not empty: a checkpoint, or another program's file, is in it.
         }
     }
 

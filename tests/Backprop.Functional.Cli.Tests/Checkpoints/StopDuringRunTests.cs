@@ -123,11 +123,13 @@ public sealed class StopDuringRunTests
     [InlineData("made")]
     [InlineData("there before")]
     [InlineData("replaced")]
+    [InlineData("linked")]
     public void A_run_that_fails_before_its_first_save_removes_only_the_empty_directory_it_made(
         string directory)
     {
         // Given a run that fails before its first save, in a directory it makes, one there
-        // before it, or one it made and that another has taken the place of
+        // before it, or one it made and that another directory, or a link to the one made
+        // (moved away), has taken the place of
         using var dir = new Commands.TempDirectory();
         var run = dir.File("run");
         if (directory == "there before")
@@ -137,10 +139,17 @@ public sealed class StopDuringRunTests
 
         CheckpointClaim.Keeping = _ =>
         {
-            if (directory == "replaced")
+            if (directory is "replaced" or "linked")
             {
                 Directory.Move(run, dir.File("run.old"));
-                Directory.CreateDirectory(run);
+                if (directory == "linked")
+                {
+                    Directory.CreateSymbolicLink(run, "run.old");
+                }
+                else
+                {
+                    Directory.CreateDirectory(run);
+                }
             }
 
             throw Cli.Shell.CommandFailure.Failed("the run fails here");
@@ -157,10 +166,45 @@ public sealed class StopDuringRunTests
             CheckpointClaim.Keeping = null;
         }
 
-        // Then only the directory the run made, still empty and still there, is removed
+        // Then only the directory the run made, still empty and still there, is removed;
+        // never a link
         Assert.Equal("error: the run fails here", result.AssertOneErrorLine(1));
         Assert.Equal(directory != "made", Directory.Exists(run));
-        Assert.Equal(directory == "replaced", Directory.Exists(dir.File("run.old")));
+        Assert.Equal(directory == "linked", Cli.Data.PosixPaths.IsLink(run));
+        Assert.Equal(directory is "replaced" or "linked", Directory.Exists(dir.File("run.old")));
+    }
+
+    [LinuxFact]
+    public void A_link_put_in_place_of_the_directory_the_run_made_stays_when_the_run_ends()
+    {
+        // Given a run whose checkpoint directory, made by the run, is moved and a link to it
+        // put in its place as the last checkpoint is saved
+        using var dir = new Commands.TempDirectory();
+        var (run, moved) = (dir.File("run"), dir.File("run.moved"));
+        AtomicFile.Saving = saving =>
+        {
+            if (saving == Path.Combine(run, "checkpoint.json"))
+            {
+                Directory.Move(run, moved);
+                Directory.CreateSymbolicLink(run, "run.moved");
+            }
+        };
+        try
+        {
+            Commands.Cli.Run(
+                "train", "--data", TinyData.Write(dir.File("data")), "--hidden", "4",
+                "--epochs", "1", "--checkpoint", run, "--out", dir.File("m.json"))
+                .AssertSucceeded();
+        }
+        finally
+        {
+            AtomicFile.Saving = null;
+        }
+
+        // Then the link is left, leading to the checkpoint
+        Assert.True(Cli.Data.PosixPaths.IsLink(run));
+        Assert.True(File.Exists(Path.Combine(run, "checkpoint.json")));
+        Assert.True(File.Exists(Path.Combine(moved, "checkpoint.json")));
     }
 
     // Blocked (on the save's lock), or already done.
