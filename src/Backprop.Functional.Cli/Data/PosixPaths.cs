@@ -193,6 +193,35 @@ internal static partial class PosixPaths
         }
     }
 
+    /// <summary>
+    /// Renames <paramref name="source"/> over <paramref name="target"/> with rename(2), which
+    /// moves a symbolic link as itself, whatever it leads to (File.Move refuses a link to a
+    /// directory); false when it fails, or cannot be called here (not Linux).
+    /// </summary>
+    public static bool Rename(string source, string target)
+    {
+        if (!Available || source.Contains('\0') || target.Contains('\0'))
+        {
+            return false;
+        }
+
+        try
+        {
+            return NativeRename(source, target) == 0;
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return false;
+        }
+    }
+
+    [LibraryImport(
+        "libc",
+        EntryPoint = "rename",
+        SetLastError = true,
+        StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int NativeRename(string source, string target);
+
     [LibraryImport(
         "libc",
         EntryPoint = "rmdir",

@@ -416,7 +416,8 @@ internal static class AtomicFile
 
         // Each file that is replaced is first kept under a hidden name, so that a rename that
         // fails part-way can put back the ones before it: all or none, as promised. A symbolic
-        // link is kept as a link (to the same target), not as a copy of what it leads to.
+        // link is kept as a link (to the same target), not as a copy of what it leads to, and
+        // so is one that leads to a directory, which File.Exists does not see.
         var placed = new List<(string Target, string Full, string? Kept)>();
         for (var k = 0; k < written.Count; k++)
         {
@@ -424,7 +425,7 @@ internal static class AtomicFile
             string? kept = null;
             try
             {
-                if (File.Exists(target))
+                if (File.Exists(target) || Data.PosixPaths.IsLink(target))
                 {
                     kept = Temporary(Path.GetDirectoryName(target) ?? target, ".old");
                     if (new FileInfo(target).LinkTarget is { } link)
@@ -536,6 +537,13 @@ internal static class AtomicFile
             if (kept is null)
             {
                 File.Delete(target);
+            }
+            else if (Data.PosixPaths.IsLink(kept))
+            {
+                if (!Data.PosixPaths.Rename(kept, target))
+                {
+                    throw new IOException("the link could not be renamed back");
+                }
             }
             else
             {

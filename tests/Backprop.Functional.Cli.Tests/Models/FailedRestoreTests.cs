@@ -28,6 +28,45 @@ public sealed class FailedRestoreTests : IDisposable
         _temp.Dispose();
     }
 
+    [LinuxFact]
+    public void A_link_to_a_directory_replaced_by_a_group_write_that_fails_is_put_back()
+    {
+        // Given a model target that is a link to a directory, and a plot that cannot be
+        // renamed into place (a directory stands there)
+        Directory.CreateDirectory(_temp.File("elsewhere"));
+        Directory.CreateSymbolicLink(Model, "elsewhere");
+        Directory.CreateDirectory(Plot);
+
+        // When both are written together
+        var result = AtomicFile.WriteAll((Model, "new"u8.ToArray()), (Plot, "png"u8.ToArray()));
+
+        // Then the write fails and the link is as it was, still leading to its directory
+        Assert.True(result.IsFail);
+        Assert.Equal("elsewhere", Cli.Data.PosixPaths.ReadLink(Model));
+        Assert.True(Directory.Exists(Model));
+        Assert.Equal(
+            ["elsewhere", "m.json", "p.png"],
+            Directory.GetFileSystemEntries(_temp.Path).Select(Path.GetFileName).Order());
+    }
+
+    [LinuxFact]
+    public void A_link_to_a_directory_replaced_by_a_group_write_leaves_no_kept_copy()
+    {
+        // Given a model target that is a link to a directory
+        Directory.CreateDirectory(_temp.File("elsewhere"));
+        Directory.CreateSymbolicLink(Model, "elsewhere");
+
+        // When it is written together with a plot
+        var result = AtomicFile.WriteAll((Model, "new"u8.ToArray()), (Plot, "png"u8.ToArray()));
+
+        // Then the link is replaced by the file, as a link to a file is, and nothing is left
+        Assert.True(result.IsSucc);
+        Assert.Equal("new", File.ReadAllText(Model));
+        Assert.Equal(
+            ["elsewhere", "m.json", "p.png"],
+            Directory.GetFileSystemEntries(_temp.Path).Select(Path.GetFileName).Order());
+    }
+
     [Theory]
     [InlineData(true, false)]
     [InlineData(true, true)]
