@@ -15,20 +15,23 @@ public static class Program
 {
     /// <summary>
     /// Runs the command line on the console and returns its exit code; a stop signal lets a
-    /// save in progress finish first, a write to standard output that fails (closed, a broken
+    /// save in progress finish first (and changes nothing once the command's last file is
+    /// written), a write to standard output that fails (closed, a broken
     /// pipe) ends the command with one error line, and a write to standard error that fails
     /// (closed, full) is dropped, leaving the exit code as it would have been.
     /// </summary>
     public static int Main(string[] args)
     {
         Console.SetError(StandardError.Open());
-        using var signals = StopSignals.Register();
+        StopSignals.Register();
         if (StandardOutput.Open() is { } stdout)
         {
             Console.SetOut(stdout);
         }
 
-        return Run(args, Console.Out, Console.Error);
+        var code = Run(args, Console.Out, Console.Error);
+        StopSignals.Finish();
+        return code;
     }
 
     /// <summary>

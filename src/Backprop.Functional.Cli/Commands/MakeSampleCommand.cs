@@ -43,6 +43,7 @@ internal static class MakeSampleCommand
             CheckNoOverlap(directory, source, names);
             OutputPaths.CheckDirectoryFor("--out", directory, names);
             var written = SampleBuilder.Build(source, directory).OrFail();
+            StopSignals.Finish();
             foreach (var file in written)
             {
                 context.Out.WriteLine(Printable.Line($"wrote {file}"));

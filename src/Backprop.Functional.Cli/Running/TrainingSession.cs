@@ -167,7 +167,7 @@ internal static class TrainingSession
 
     // Trains, then renders the plot in memory and writes the model and the plot together, as
     // one save (AtomicFile.Save): both are replaced or neither is, and a stop signal from the
-    // plot's first pixel on waits for both.
+    // plot's first pixel on waits for both. Once they are written, a signal changes nothing.
     private static (IReadOnlyList<EpochMetrics> History, int Epoch, int? StoppedEarly)
         TrainAndSave<T>(
             TrainingRun run, TrainingDisplay display, Checkpoint<T>? resume, CheckpointClaim claim)
@@ -179,6 +179,7 @@ internal static class TrainingSession
             ? [settings.ModelPath]
             : [settings.ModelPath, settings.PlotPath];
         AtomicFile.Save(paths, () => Save(run, outcome)).OrFail();
+        StopSignals.Finish();
         return (outcome.History, outcome.Epoch, outcome.StoppedEarly);
     }
 

@@ -13,11 +13,28 @@ namespace Backprop.Functional.Cli.Shell;
 /// cursor again if a progress bar on the terminal had hidden it, lets a save in progress
 /// finish, so that no temporary file is left beside a model or checkpoint, runs the clean-ups
 /// registered with <see cref="OnStop"/>, says in one <c>stopped:</c> line what was saved, and
-/// then ends as it would have.
+/// then ends as it would have. Once the command has written its last file
+/// (<see cref="Finish"/>), a signal changes nothing: the command ends as it would have without
+/// it, with its own exit code and no <c>stopped:</c> line.
 /// </summary>
 internal static class StopSignals
 {
     private static readonly List<Action> Cleanups = [];
+
+    // The signals' registrations, kept until the process ends: a signal that came after they
+    // were let go would end the process with no handler at all.
+    private static readonly List<PosixSignalRegistration> Registrations = [];
+
+    // The handler of the process's signals, once registered; null in tests that run commands
+    // in-process, unless they set it.
+    private static Handler? current;
+
+    /// <summary>The handler <see cref="Finish"/> tells; set by tests, null to forget it.</summary>
+    internal static Handler? Current
+    {
+        get => Volatile.Read(ref current);
+        set => Volatile.Write(ref current, value);
+    }
 
     /// <summary>
     /// Has <paramref name="cleanup"/> run when a stop signal ends the process, after the save
@@ -34,21 +51,36 @@ internal static class StopSignals
     }
 
     /// <summary>
-    /// Registers the handlers until the result is disposed. A handler puts back a terminal
-    /// that a progress bar is drawn on (<see cref="LiveTerminal.Restore"/>), waits for the
-    /// write under way, if any, and leaves the signal's usual effect (the process ends) in
-    /// place. The <c>stopped:</c> line goes to the console's standard error as it is when this
-    /// is called.
+    /// Registers the handlers for the rest of the process's life. A handler puts back a
+    /// terminal that a progress bar is drawn on (<see cref="LiveTerminal.Restore"/>), waits for
+    /// the write under way, if any, and leaves the signal's usual effect (the process ends) in
+    /// place, until <see cref="Finish"/>; from then on it cancels the signal. The
+    /// <c>stopped:</c> line goes to the console's standard error as it is when this is called.
     /// </summary>
-    public static IDisposable Register()
+    public static void Register()
     {
         PosixSignal[] signals =
         [
             PosixSignal.SIGINT, PosixSignal.SIGTERM, PosixSignal.SIGHUP, PosixSignal.SIGQUIT,
         ];
         var handler = new Handler(Console.Error);
-        return new Registrations(Array.ConvertAll(
-            signals, s => PosixSignalRegistration.Create(s, _ => handler.Stop())));
+        Current = handler;
+        Registrations.AddRange(Array.ConvertAll(
+            signals, s => PosixSignalRegistration.Create(s, c => c.Cancel = !handler.Stop())));
+    }
+
+    /// <summary>
+    /// Says that the command has written its last file, or has ended: a stop signal from now on
+    /// changes nothing. Should a stop have begun already, it ends the process: this returns only
+    /// by the process ending, so that the command does not go on, or end with its own code,
+    /// after the <c>stopped:</c> line.
+    /// </summary>
+    public static void Finish()
+    {
+        if (Current is { } handler && !handler.Finish())
+        {
+            Thread.Sleep(Timeout.Infinite);
+        }
     }
 
     /// <summary>
@@ -88,20 +120,33 @@ internal static class StopSignals
 
         private bool _stopping;
 
+        private bool _finished;
+
+        // Signals cancelled since the command finished.
+        private int _ignored;
+
         /// <summary>
         /// The first time: shows the cursor again, waits for the write under way, runs the
         /// clean-ups, and says what was saved in one <c>stopped:</c> line (<see cref="Line"/>).
         /// Every later time, from a signal during that wait or after it: returns once the first
         /// has done all that, so that the process, which ends as the handler returns, ends with
-        /// the write done and the line printed once.
+        /// the write done and the line printed once. After <see cref="Finish"/>, the first
+        /// signal does nothing, and a later one ends the process without a line, for a command
+        /// whose last output cannot go out (a full pipe nobody reads).
         /// </summary>
-        public void Stop()
+        /// <returns>Whether the signal is to end the process.</returns>
+        public bool Stop()
         {
             lock (_gate)
             {
+                if (_finished)
+                {
+                    return ++_ignored > 1;
+                }
+
                 if (_stopping)
                 {
-                    return;
+                    return true;
                 }
 
                 _stopping = true;
@@ -113,13 +158,23 @@ internal static class StopSignals
                 var waited = AtomicFile.WaitForWrites();
                 RunCleanups();
                 error.WriteLine(Line(waited, AtomicFile.LastFailed, AtomicFile.LastWritten));
+                return true;
             }
         }
-    }
 
-    private sealed class Registrations(PosixSignalRegistration[] all) : IDisposable
-    {
-        public void Dispose() => Array.ForEach(all, r => r.Dispose());
+        /// <summary>
+        /// The command has written its last file, or ended: every later <see cref="Stop"/> does
+        /// nothing. Waits for a stop under way.
+        /// </summary>
+        /// <returns>True, or false when a stop has begun, which is to end the process.</returns>
+        public bool Finish()
+        {
+            lock (_gate)
+            {
+                _finished = !_stopping;
+                return _finished;
+            }
+        }
     }
 
     private sealed class Registration(Action cleanup) : IDisposable

@@ -38,7 +38,7 @@ public sealed class StopDuringRunTests
         };
         using var error = new StringWriter();
         var handler = new StopSignals.Handler(error);
-        var stop = new Thread(handler.Stop);
+        var stop = new Thread(() => handler.Stop());
         var returnedInside = true;
         AtomicFile.Saving = saving =>
         {

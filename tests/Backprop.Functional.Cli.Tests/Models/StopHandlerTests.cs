@@ -28,7 +28,7 @@ public sealed class StopHandlerTests
         File.WriteAllText(target, "old");
         using var error = new StringWriter();
         var handler = new StopSignals.Handler(error);
-        var threads = Enumerable.Range(0, signals).Select(_ => new Thread(handler.Stop)).ToArray();
+        var threads = Enumerable.Range(0, signals).Select(_ => new Thread(() => handler.Stop())).ToArray();
         var returnedInside = true;
         AtomicFile.Written = temporary =>
         {
@@ -74,7 +74,7 @@ public sealed class StopHandlerTests
         {
             if (Path.GetDirectoryName(temporary) == dir.Path)
             {
-                var signal = new Thread(handler.Stop);
+                var signal = new Thread(() => handler.Stop());
                 signals.Enqueue(signal);
                 signal.Start();
                 Assert.True(SpinWait.SpinUntil(() => Waiting(signal), 10_000));
