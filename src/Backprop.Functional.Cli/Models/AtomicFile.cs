@@ -64,8 +64,9 @@ internal static class AtomicFile
     // null outside a save; used under the lock only.
     private static Dictionary<string, DirectoryHandle>? holding;
 
-    // Whether the last write that finished failed, and the targets of the last that did not.
-    private static bool failed;
+    // Why the last write that finished failed (null when it did not), and the targets of the
+    // last that did not.
+    private static string? failure;
     private static string? lastWritten;
 
     /// <summary>
@@ -91,14 +92,17 @@ internal static class AtomicFile
         }
     }
 
-    /// <summary>Whether the last write of this process to finish failed.</summary>
-    public static bool LastFailed
+    /// <summary>
+    /// Why the last write of this process to finish failed, its error line without "error: ";
+    /// null when it succeeded, or none has finished.
+    /// </summary>
+    public static string? LastFailure
     {
         get
         {
             lock (Gate)
             {
-                return failed;
+                return failure;
             }
         }
     }
@@ -204,7 +208,7 @@ internal static class AtomicFile
         writing = paths;
         if (outer is null)
         {
-            failed = true;
+            failure = "it did not finish";
         }
 
         return outer;
@@ -215,7 +219,7 @@ internal static class AtomicFile
     {
         if (outer is null)
         {
-            failed = result.IsFail;
+            failure = result.Match(Succ: _ => (string?)null, Fail: e => e.Message);
             lastWritten = result.IsSucc ? paths : lastWritten;
         }
 

@@ -85,16 +85,17 @@ internal static class StopSignals
 
     /// <summary>
     /// The <c>stopped:</c> line for a stop that waited for the save of <paramref name="waited"/>
-    /// (null when none was under way), which <paramref name="failed"/> or not, in a process
-    /// whose last save to succeed wrote <paramref name="saved"/> (null when none did).
+    /// (null when none was under way), which failed for the reason <paramref name="failure"/>
+    /// (null when it did not), in a process whose last save to succeed wrote
+    /// <paramref name="saved"/> (null when none did).
     /// </summary>
-    internal static string Line(string? waited, bool failed, string? saved) =>
+    internal static string Line(string? waited, string? failure, string? saved) =>
         Printable.Line(waited is null
             ? saved is null
                 ? "stopped: no save was under way, and nothing was saved"
                 : $"stopped: no save was under way; the last saved was {saved}"
-            : failed
-                ? $"stopped: the write of {waited} that was under way failed"
+            : failure is not null
+                ? $"stopped: the write of {waited} that was under way failed: {failure}"
                 : $"stopped: the write of {waited} that was under way finished first");
 
     private static void RunCleanups()
@@ -157,7 +158,7 @@ internal static class StopSignals
                 LiveTerminal.Restore();
                 var waited = AtomicFile.WaitForWrites();
                 RunCleanups();
-                error.WriteLine(Line(waited, AtomicFile.LastFailed, AtomicFile.LastWritten));
+                error.WriteLine(Line(waited, AtomicFile.LastFailure, AtomicFile.LastWritten));
                 return true;
             }
         }

@@ -101,6 +101,42 @@ public sealed class StopHandlerTests
             error.ToString());
     }
 
+    [Fact]
+    public void A_stop_during_a_save_that_fails_says_why()
+    {
+        // Given a save whose rename fails: a directory stands where the file goes
+        using var dir = new TempDirectory();
+        var target = dir.File("model.json");
+        Directory.CreateDirectory(target);
+        using var error = new StringWriter();
+        var handler = new StopSignals.Handler(error);
+        var stop = new Thread(() => handler.Stop());
+        AtomicFile.Written = temporary =>
+        {
+            // When a signal comes once its bytes are on disk
+            if (Path.GetDirectoryName(temporary) == dir.Path)
+            {
+                stop.Start();
+                Assert.True(SpinWait.SpinUntil(() => Waiting(stop), 10_000));
+            }
+        };
+        try
+        {
+            Assert.True(AtomicFile.Write(target, "new"u8).IsFail);
+        }
+        finally
+        {
+            AtomicFile.Written = null;
+        }
+
+        // Then the one line says that it failed, and why
+        stop.Join();
+        Assert.Equal(
+            $"stopped: the write of {target} that was under way failed: cannot write {target}: "
+            + "it is a directory" + Environment.NewLine,
+            error.ToString());
+    }
+
     // Blocked (on the save's lock or the handler's), or already done.
     private static bool Waiting(Thread thread) =>
         (thread.ThreadState & (ThreadState.WaitSleepJoin | ThreadState.Stopped)) != 0;
