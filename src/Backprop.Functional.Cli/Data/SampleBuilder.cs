@@ -37,7 +37,8 @@ public static class SampleBuilder
     /// Builds the sample from <paramref name="fullDataDir"/> (read as by
     /// <see cref="DataSets.FromDirectory"/>) into <paramref name="outDir"/>, which is created if
     /// need be; existing files there are replaced, all four or none (see
-    /// <see cref="AtomicFile.WriteAll"/>).
+    /// <see cref="AtomicFile.WriteAll"/>). A directory it made and saved nothing in is removed
+    /// again (<see cref="MadeDirectory"/>).
     /// </summary>
     /// <returns>The four files written, or the first problem.</returns>
     public static Fin<IReadOnlyList<string>> Build(string fullDataDir, string outDir) =>
@@ -61,8 +62,8 @@ public static class SampleBuilder
             from full in DataSets.FromDirectory(fullDataDir)
             from train in FirstOfEachClass(full.Train, trainPerClass, full.ClassNames)
             from test in FirstOfEachClass(full.Test, testPerClass, full.ClassNames)
-            from created in CreateDirectory(outDir)
-            from written in Write(outDir, train, test)
+            from made in CreateDirectory(outDir)
+            from written in WriteOrRemove(outDir, train, test, made)
             select written;
     }
 
@@ -98,17 +99,36 @@ public static class SampleBuilder
             : set.Take(FirstIndicesOfEachClass(set, perClass));
     }
 
-    private static Fin<Unit> CreateDirectory(string outDir)
+    // Makes the output directory if need be: the one made, when it was not there before.
+    private static Fin<Option<MadeDirectory>> CreateDirectory(string outDir)
     {
         try
         {
+            var existed = Directory.Exists(outDir);
             Directory.CreateDirectory(outDir);
-            return Unit.Default;
+            return existed ? Option<MadeDirectory>.None : Prelude.Optional(MadeDirectory.At(outDir));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return Error.New($"cannot create {outDir}: {e.Message}");
         }
+    }
+
+    // Writes the sample; the directory made for it, should nothing be saved there (the save
+    // failed, or a stop signal came before it), is removed on the way out, if still empty and
+    // still the one made.
+    private static Fin<IReadOnlyList<string>> WriteOrRemove(
+        string outDir, ImageSet train, ImageSet test, Option<MadeDirectory> made)
+    {
+        void Remove() => made.IfSome(m => m.RemoveIfEmpty());
+        using var onStop = StopSignals.OnStop(Remove);
+        var written = Write(outDir, train, test);
+        if (written.IsFail)
+        {
+            Remove();
+        }
+
+        return written;
     }
 
     private static Fin<IReadOnlyList<string>> Write(string outDir, ImageSet train, ImageSet test)
