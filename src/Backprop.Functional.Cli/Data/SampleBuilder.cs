@@ -106,7 +106,9 @@ public static class SampleBuilder
         {
             var existed = Directory.Exists(outDir);
             Directory.CreateDirectory(outDir);
-            return existed ? Option<MadeDirectory>.None : Prelude.Optional(MadeDirectory.At(outDir));
+            return existed
+                ? Option<MadeDirectory>.None
+                : Prelude.Optional(MadeDirectory.At(outDir));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -131,7 +131,8 @@ internal static class AtomicFile
     /// that a directory moved while the content is made, before any file of the save exists,
     /// takes the whole save with it too.
     /// </summary>
-    /// <param name="targets">The files the save writes; the <c>stopped:</c> line names them.</param>
+    /// <param name="targets">The files the save writes, which the <c>stopped:</c> line
+    /// names.</param>
     /// <param name="save">Makes the content and writes it.</param>
     /// <param name="held">The first target's directory, held open already (the checkpoint
     /// directory a run holds), for the save to go through; null to open it as the save
@@ -240,7 +241,9 @@ internal static class AtomicFile
                 continue;
             }
 
-            var handle = i == 0 && held?.Through is not null ? held : DirectoryHandle.Open(directory);
+            var handle = i == 0 && held?.Through is not null
+                ? held
+                : DirectoryHandle.Open(directory);
             if (handle is not null)
             {
                 holding[directory] = handle;

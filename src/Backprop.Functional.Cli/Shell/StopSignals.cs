@@ -17,6 +17,11 @@ namespace Backprop.Functional.Cli.Shell;
 /// (<see cref="Finish"/>), a signal changes nothing: the command ends as it would have without
 /// it, with its own exit code and no <c>stopped:</c> line.
 /// </summary>
+/// <remarks>
+/// LIMITATION: only a second signal after <see cref="Finish"/> ends the process, so a command
+/// whose last output cannot go out (a full pipe nobody reads) needs two; see
+/// docs/limitations.md#a-stop-signal-after-the-commands-last-file.
+/// </remarks>
 internal static class StopSignals
 {
     private static readonly List<Action> Cleanups = [];

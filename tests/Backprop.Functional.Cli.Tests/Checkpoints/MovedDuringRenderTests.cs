@@ -1,5 +1,4 @@
 using System.IO;
-using System.Linq;
 using Backprop.Functional.Cli.Checkpoints;
 using Backprop.Functional.Cli.Data;
 using Backprop.Functional.Cli.Models;
@@ -123,6 +122,5 @@ public sealed class MovedDuringRenderTests
         }
     }
 
-    private static string[] Names(string directory) =>
-        [.. Directory.GetFiles(directory).Select(Path.GetFileName).Order()!];
+    private static string[] Names(string directory) => SaveWindowTests.Names(directory);
 }

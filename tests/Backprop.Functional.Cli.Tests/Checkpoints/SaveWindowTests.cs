@@ -104,7 +104,8 @@ public sealed class SaveWindowTests
         Assert.Empty(Directory.GetFileSystemEntries(models));
     }
 
-    private static string[] Names(string directory)
+    /// <summary>The names of what is in <paramref name="directory"/>, sorted.</summary>
+    internal static string[] Names(string directory)
     {
         var names = Array.ConvertAll(
             Directory.GetFileSystemEntries(directory), e => Path.GetFileName(e)!);

@@ -28,7 +28,9 @@ public sealed class StopHandlerTests
         File.WriteAllText(target, "old");
         using var error = new StringWriter();
         var handler = new StopSignals.Handler(error);
-        var threads = Enumerable.Range(0, signals).Select(_ => new Thread(() => handler.Stop())).ToArray();
+        var threads = Enumerable.Range(0, signals)
+            .Select(_ => new Thread(() => handler.Stop()))
+            .ToArray();
         var returnedInside = true;
         AtomicFile.Written = temporary =>
         {
