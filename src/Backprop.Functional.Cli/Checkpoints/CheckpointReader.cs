@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Linq;
 using System.Numerics;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Backprop.Functional.Cli.Models;
 using Backprop.Functional.Cli.Running;
 using Backprop.Functional.Cli.Shell;
@@ -21,24 +22,29 @@ namespace Backprop.Functional.Cli.Checkpoints;
 /// </summary>
 /// <remarks>
 /// In order: valid JSON, read as a model file's is (a UTF-8 byte order mark skipped, a key
-/// twice in an object refused); the format name and version; the precision; the settings; the
-/// position (epoch, batch, steps), against itself and the settings (see Position); the best
+/// twice in an object refused); the format name and version; the precision; the settings, each
+/// as a run writes it and held to its option's rules (see SettingRules), and the precision
+/// among them the checkpoint's; the position (epoch, batch, steps), against itself and the
+/// settings (see Position); the optimizer chain, the one the other settings make; the best
 /// epoch and the history, whose figures must be in range and agree with each other and with
 /// the settings (see Figures), the best epoch being the history's lowest validation loss; the
-/// model's class names; then, for a whole checkpoint, the precision against the caller's, the
-/// model (checked as a model file is, and against the settings' sizes, activations, loss and
-/// seed), the best model when the run stops early, and the optimizer state, its η the last
-/// epoch's and each buffer with the model's shapes and finite numbers. What needs the run's
+/// model's class names, and the model (checked as a model file is, and against the settings'
+/// sizes, activations, loss and seed); then, for a whole checkpoint, the precision against the
+/// caller's, the best model when the run stops early, and the optimizer state, its η the last
+/// epoch's and each buffer with the model's shapes and finite numbers. So a header that reads
+/// holds settings that a run can have written, and a resume that compares them with its
+/// arguments blames an argument only for a real difference. What needs the run's
 /// settings as a whole (the schedule's η, the data's class names) is checked on resuming, in
 /// <see cref="Running.ResumeCheck"/>.
 /// </remarks>
-internal static class CheckpointReader
+internal static partial class CheckpointReader
 {
     // What each setting a run records must hold (as RunIdentity.Of writes it), so that a
     // damaged value is named here (exit 1) and a resume refuses only a real difference: the
-    // text a run writes for the value a setting's text means, or null when it means none. A
-    // text that means a value but is not how a run writes it ("0.10" for 0.1, "RELU") is
-    // damage too, as a resumed run's "0.1" would differ from it as text.
+    // text a run writes for the value a setting's text means, or null when it means none or
+    // one its option refuses (see SettingRules). A text that means a value but is not how a
+    // run writes it ("0.10" for 0.1, "RELU") is damage too, as a resumed run's "0.1" would
+    // differ from it as text.
     private static readonly (string Key, string Expected, Func<string, string?> Written)[]
         SettingKinds =
     [
@@ -58,19 +64,28 @@ internal static class CheckpointReader
                 ? v
                 : null),
         ("optimizer", "an optimizer name", v => OptimizerKinds.Parse(v)?.Name()),
-        ("learningRate", "a number", NumberText),
-        ("momentum", "a number or ''", OptionalNumberText),
-        ("beta2", "a number or ''", OptionalNumberText),
-        ("weightDecay", "a number or ''", OptionalNumberText),
-        ("l2", "a number or ''", OptionalNumberText),
-        ("clipNorm", "a number or ''", OptionalNumberText),
+        Number(SettingRules.LearningRate),
+        Number(SettingRules.Momentum, orNone: true),
+        Number(SettingRules.Beta2, orNone: true),
+        Number(SettingRules.WeightDecay),
+        Number(SettingRules.L2),
+        Number(SettingRules.ClipNorm, orNone: true),
         ("schedule", "a schedule name", v => ScheduleKinds.Parse(v)?.Name()),
-        ("decayFactor", "a number or ''", OptionalNumberText),
+        Number(SettingRules.DecayFactor, orNone: true),
         ("decayEvery", Whole(1) + ", or ''", v => v.Length == 0 ? v : WholeText(v, 1)),
-        ("warmup", Whole(0) + ", or ''", v => v.Length == 0 ? v : WholeText(v, 0)),
+        ("warmup", Whole(0), v => WholeText(v, 0)),
         ("chain", "an optimizer chain", v => v.Length > 0 ? v : null),
-        ("dropout", "a number", NumberText),
+        Number(SettingRules.Dropout),
         ("earlyStop", Whole(0), v => WholeText(v, 0)),
+    ];
+
+    // The settings whose options mean something only under some optimizers or schedules.
+    private static readonly (string Key, string Option, string Expected)[] Dependent =
+    [
+        ("momentum", SettingRules.Momentum.Option, SettingRules.Momentum.Range),
+        ("beta2", SettingRules.Beta2.Option, SettingRules.Beta2.Range),
+        ("decayFactor", SettingRules.DecayFactor.Option, SettingRules.DecayFactor.Range),
+        ("decayEvery", "--decay-every", Whole(1)),
     ];
 
     /// <summary>What <paramref name="read"/> makes of the JSON <paramref name="json"/>.</summary>
@@ -83,8 +98,14 @@ internal static class CheckpointReader
         ModelReader.ParseJson(name, json, "checkpoint", root => read(name, root));
 
     /// <summary>
-    /// The header: format, precision, settings, position, history and the model's class names.
+    /// The header: format, precision, settings, position, history and the model's class names,
+    /// after checking the model against the settings.
     /// </summary>
+    /// <remarks>
+    /// The model is read here and again by <see cref="Whole{T}"/>, which keeps it: a resume
+    /// parses its weights twice, so that no setting is compared with the run's arguments
+    /// before the network it describes is known to be the one stored.
+    /// </remarks>
     public static Fin<CheckpointHeader> Header(string name, JsonElement root) =>
         from isObject in ModelReader.Require(
             root.ValueKind == JsonValueKind.Object,
@@ -104,6 +125,10 @@ internal static class CheckpointReader
             () => $"{name}: precision is '{precision}'; expected "
                 + $"'{ModelInfo.Float32}' or '{ModelInfo.Float64}'")
         from settings in Settings(name, root)
+        from samePrecision in ModelReader.Require(
+            SettingValue(settings, "precision") == precision,
+            () => $"{name}: setting 'precision' is \"{SettingValue(settings, "precision")}\" but "
+                + $"the checkpoint is {precision}; expected the same")
         let validation = long.Parse(
             settings.First(e => e.Key == "validation").Value, NumberStyles.None, Invariant)
         from epoch in Whole(name, root, "epoch", 1)
@@ -112,6 +137,7 @@ internal static class CheckpointReader
         from step in Long(name, root, "step")
         from skipped in Whole(name, root, "skipped", 0)
         from position in Position(name, settings, epoch, batch, batchesPerEpoch, step, skipped)
+        from chain in Chain(name, settings, epoch, batchesPerEpoch)
         from bestEpoch in BestEpoch(name, root, epoch)
         from history in History(name, root, epoch, validation, precision)
         from bestValidated in ModelReader.Require(
@@ -122,6 +148,9 @@ internal static class CheckpointReader
         from bestAgrees in BestAgrees(name, settings, bestEpoch, history)
         from modelJson in ModelReader.Member(name, root, "model", JsonValueKind.Object)
         from classNames in ModelReader.Texts($"{name}: model", modelJson, "classNames")
+        from model in precision == ModelInfo.Float32
+            ? Model<float>($"{name}: model", modelJson, precision, settings).Map(_ => unit)
+            : Model<double>($"{name}: model", modelJson, precision, settings).Map(_ => unit)
         select new CheckpointHeader(
             precision,
             settings,
@@ -146,8 +175,7 @@ internal static class CheckpointReader
             header.Precision == wanted,
             () => $"{name}: the checkpoint is {header.Precision}; expected {wanted}")
         from modelJson in ModelReader.Member(name, root, "model", JsonValueKind.Object)
-        from model in Network<T>($"{name}: model", modelJson, wanted, header.Settings)
-        from modelAgrees in Agrees($"{name}: model", model, header.Settings)
+        from model in Model<T>($"{name}: model", modelJson, wanted, header.Settings)
         from best in Best(name, root, header, model, wanted)
         from bestAgrees in best.Match(
             b => Agrees($"{name}: best", b, header.Settings), () => FinSucc(unit))
@@ -164,7 +192,34 @@ internal static class CheckpointReader
                 : Error.New($"{name}: setting '{property.Name}' is "
                     + $"{ModelReader.Kind(property.Value)}; expected a string"))
         from known in Each(SettingKinds, (kind, _) => Setting(name, entries, kind))
+        from applicable in Each(Dependent, (setting, _) => Applicable(name, entries, setting))
         select (IReadOnlyList<(string Key, string Value)>)entries;
+
+    // A run records "" for an option that means nothing under its optimizer and schedule
+    // (which the command line refuses when given), and a value for one that means something.
+    private static Fin<Unit> Applicable(
+        string name,
+        IReadOnlyList<(string Key, string Value)> settings,
+        (string Key, string Option, string Expected) setting)
+    {
+        var optimizer = OptimizerKinds.Parse(SettingValue(settings, "optimizer"))!.Value;
+        var schedule = ScheduleKinds.Parse(SettingValue(settings, "schedule"))!.Value;
+        var value = SettingValue(settings, setting.Key);
+        var why = SettingRules.Inapplicable(setting.Option, optimizer, schedule);
+        if (why is not null && value.Length > 0)
+        {
+            return Error.New($"{name}: setting '{setting.Key}' is \"{value}\" but {setting.Option} "
+                + $"{why}; expected \"\"");
+        }
+
+        var under = setting.Key.StartsWith("decay", StringComparison.Ordinal)
+            ? $"--schedule {schedule.Name()}"
+            : $"--optimizer {optimizer.Name()}";
+        return why is null && value.Length == 0
+            ? Error.New($"{name}: setting '{setting.Key}' is \"\" but {under} takes "
+                + $"{setting.Option}; expected {setting.Expected}")
+            : unit;
+    }
 
     private static CultureInfo Invariant => CultureInfo.InvariantCulture;
 
@@ -194,8 +249,7 @@ internal static class CheckpointReader
         }
 
         // A number past float64's range, which no run can have been given.
-        var tooLarge = kind.Expected.StartsWith("a number", StringComparison.Ordinal)
-            && PastDouble(found[0]);
+        var tooLarge = SettingRules.Numbers.Any(r => r.Key == kind.Key) && PastDouble(found[0]);
         return Error.New(tooLarge
             ? $"{name}: setting '{kind.Key}' is "
                 + ModelReader.Beyond($"\"{found[0]}\"", ModelInfo.Float64)
@@ -220,8 +274,21 @@ internal static class CheckpointReader
             ? text == "-0" ? text : (x == 0 ? 0.0 : x).ToString("R", Invariant)
             : null;
 
-    private static string? OptionalNumberText(string text) =>
-        text.Length == 0 ? text : NumberText(text);
+    // A number setting: as a run writes it and in its option's range, or "" for none where
+    // the option may be absent (whether it may, under the optimizer and schedule recorded,
+    // is checked once all are read, see Applicable).
+    private static (string Key, string Expected, Func<string, string?> Written) Number(
+        NumberRule rule, bool orNone = false) =>
+        (
+            rule.Key,
+            $"{rule.Range}, as {rule.Option} takes" + (orNone ? ", or ''" : string.Empty),
+            v => orNone && v.Length == 0 ? v : RuledText(v, rule));
+
+    private static string? RuledText(string text, NumberRule rule) =>
+        NumberText(text) is { } written
+        && rule.Accepts(double.Parse(written, NumberStyles.Float, Invariant))
+            ? written
+            : null;
 
     // An activation's name as a run writes it: lower case, no alias, the slope of a leaky
     // ReLU as a number is written ("leaky-relu:0.01").
@@ -601,6 +668,71 @@ internal static class CheckpointReader
         select loaded.Match(
             (n, _) => (Network<T>)(object)n,
             (n, _) => (Network<T>)(object)n);
+
+    // The model the settings describe, read as a model file is.
+    private static Fin<Network<T>> Model<T>(
+        string at,
+        JsonElement json,
+        string precision,
+        IReadOnlyList<(string Key, string Value)> settings)
+        where T : struct, IFloatingPointIeee754<T> =>
+        from model in Network<T>(at, json, precision, settings)
+        from agrees in Agrees(at, model, settings)
+        select model;
+
+    // The optimizer chain is the one the other settings make. A cosine schedule decays over
+    // the run's steps, which follow its --epochs, a setting a run does not record: the chain
+    // gives them, and they must be whole epochs, at least those taken.
+    private static Fin<Unit> Chain(
+        string name, IReadOnlyList<(string Key, string Value)> settings, int epoch, int batches)
+    {
+        var chain = SettingValue(settings, "chain");
+        var optimizer = Recorded(settings);
+        var epochs = epoch;
+        if (optimizer.Schedule == ScheduleKind.Cosine
+            && CosineSteps().Match(chain) is { Success: true } m
+            && long.TryParse(m.Groups[1].Value, NumberStyles.None, Invariant, out var steps)
+            && steps % batches == 0
+            && steps / batches >= epoch
+            && steps / batches <= int.MaxValue)
+        {
+            epochs = (int)(steps / batches);
+        }
+
+        var made = optimizer.Build(batches, epochs).Name;
+        return RunIdentity.Same(made, chain)
+            ? unit
+            : Error.New($"{name}: setting 'chain' is \"{chain}\"; expected \"{made}\", the chain "
+                + "the other settings make"
+                + (optimizer.Schedule == ScheduleKind.Cosine
+                    ? $", over {Plural.Of(epochs, "epoch")} or more of {batches} steps"
+                    : string.Empty));
+    }
+
+    // The optimizer settings as recorded, each already checked by Settings.
+    private static OptimizerSettings Recorded(IReadOnlyList<(string Key, string Value)> settings)
+    {
+        double? Number(string key) => SettingValue(settings, key) is { Length: > 0 } v
+            ? double.Parse(v, NumberStyles.Float, Invariant)
+            : null;
+        var decayEvery = SettingValue(settings, "decayEvery");
+        return new(
+            OptimizerKinds.Parse(SettingValue(settings, "optimizer"))!.Value,
+            Number("learningRate")!.Value,
+            Number("momentum"),
+            Number("beta2"),
+            Number("weightDecay")!.Value,
+            Number("l2")!.Value,
+            Number("clipNorm"),
+            ScheduleKinds.Parse(SettingValue(settings, "schedule"))!.Value,
+            Number("decayFactor"),
+            decayEvery.Length > 0 ? int.Parse(decayEvery, NumberStyles.None, Invariant) : null,
+            SettingNumber(settings, "warmup"));
+    }
+
+    // The decay length of a cosine schedule in an optimizer chain: "cosine(0.1 → 0 over 300)".
+    [GeneratedRegex(@"cosine\([^()]* over (\d+)\)", RegexOptions.CultureInvariant)]
+    private static partial Regex CosineSteps();
 
     // A saved network is the one the settings describe: their sizes, the hidden activation on
     // every layer but the last, and the output activation on the last.

@@ -155,20 +155,20 @@ internal static class OptionFactory
         };
 
     /// <summary>
-    /// A number that <paramref name="accepts"/> takes, or null when the option is absent (for a
+    /// A number that <paramref name="rule"/> takes, or null when the option is absent (for a
     /// default that depends on other options, or for "none"). A rejected value is a parse error
-    /// "NAME REASON, got 'TOKEN'".
+    /// "NAME must be RANGE, got 'TOKEN'".
     /// </summary>
-    public static Option<double?> OptionalNumber(
-        string name, string description, Func<double, bool> accepts, string reason) => new(name)
-    {
-        Description = description,
-        HelpName = "X",
-        CustomParser = result => Single(result, token =>
-            FiniteNumber(token) is { } x && accepts(x)
-                ? FinSucc<double?>(x)
-                : RejectNumber<double?>(name, token, reason)),
-    };
+    public static Option<double?> OptionalNumber(NumberRule rule, string description) =>
+        new(rule.Option)
+        {
+            Description = description,
+            HelpName = "X",
+            CustomParser = result => Single(result, token =>
+                FiniteNumber(token) is { } x && rule.Accepts(x)
+                    ? FinSucc<double?>(x)
+                    : RejectNumber<double?>(rule.Option, token, $"must be {rule.Range}")),
+        };
 
     /// <summary>A whole number ≥ <paramref name="minimum"/>, or null when absent.</summary>
     public static Option<int?> OptionalInteger(string name, string description, int minimum) =>

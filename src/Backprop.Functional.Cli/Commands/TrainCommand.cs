@@ -21,8 +21,6 @@ internal static class TrainCommand
     /// <summary>The model file written when --out is not given, in the current directory.</summary>
     public const string DefaultModelPath = "model.json";
 
-    private const string Unit = "must be a number in [0, 1)";
-
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
     /// <summary>The command, whose action runs in <paramref name="context"/>.</summary>
@@ -42,52 +40,36 @@ internal static class TrainCommand
             "--batch-size", 32, "The number of images per step.");
         var optimizer = OptionFactory.Optimizer();
         var learningRate = OptionFactory.OptionalNumber(
-            "--learning-rate",
+            SettingRules.LearningRate,
             "η, the step size. Defaults to 0.1 for sgd, 0.01 for momentum and nesterov, 0.001 "
-                + "for adam, adamw and rmsprop.",
-            x => x > 0,
-            "must be a finite number > 0");
+                + "for adam, adamw and rmsprop.");
         var momentum = OptionFactory.OptionalNumber(
-            "--momentum",
-            "μ for momentum and nesterov, β₁ for adam and adamw, in [0, 1). Defaults to 0.9.",
-            x => x >= 0 && x < 1,
-            Unit);
+            SettingRules.Momentum,
+            "μ for momentum and nesterov, β₁ for adam and adamw, in [0, 1). Defaults to 0.9.");
         var beta2 = OptionFactory.OptionalNumber(
-            "--beta2",
+            SettingRules.Beta2,
             "β₂ for adam and adamw, ρ for rmsprop, in [0, 1). Defaults to 0.999 for adam and "
-                + "adamw, 0.99 for rmsprop.",
-            x => x >= 0 && x < 1,
-            Unit);
+                + "adamw, 0.99 for rmsprop.");
         var weightDecay = OptionFactory.OptionalNumber(
-            "--weight-decay",
+            SettingRules.WeightDecay,
             "λ of decoupled weight decay, θ ← θ − η(d + λθ), biases excluded. Defaults to 0.01 "
-                + "for adamw, 0 otherwise.",
-            x => x >= 0,
-            "must be a finite number ≥ 0");
+                + "for adamw, 0 otherwise.");
         var l2 = OptionFactory.OptionalNumber(
-            "--l2",
+            SettingRules.L2,
             "λ of the L2 penalty ½λ‖W‖² added to the loss (g ← g + λW), biases excluded. "
-                + "Defaults to 0.",
-            x => x >= 0,
-            "must be a finite number ≥ 0");
+                + "Defaults to 0.");
         var clipNorm = OptionFactory.OptionalNumber(
-            "--clip-norm",
-            "Scale the gradient down to this global norm when it is longer. Defaults to none.",
-            x => x > 0,
-            "must be a finite number > 0");
+            SettingRules.ClipNorm,
+            "Scale the gradient down to this global norm when it is longer. Defaults to none.");
         var dropout = OptionFactory.OptionalNumber(
-            "--dropout",
+            SettingRules.Dropout,
             "p, the probability of dropping a hidden unit while training, in [0, 1). "
-                + "Defaults to 0.",
-            x => x >= 0 && x < 1,
-            Unit);
+                + "Defaults to 0.");
         var schedule = OptionFactory.Schedule();
         var decayFactor = OptionFactory.OptionalNumber(
-            "--decay-factor",
+            SettingRules.DecayFactor,
             "γ, in (0, 1]: a step or exponential schedule multiplies η by γ every --decay-every "
-                + "epochs. Defaults to 0.1.",
-            x => x > 0 && x <= 1,
-            "must be a number in (0, 1]");
+                + "epochs. Defaults to 0.1.");
         var decayEvery = OptionFactory.OptionalInteger(
             "--decay-every",
             "The epochs per factor γ of a step or exponential schedule. Defaults to a third of "
@@ -216,26 +198,19 @@ internal static class TrainCommand
     // The messages echo the values as typed.
     private static void Check(OptimizerKind kind, ScheduleKind schedule, Typed typed)
     {
-        if (typed.Momentum is { } μ && !kind.HasMomentum())
+        var given = new[]
         {
-            throw CommandFailure.Usage(
-                $"--momentum {μ} does not apply to --optimizer {kind.Name()}: it is μ for "
-                + "momentum and nesterov, β₁ for adam and adamw");
-        }
-
-        if (typed.Beta2 is { } β2 && kind.DefaultBeta2() is null)
+            ("--momentum", typed.Momentum),
+            ("--beta2", typed.Beta2),
+            ("--decay-factor", typed.DecayFactor),
+            ("--decay-every", typed.DecayEvery),
+        };
+        foreach (var (option, value) in given)
         {
-            throw CommandFailure.Usage(
-                $"--beta2 {β2} does not apply to --optimizer {kind.Name()}: it is β₂ for adam "
-                + "and adamw, ρ for rmsprop");
-        }
-
-        if (!schedule.Decays() && (typed.DecayFactor ?? typed.DecayEvery) is { } value)
-        {
-            var option = typed.DecayFactor is not null ? "--decay-factor" : "--decay-every";
-            throw CommandFailure.Usage(
-                $"{option} {value} does not apply to --schedule {schedule.Name()}: it shapes the "
-                + "step and exponential schedules");
+            if (value is not null && SettingRules.Inapplicable(option, kind, schedule) is { } why)
+            {
+                throw CommandFailure.Usage($"{option} {value} {why}");
+            }
         }
 
         if (typed.EarlyStop is { } patience && typed.Validation is null)

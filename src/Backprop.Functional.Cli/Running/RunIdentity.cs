@@ -83,12 +83,18 @@ internal static partial class RunIdentity
 
     private static string Shown(string value) => value.Length == 0 ? "none" : value;
 
-    // A setting of the run and the checkpoint's are the same when they are, or when they differ
-    // only in how an older version wrote the same thing. A checkpoint written before −0 was
-    // recorded as 0 (see Text) has "-0" for `--momentum -0`, `--beta2 -0`, `--weight-decay -0`,
-    // `--l2 -0` or `--dropout -0`, and its chain "μ = -0", "β₁ = -0", "β₂ = -0" or "ρ = -0";
-    // one written before counts of one were singular has "after 1 warm-up steps" in its chain.
-    private static bool Same(string run, string saved) =>
+    /// <summary>
+    /// Whether a setting of the run, <paramref name="run"/>, and a checkpoint's,
+    /// <paramref name="saved"/>, are the same: as text, or but for how an older version wrote
+    /// the same thing.
+    /// </summary>
+    /// <remarks>
+    /// A checkpoint written before −0 was recorded as 0 (see Text) has "-0" for
+    /// <c>--momentum -0</c>, <c>--beta2 -0</c>, <c>--weight-decay -0</c>, <c>--l2 -0</c> or
+    /// <c>--dropout -0</c>, and its chain "μ = -0", "β₁ = -0", "β₂ = -0" or "ρ = -0"; one
+    /// written before counts of one were singular has "after 1 warm-up steps" in its chain.
+    /// </remarks>
+    public static bool Same(string run, string saved) =>
         run == saved || Current(run) == Current(saved);
 
     private static string Current(string value) =>

@@ -64,7 +64,7 @@ public sealed class CheckpointFileTests
     }
 
     [Fact]
-    public void The_header_reads_without_the_networks_and_a_wrong_precision_is_named()
+    public void The_header_reads_alone_and_a_wrong_precision_is_named()
     {
         using var dir = new TempDirectory();
         var path = dir.File("checkpoint.json");
@@ -258,7 +258,7 @@ public sealed class CheckpointFileTests
         ("optimizer", "adam"), ("learningRate", "0.001"), ("momentum", "0.9"),
         ("beta2", "0.999"), ("weightDecay", "0"), ("l2", "0"), ("clipNorm", string.Empty),
         ("schedule", "constant"), ("decayFactor", string.Empty), ("decayEvery", string.Empty),
-        ("warmup", "0"), ("chain", "adam(β1 = 0.9, β2 = 0.999), η = constant(0.001)"),
+        ("warmup", "0"), ("chain", "adam(β₁ = 0.9, β₂ = 0.999, ε = 1E-08), η = constant(0.001)"),
         ("dropout", "0"), ("earlyStop", earlyStop ? "3" : "0"),
     ];
 

@@ -78,18 +78,24 @@ public sealed class DamagedCheckpointTests
     [InlineData(
         "warmup",
         "00",
-        "setting 'warmup' is \"00\"; expected a whole number ≥ 0 in digits, with no leading zero, "
-            + "or ''")]
+        "setting 'warmup' is \"00\"; expected a whole number ≥ 0 in digits, with no leading zero")]
     [InlineData(
         "seed",
         "01",
         "setting 'seed' is \"01\"; expected a whole number ≥ 0 in digits, with no leading zero")]
-    [InlineData("dropout", null, "setting 'dropout' is missing; expected a number")]
+    [InlineData(
+        "dropout",
+        null,
+        "setting 'dropout' is missing; expected a number in [0, 1), as --dropout takes")]
     [InlineData(
         "seed",
         "-1",
         "setting 'seed' is \"-1\"; expected a whole number ≥ 0 in digits, with no leading zero")]
-    [InlineData("learningRate", "fast", "setting 'learningRate' is \"fast\"; expected a number")]
+    [InlineData(
+        "learningRate",
+        "fast",
+        "setting 'learningRate' is \"fast\"; expected a finite number > 0, as --learning-rate "
+            + "takes")]
     [InlineData(
         "learningRate",
         "0.10",
@@ -808,7 +814,8 @@ public sealed class DamagedCheckpointTests
         }
     }
 
-    private static Commands.CliResult Resume(Commands.TempDirectory dir, string checkpoint, params string[] more) =>
+    internal static Commands.CliResult Resume(
+        Commands.TempDirectory dir, string checkpoint, params string[] more) =>
         Commands.Cli.Run(
             [
                 "train", "--hidden", "8", "--epochs", "2", "--resume", checkpoint,
@@ -816,7 +823,7 @@ public sealed class DamagedCheckpointTests
             ]);
 
     // The checkpoint of a one-epoch run on the embedded sample with these options.
-    private static string Checkpoint(Commands.TempDirectory dir, params string[] options)
+    internal static string Checkpoint(Commands.TempDirectory dir, params string[] options)
     {
         Commands.Cli.Run(
             [
