@@ -129,6 +129,7 @@ internal static partial class CheckpointReader
             SettingValue(settings, "precision") == precision,
             () => $"{name}: setting 'precision' is \"{SettingValue(settings, "precision")}\" but "
                 + $"the checkpoint is {precision}; expected the same")
+        from held in Float32Holds(name, settings)
         let validation = long.Parse(
             settings.First(e => e.Key == "validation").Value, NumberStyles.None, Invariant)
         from epoch in Whole(name, root, "epoch", 1)
@@ -707,6 +708,33 @@ internal static partial class CheckpointReader
                 + (optimizer.Schedule == ScheduleKind.Cosine
                     ? $", over {Plural.Of(epochs, "epoch")} or more of {batches} steps"
                     : string.Empty));
+    }
+
+    // The numbers of a float32 run are ones float32 holds, as the command line asks of its
+    // options under --precision float32 (see Float32Limits).
+    private static Fin<Unit> Float32Holds(
+        string name, IReadOnlyList<(string Key, string Value)> settings)
+    {
+        if (SettingValue(settings, "precision") != ModelInfo.Float32)
+        {
+            return unit;
+        }
+
+        var hidden = SettingValue(settings, "sizes").Split(" → ").Length > 2
+            ? ActivationNames.Parse(SettingValue(settings, "activation")).IfFail(_ => null!)
+            : null;
+        var output = ActivationNames.Parse(SettingValue(settings, "output")).IfFail(_ => null!);
+        if (Float32Limits.First(Recorded(settings), hidden, output) is not { } p)
+        {
+            return unit;
+        }
+
+        var key = p.Slope
+            ? p.Option.TrimStart('-')
+            : SettingRules.Numbers.First(r => r.Option == p.Option).Key;
+        return Error.New($"{name}: setting '{key}' is \"{SettingValue(settings, key)}\", "
+            + (p.Slope ? "whose leaky ReLU slope " : "which ")
+            + $"{p.Fault}, and the run is float32 (setting 'precision'); expected {p.Limit}");
     }
 
     // The optimizer settings as recorded, each already checked by Settings.

@@ -58,18 +58,50 @@ internal static class Float32Limits
     /// typed, or null when it was not given; the messages echo it.</param>
     public static void Check(TrainSettings s, Func<string, string?> typed)
     {
-        if (s.Precision != Precision.Float32)
+        if (s.Precision != Precision.Float32
+            || First(s.Optimizer, s.Hidden.Count > 0 ? s.Activation : null, s.Output) is not
+                { } p)
         {
             return;
         }
 
-        if (s.Hidden.Count > 0)
+        var text = typed(p.Option)?.TrimStart();
+        const string Leaky = LeakySlope.Prefix;
+        if (p.Slope)
         {
-            CheckSlope("--activation", s.Activation, typed);
+            var slope = text is not null
+                && text.StartsWith(Leaky, StringComparison.OrdinalIgnoreCase)
+                    ? text[Leaky.Length..]
+                    : Text(p.Value);
+            throw CommandFailure.Usage(
+                $"{p.Option}: leaky ReLU slope {p.Fault}, got '{slope}'; give {p.Limit} or "
+                + Float64);
         }
 
-        CheckSlope("--output", s.Output, typed);
-        var o = s.Optimizer;
+        var given = typed(p.Option) ?? Text(p.Value);
+        throw CommandFailure.Usage(p.Option == "--learning-rate" && (float)p.Value == 0f
+            ? "--learning-rate is 0 in float32, which would leave every weight as it is, got "
+                + $"'{given}'; give a larger rate or {Float64}"
+            : $"{p.Option} {p.Fault}, got '{given}'; give {p.Limit} or {Float64}");
+    }
+
+    /// <summary>
+    /// The first value of a float32 run that float32 cannot hold, or null when it holds them
+    /// all: the slope of a leaky ReLU <paramref name="hidden"/> (null for a network with no
+    /// hidden layer) or <paramref name="output"/>, then the numbers of
+    /// <paramref name="o"/>.
+    /// </summary>
+    public static Float32Problem? First(OptimizerSettings o, Activation? hidden, Activation output)
+    {
+        foreach (var (option, activation) in new[] { ("--activation", hidden), ("--output", output) })
+        {
+            if (activation is not null && LeakySlope.Of(activation) is { } α
+                && Problem(α, Bound.BelowOne) is { } slope)
+            {
+                return new(option, α, slope.Fault, slope.Limit, Slope: true);
+            }
+        }
+
         var checks = new (string Option, double? Value, Bound Bound)[]
         {
             ("--learning-rate", o.LearningRate, Bound.Finite | Bound.AboveZero),
@@ -82,51 +114,29 @@ internal static class Float32Limits
         };
         foreach (var (option, value, bound) in checks)
         {
-            if (value is not { } x || Problem(x, bound) is not { } problem)
+            if (value is { } x && Problem(x, bound) is { } problem)
             {
-                continue;
+                return new(option, x, problem.Fault, problem.Limit, Slope: false);
             }
-
-            var given = typed(option) ?? x.ToString("R", Invariant);
-            throw CommandFailure.Usage(option == "--learning-rate" && (float)x == 0f
-                ? "--learning-rate is 0 in float32, which would leave every weight as it is, got "
-                    + $"'{given}'; give a larger rate or --precision float64"
-                : $"{option} {problem.Fault}, got '{given}'; {problem.Remedy}");
         }
+
+        return null;
     }
 
-    // What is wrong with x in float32 under the bound, and what to give instead; null when
-    // nothing is. The values checked against 1 are below 1 as doubles, so "≥ 1" is "= 1".
-    private static (string Fault, string Remedy)? Problem(double x, Bound bound) =>
+    private static string Text(double x) => x.ToString("R", Invariant);
+
+    // What is wrong with x in float32 under the bound, and the values float32 holds instead;
+    // null when nothing is. The values checked against 1 are below 1 as doubles, so "≥ 1" is
+    // "= 1".
+    private static (string Fault, string Limit)? Problem(double x, Bound bound) =>
         (float)x switch
     {
         float.PositiveInfinity when bound.HasFlag(Bound.Finite) =>
-            ("is ∞ in float32, past its largest number", $"give at most {Largest} or {Float64}"),
+            ("is ∞ in float32, past its largest number", $"at most {Largest}"),
         0f when bound.HasFlag(Bound.AboveZero) =>
-            ("is 0 in float32, where it must be > 0", $"give at least {Smallest} or {Float64}"),
+            ("is 0 in float32, where it must be > 0", $"at least {Smallest}"),
         >= 1f when bound.HasFlag(Bound.BelowOne) =>
-            ("is 1 in float32, where it must be below 1",
-                $"give at most {JustBelowOne} or {Float64}"),
+            ("is 1 in float32, where it must be below 1", $"at most {JustBelowOne}"),
         _ => null,
     };
-
-    // The slope α of a leaky ReLU, which float32 rounds to 1 just below it (see LeakySlope);
-    // echoed as typed.
-    private static void CheckSlope(
-        string option, Activation activation, Func<string, string?> typed)
-    {
-        const string Leaky = LeakySlope.Prefix;
-        if (LeakySlope.Of(activation) is not { } α
-            || Problem(α, Bound.BelowOne) is not { } problem)
-        {
-            return;
-        }
-
-        var text = typed(option)?.TrimStart();
-        var slope = text is not null && text.StartsWith(Leaky, StringComparison.OrdinalIgnoreCase)
-            ? text[Leaky.Length..]
-            : α.ToString("R", Invariant);
-        throw CommandFailure.Usage(
-            $"{option}: leaky ReLU slope {problem.Fault}, got '{slope}'; {problem.Remedy}");
-    }
 }

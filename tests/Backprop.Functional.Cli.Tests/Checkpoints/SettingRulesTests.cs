@@ -101,6 +101,24 @@ public sealed class SettingRulesTests
         string options, string key, string value, string expected) =>
         AssertDamage(options, key, value, $"setting '{key}' is \"{value}\"{expected}");
 
+    [Theory]
+    [InlineData("", "learningRate", "1E-50", "which is 0 in float32, where it must be > 0", "at least 1E-45")]
+    [InlineData("", "weightDecay", "1E+300", "which is ∞ in float32, past its largest number", "at most 3.4028235E+38")]
+    [InlineData(
+        "--optimizer adam", "momentum", "0.99999999", "which is 1 in float32, where it must be below 1",
+        "at most 0.99999994")]
+    [InlineData(
+        "--activation leaky-relu:0.5", "activation", "leaky-relu:0.99999999",
+        "whose leaky ReLU slope is 1 in float32, where it must be below 1", "at most 0.99999994")]
+    public void A_float32_setting_that_float32_cannot_hold_is_named(
+        string options, string key, string value, string fault, string limit) =>
+        AssertDamage(
+            options,
+            key,
+            value,
+            $"setting '{key}' is \"{value}\", {fault}, and the run is float32 (setting "
+                + $"'precision'); expected {limit}");
+
     [Fact]
     public void Sizes_other_than_the_stored_networks_are_named()
     {
