@@ -30,12 +30,11 @@ internal static class ResumeCheck
     public static CheckpointHeader Header(TrainingRun run, string path)
     {
         var header = CheckpointFile.ReadHeader(path).OrFail();
-        RunIdentity.CheckAgainst(run.Identity, header, path);
-        CheckTestSet(run, header, path);
-        CheckRates(run, header, path);
 
         // At the end of the last epoch, or of a run that stopped early, the run only writes
-        // its files (see TrainingLoop.Run).
+        // its files (see TrainingLoop.Run). Checked first: under a schedule that follows
+        // --epochs (cosine, or step and exponential with the default decay period), fewer
+        // epochs change the schedule too, and the settings would name that instead of --epochs.
         var s = run.Settings;
         if (header.Epoch > s.Epochs)
         {
@@ -45,6 +44,9 @@ internal static class ResumeCheck
                 + "or more to train on");
         }
 
+        RunIdentity.CheckAgainst(run.Identity, header, path);
+        CheckTestSet(run, header, path);
+        CheckRates(run, header, path);
         return header;
     }
 
