@@ -39,16 +39,18 @@ internal static class BackpropCommand
                 parse = root.Parse(words, configuration);
             }
 
+            // An on/off option given a value is refused first, the help option's included
+            // (`--help=foo`, `--help=`), which would otherwise show the help.
+            if (CommandLineRoot.FlagWithValue(parse, args) is { } flagged)
+            {
+                throw CommandFailure.Usage(flagged);
+            }
+
             // A help option anywhere asks for help, even where an option before it would take
             // it as its value (`train --epochs --help`).
             if (HelpWord(root, words) is { } help)
             {
                 return Help(root, words, help, configuration, context);
-            }
-
-            if (CommandLineRoot.FlagWithValue(parse, args) is { } flagged)
-            {
-                throw CommandFailure.Usage(flagged);
             }
 
             if (!OnlyInforms(root, parse) && UndecodablePaths.CurrentDirectoryUndecodable())
@@ -57,12 +59,12 @@ internal static class BackpropCommand
             }
 
             // The parser lets a stray word through beside --version, which would then print
-            // the version and succeed (`backprop --version extra`).
-            if (parse.Errors.Count == 0 && parse.UnmatchedTokens.Count > 0
-                && AsksVersion(root, parse))
+            // the version and succeed (`backprop --version extra`), and refuses a command or an
+            // option beside it without naming it (`backprop --version train`).
+            if (AsksVersion(root, parse) && FirstBesideVersion(root, words) is { } other)
             {
                 throw CommandFailure.Usage("--version option cannot be combined with other "
-                    + $"arguments; got '{parse.UnmatchedTokens[0]}'");
+                    + $"arguments; got '{other}'");
             }
 
             if (parse.Errors.Count > 0)
@@ -280,6 +282,15 @@ internal static class BackpropCommand
             Error = context.Error,
             EnableDefaultExceptionHandler = false,
         });
+    }
+
+    // The first word that is neither a name of the version option nor `--`, or null.
+    private static string? FirstBesideVersion(RootCommand root, IReadOnlyList<string> words)
+    {
+        var version = root.Options.OfType<VersionOption>().Single();
+        var names = version.Aliases.Prepend(version.Name).Append("--")
+            .ToHashSet(StringComparer.Ordinal);
+        return words.FirstOrDefault(word => !names.Contains(word));
     }
 
     private static bool AsksVersion(RootCommand root, ParseResult parse) =>

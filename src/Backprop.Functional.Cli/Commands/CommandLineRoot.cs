@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.CommandLine;
+using System.CommandLine.Help;
 using System.CommandLine.Parsing;
 using System.Linq;
 
@@ -79,11 +80,15 @@ internal sealed class CommandLineRoot(string description, IReadOnlyList<string> 
     /// <summary>
     /// The error for an on/off option given a value, joined (<c>--json=yes</c>,
     /// <c>--json:</c>) or as the next word (<c>--json true</c>), which the parser would take
-    /// as true/false or leave over as a stray word; null when there is none.
+    /// as true/false or leave over as a stray word; null when there is none. The help and
+    /// version options take no value either (<c>--help=foo</c>, <c>-h=1</c>,
+    /// <c>--version=1</c>), which the parser would let through.
     /// </summary>
     public static string? FlagWithValue(ParseResult parse, IReadOnlyList<string> words)
     {
-        var flags = InScope(parse.CommandResult).OfType<Option<bool>>().ToList();
+        var flags = InScope(parse.CommandResult)
+            .Where(o => o is Option<bool> or HelpOption or VersionOption)
+            .ToList();
         var end = words.ToList().IndexOf("--");
         foreach (var word in end < 0 ? words : words.Take(end))
         {
