@@ -52,8 +52,9 @@ internal static class OutputPaths
         var trimmed = Path.TrimEndingDirectorySeparator(path);
         if (File.Exists(trimmed))
         {
-            // A file, or a link that leads to nothing, is no directory and cannot be made one.
-            var what = FileKind.BrokenLink(trimmed) ?? "a file";
+            // A file, a named pipe, a device or a link that leads to nothing is no directory
+            // and cannot be made one; the message says which.
+            var what = FileKind.Of(trimmed) ?? "a file";
             throw CommandFailure.Usage(
                 $"{option} must name a directory, got '{path}', which is {what}");
         }

@@ -167,6 +167,25 @@ public sealed class BadArgumentTests
         Assert.Empty(Directory.GetFileSystemEntries(dir.Path));
     }
 
+    // Each names what stands where the directory should be, not "a file" for all.
+    [Data.UnixTheory]
+    [InlineData("train", "--checkpoint")]
+    [InlineData("make-sample|--data|absent", "--out")]
+    public void A_directory_option_naming_a_named_pipe_says_it_is_one(string command, string option)
+    {
+        using var dir = new TempDirectory();
+        var fifo = dir.File("fifo");
+        Data.SpecialFiles.MakeFifo(fifo);
+
+        var result = Data.SpecialFiles.WithinSeconds(
+            () => Cli.Run([.. command.Split('|'), option, fifo]));
+
+        Assert.Equal(
+            $"error: {option} must name a directory, got '{fifo}', which is a named pipe (FIFO)",
+            result.AssertOneErrorLine(2));
+        Assert.Equal(["fifo"], dir.Files);
+    }
+
     [Fact]
     public void Train_rejects_a_checkpoint_directory_that_is_a_file_or_cannot_be_made()
     {
