@@ -150,8 +150,8 @@ internal static partial class CheckpointReader
         from modelJson in ModelReader.Member(name, root, "model", JsonValueKind.Object)
         from classNames in ModelReader.Texts($"{name}: model", modelJson, "classNames")
         from model in precision == ModelInfo.Float32
-            ? Model<float>($"{name}: model", modelJson, precision, settings).Map(_ => unit)
-            : Model<double>($"{name}: model", modelJson, precision, settings).Map(_ => unit)
+            ? Network<float>($"{name}: model", modelJson, precision, settings).Map(_ => unit)
+            : Network<double>($"{name}: model", modelJson, precision, settings).Map(_ => unit)
         select new CheckpointHeader(
             precision,
             settings,
@@ -176,10 +176,8 @@ internal static partial class CheckpointReader
             header.Precision == wanted,
             () => $"{name}: the checkpoint is {header.Precision}; expected {wanted}")
         from modelJson in ModelReader.Member(name, root, "model", JsonValueKind.Object)
-        from model in Model<T>($"{name}: model", modelJson, wanted, header.Settings)
+        from model in Network<T>($"{name}: model", modelJson, wanted, header.Settings)
         from best in Best(name, root, header, model, wanted)
-        from bestAgrees in best.Match(
-            b => Agrees($"{name}: best", b, header.Settings), () => FinSucc(unit))
         from optimizer in Optimizer(name, root, header, model)
         select new Checkpoint<T>(header, model, optimizer, best.IfNoneUnsafe((Network<T>?)null));
 
@@ -648,7 +646,8 @@ internal static partial class CheckpointReader
     }
 
     // A model-file object of the checkpoint, checked as a model file is, whose loss and seed
-    // are the run's (the writer records the run's own).
+    // are the run's (the writer records the run's own), and whose layers are the ones the
+    // settings describe (see Agrees).
     private static Fin<Network<T>> Network<T>(
         string at,
         JsonElement json,
@@ -666,20 +665,11 @@ internal static partial class CheckpointReader
             seed == SettingValue(settings, "seed"),
             () => $"{at}: 'seed' is {seed} but setting 'seed' is "
                 + $"\"{SettingValue(settings, "seed")}\"; expected the same")
-        select loaded.Match(
+        let network = loaded.Match(
             (n, _) => (Network<T>)(object)n,
-            (n, _) => (Network<T>)(object)n);
-
-    // The model the settings describe, read as a model file is.
-    private static Fin<Network<T>> Model<T>(
-        string at,
-        JsonElement json,
-        string precision,
-        IReadOnlyList<(string Key, string Value)> settings)
-        where T : struct, IFloatingPointIeee754<T> =>
-        from model in Network<T>(at, json, precision, settings)
-        from agrees in Agrees(at, model, settings)
-        select model;
+            (n, _) => (Network<T>)(object)n)
+        from agrees in Agrees(at, network, settings)
+        select network;
 
     // The optimizer chain is the one the other settings make. A cosine schedule decays over
     // the run's steps, which follow its --epochs, a setting a run does not record: the chain

@@ -93,7 +93,8 @@ internal static class Float32Limits
     /// </summary>
     public static Float32Problem? First(OptimizerSettings o, Activation? hidden, Activation output)
     {
-        foreach (var (option, activation) in new[] { ("--activation", hidden), ("--output", output) })
+        var activations = new[] { ("--activation", hidden), ("--output", output) };
+        foreach (var (option, activation) in activations)
         {
             if (activation is not null && LeakySlope.Of(activation) is { } α
                 && Problem(α, Bound.BelowOne) is { } slope)

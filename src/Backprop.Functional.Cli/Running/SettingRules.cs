@@ -25,7 +25,9 @@ internal static class SettingRules
     /// <summary>λ of the L2 penalty, --l2.</summary>
     public static readonly NumberRule L2 = new("--l2", "l2", x => x >= 0, "a finite number ≥ 0");
 
-    /// <summary>The largest global gradient norm, --clip-norm; a run without one records "".</summary>
+    /// <summary>
+    /// The largest global gradient norm, --clip-norm; a run without one records "".
+    /// </summary>
     public static readonly NumberRule ClipNorm =
         new("--clip-norm", "clipNorm", x => x > 0, "a finite number > 0");
 

@@ -258,7 +258,8 @@ public sealed class CheckpointFileTests
         ("optimizer", "adam"), ("learningRate", "0.001"), ("momentum", "0.9"),
         ("beta2", "0.999"), ("weightDecay", "0"), ("l2", "0"), ("clipNorm", string.Empty),
         ("schedule", "constant"), ("decayFactor", string.Empty), ("decayEvery", string.Empty),
-        ("warmup", "0"), ("chain", "adam(β₁ = 0.9, β₂ = 0.999, ε = 1E-08), η = constant(0.001)"),
+        ("warmup", "0"),
+        ("chain", "adam(β₁ = 0.9, β₂ = 0.999, ε = 1E-08), η = constant(0.001)"),
         ("dropout", "0"), ("earlyStop", earlyStop ? "3" : "0"),
     ];
 

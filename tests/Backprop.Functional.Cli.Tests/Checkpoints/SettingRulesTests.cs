@@ -15,13 +15,23 @@ public sealed class SettingRulesTests
     // The options of the run that writes the checkpoint (its resume gives the same ones), the
     // setting edited, its new value, and the error after the file's name.
     [Theory]
-    [InlineData("", "learningRate", "-0.1", "expected a finite number > 0, as --learning-rate takes")]
+    [InlineData(
+        "",
+        "learningRate",
+        "-0.1",
+        "expected a finite number > 0, as --learning-rate takes")]
     [InlineData("", "learningRate", "0", "expected a finite number > 0, as --learning-rate takes")]
     [InlineData("", "learningRate", "", "expected a finite number > 0, as --learning-rate takes")]
     [InlineData(
-        "--optimizer adam", "momentum", "1", "expected a number in [0, 1), as --momentum takes, or ''")]
+        "--optimizer adam",
+        "momentum",
+        "1",
+        "expected a number in [0, 1), as --momentum takes, or ''")]
     [InlineData(
-        "--optimizer adam", "beta2", "-0.5", "expected a number in [0, 1), as --beta2 takes, or ''")]
+        "--optimizer adam",
+        "beta2",
+        "-0.5",
+        "expected a number in [0, 1), as --beta2 takes, or ''")]
     [InlineData("", "weightDecay", "-1", "expected a finite number ≥ 0, as --weight-decay takes")]
     [InlineData("", "weightDecay", "", "expected a finite number ≥ 0, as --weight-decay takes")]
     [InlineData("", "l2", "-0.01", "expected a finite number ≥ 0, as --l2 takes")]
@@ -40,7 +50,11 @@ public sealed class SettingRulesTests
     [InlineData("", "warmup", "", "expected a whole number ≥ 0 in digits, with no leading zero")]
     [InlineData("", "dropout", "1", "expected a number in [0, 1), as --dropout takes")]
     [InlineData("", "dropout", "", "expected a number in [0, 1), as --dropout takes")]
-    [InlineData("", "batchSize", "0", "expected a whole number ≥ 1 in digits, with no leading zero")]
+    [InlineData(
+        "",
+        "batchSize",
+        "0",
+        "expected a whole number ≥ 1 in digits, with no leading zero")]
     [InlineData("", "earlyStop", "", "expected a whole number ≥ 0 in digits, with no leading zero")]
     [InlineData("", "chain", "", "expected an optimizer chain")]
     public void A_setting_its_option_would_refuse_is_named_with_the_range(
@@ -50,12 +64,12 @@ public sealed class SettingRulesTests
     [Theory]
     [InlineData(
         "", "momentum", "0",
-        "but --momentum does not apply to --optimizer sgd: it is μ for momentum and nesterov, β₁ "
-            + "for adam and adamw; expected \"\"")]
+        "but --momentum does not apply to --optimizer sgd: it is μ for momentum and nesterov, "
+            + "β₁ for adam and adamw; expected \"\"")]
     [InlineData(
         "--optimizer momentum", "beta2", "0.9",
-        "but --beta2 does not apply to --optimizer momentum: it is β₂ for adam and adamw, ρ for "
-            + "rmsprop; expected \"\"")]
+        "but --beta2 does not apply to --optimizer momentum: it is β₂ for adam and adamw, ρ "
+            + "for rmsprop; expected \"\"")]
     [InlineData(
         "", "decayFactor", "0.5",
         "but --decay-factor does not apply to --schedule constant: it shapes the step and "
@@ -90,7 +104,8 @@ public sealed class SettingRulesTests
         "; expected \"sgd, η = constant(0.1)\", the chain the other settings make")]
     [InlineData(
         "--clip-norm 5", "chain", "sgd, η = constant(0.1)",
-        "; expected \"clip-norm(5) → sgd, η = constant(0.1)\", the chain the other settings make")]
+        "; expected \"clip-norm(5) → sgd, η = constant(0.1)\", the chain the other settings "
+            + "make")]
     [InlineData(
         "--schedule cosine", "chain", "sgd, η = cosine(0.1 → 0 over 100)",
         "; expected \"sgd, η = cosine(0.1 → 0 over 188)\", the chain the other settings make, "
@@ -102,10 +117,23 @@ public sealed class SettingRulesTests
         AssertDamage(options, key, value, $"setting '{key}' is \"{value}\"{expected}");
 
     [Theory]
-    [InlineData("", "learningRate", "1E-50", "which is 0 in float32, where it must be > 0", "at least 1E-45")]
-    [InlineData("", "weightDecay", "1E+300", "which is ∞ in float32, past its largest number", "at most 3.4028235E+38")]
     [InlineData(
-        "--optimizer adam", "momentum", "0.99999999", "which is 1 in float32, where it must be below 1",
+        "",
+        "learningRate",
+        "1E-50",
+        "which is 0 in float32, where it must be > 0",
+        "at least 1E-45")]
+    [InlineData(
+        "",
+        "weightDecay",
+        "1E+300",
+        "which is ∞ in float32, past its largest number",
+        "at most 3.4028235E+38")]
+    [InlineData(
+        "--optimizer adam",
+        "momentum",
+        "0.99999999",
+        "which is 1 in float32, where it must be below 1",
         "at most 0.99999994")]
     [InlineData(
         "--activation leaky-relu:0.5", "activation", "leaky-relu:0.99999999",
@@ -126,7 +154,8 @@ public sealed class SettingRulesTests
             string.Empty,
             "sizes",
             "784 → 9 → 10",
-            "model is 784 → 8 → 10 but setting 'sizes' is \"784 → 9 → 10\"; expected the same");
+            "model is 784 → 8 → 10 but setting 'sizes' is \"784 → 9 → 10\"; expected the "
+                + "same");
     }
 
     [Fact]
@@ -148,7 +177,8 @@ public sealed class SettingRulesTests
         Assert.Equal("sgd, η = cosine(3 → 0 over 1570)", (string)saved["settings"]!["chain"]!);
 
         // When it is resumed with the same settings
-        var result = Commands.Cli.Run([.. run, "--resume", checkpoint, "--out", dir.File("m.json")]);
+        var result = Commands.Cli.Run(
+            [.. run, "--resume", checkpoint, "--out", dir.File("m.json")]);
 
         // Then its chain, over 10 epochs of 157 steps, is read as the one the settings make
         result.AssertSucceeded();

@@ -32,6 +32,25 @@ public sealed class FlagValueTests
         Assert.Empty(Directory.GetFileSystemEntries(dir.Path));
     }
 
+    // The help and version options take none either: the help or version would hide that the
+    // value was not understood.
+    [Theory]
+    [InlineData("train|--help=foo", "--help takes no value, got 'foo'")]
+    [InlineData("train|-h=1", "-h takes no value, got '1'")]
+    [InlineData("train|--help:x", "--help takes no value, got 'x'")]
+    [InlineData("train|-?=1", "-? takes no value, got '1'")]
+    [InlineData("--help=x", "--help takes no value, got 'x'")]
+    [InlineData("--version=1", "--version takes no value, got '1'")]
+    [InlineData("train|--help=", "--help takes no value, got ''")]
+    [InlineData("--version=", "--version takes no value, got ''")]
+    public void A_help_or_version_option_given_a_value_is_refused(string args, string expected)
+    {
+        var result = Cli.Run(args.Split('|'));
+
+        Assert.Equal($"error: {expected}", result.AssertOneErrorLine(2));
+        Assert.Equal(string.Empty, result.Out);
+    }
+
     [Fact]
     public void A_flag_alone_is_on_and_a_word_after_the_end_of_options_is_no_flag()
     {

@@ -46,25 +46,6 @@ public sealed class HelpAndDataTests
         Assert.Contains(named, result.AssertOneErrorLine(2));
     }
 
-    // As an on/off option given one is (`--json=yes`): the help or version would hide that the
-    // value was not understood.
-    [Theory]
-    [InlineData("train|--help=foo", "--help takes no value, got 'foo'")]
-    [InlineData("train|-h=1", "-h takes no value, got '1'")]
-    [InlineData("train|--help:x", "--help takes no value, got 'x'")]
-    [InlineData("train|-?=1", "-? takes no value, got '1'")]
-    [InlineData("--help=x", "--help takes no value, got 'x'")]
-    [InlineData("--version=1", "--version takes no value, got '1'")]
-    [InlineData("train|--help=", "--help takes no value, got ''")]
-    [InlineData("--version=", "--version takes no value, got ''")]
-    public void A_help_or_version_option_given_a_value_is_refused(string args, string expected)
-    {
-        var result = Cli.Run(args.Split('|'));
-
-        Assert.Equal($"error: {expected}", result.AssertOneErrorLine(2));
-        Assert.Equal(string.Empty, result.Out);
-    }
-
     // The help clears the parse errors, so the stray word's error needs its own check.
     [Theory]
     [InlineData("-h|extra", "-h", "extra")]
