@@ -108,7 +108,8 @@ internal static partial class RunIdentity
     // The chain holds every setting compared before it, and the epochs only through a cosine
     // schedule, which decays over the whole run (a step or exponential one follows --epochs
     // only through its default --decay-every, compared before). Only then may a difference in
-    // the chain come from --epochs, and only then does the label say so.
+    // the chain come from --epochs, and only then does the label say so; a chain other than
+    // the one its own settings make is damage, refused when the checkpoint is read.
     private static string ChainLabel(OptimizerSettings o) =>
         o.Schedule == ScheduleKind.Cosine
             ? "the optimizer chain (the schedule follows --epochs)"

@@ -123,7 +123,7 @@ public sealed class NegativeZeroTests
     }
 
     [Fact]
-    public void A_chain_that_differs_under_a_constant_schedule_does_not_blame_the_epochs()
+    public void A_chain_at_odds_with_its_settings_is_damage_and_does_not_blame_the_epochs()
     {
         // Given a checkpoint whose chain records another μ than its settings
         using var dir = new TempDirectory();
@@ -145,11 +145,11 @@ public sealed class NegativeZeroTests
         var result = Cli.Run(
             [.. run, "--epochs", "2", "--resume", checkpoint, "--out", dir.File("m.json")]);
 
-        // Then the line names the chain, without saying that the schedule follows --epochs
+        // Then the file is damaged, named with the chain its settings make, and neither the
+        // arguments nor the epochs are blamed
         Assert.Equal(
-            $"error: --resume {checkpoint}: the optimizer chain gives momentum(μ = 0), "
-            + "η = constant(0.01) but the checkpoint's run has momentum(μ = 0.5), "
-            + "η = constant(0.01)",
-            result.AssertOneErrorLine(2));
+            $"error: {checkpoint}: setting 'chain' is \"momentum(μ = 0.5), η = constant(0.01)\"; "
+            + "expected \"momentum(μ = 0), η = constant(0.01)\", the chain the other settings make",
+            result.AssertOneErrorLine(1));
     }
 }
