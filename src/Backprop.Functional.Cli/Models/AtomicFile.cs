@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
+using Backprop.Functional.Cli.Shell;
 using LanguageExt;
 using LanguageExt.Common;
 using static LanguageExt.Prelude;
@@ -49,6 +50,13 @@ internal static class AtomicFile
     /// for tests that stop a save in progress. Null otherwise.
     /// </summary>
     internal static Action<string>? Saving { get; set; }
+
+    /// <summary>
+    /// Whether a stop signal's handler has begun, so that no write may begin: by default the
+    /// process's handler's (<see cref="StopSignals.Current"/>); tests set another. Asked under
+    /// the lock as each outermost write begins.
+    /// </summary>
+    internal static Func<bool> StopBegun { get; set; } = StopSignals.Stopping;
 
     /// <summary>
     /// Called with the target of a group write's file as it is put back after a later file of
@@ -143,20 +151,25 @@ internal static class AtomicFile
         var paths = string.Join(", ", targets);
         lock (Gate)
         {
-            var outer = Begin(paths);
-            var (before, opened) = (holding, Hold(targets, held));
-            try
+            if (!StopBegunFirst())
             {
-                Saving?.Invoke(paths);
-                return End(outer, paths, save());
-            }
-            finally
-            {
-                holding = before;
-                opened.ForEach(h => h.Dispose());
-                writing = outer;
+                var outer = Begin(paths);
+                var (before, opened) = (holding, Hold(targets, held));
+                try
+                {
+                    Saving?.Invoke(paths);
+                    return End(outer, paths, save());
+                }
+                finally
+                {
+                    holding = before;
+                    opened.ForEach(h => h.Dispose());
+                    writing = outer;
+                }
             }
         }
+
+        return NotBegun();
     }
 
     /// <summary>Writes <paramref name="content"/> to <paramref name="path"/>, atomically.</summary>
@@ -166,16 +179,21 @@ internal static class AtomicFile
     {
         lock (Gate)
         {
-            var outer = Begin(path);
-            try
+            if (!StopBegunFirst())
             {
-                return End(outer, path, WriteAlone(path, content));
-            }
-            finally
-            {
-                writing = outer;
+                var outer = Begin(path);
+                try
+                {
+                    return End(outer, path, WriteAlone(path, content));
+                }
+                finally
+                {
+                    writing = outer;
+                }
             }
         }
+
+        return NotBegun();
     }
 
     /// <summary>
@@ -188,17 +206,35 @@ internal static class AtomicFile
     {
         lock (Gate)
         {
-            var paths = string.Join(", ", files.Select(f => f.Path));
-            var outer = Begin(paths);
-            try
+            if (!StopBegunFirst())
             {
-                return End(outer, paths, WriteAllAlone(files));
-            }
-            finally
-            {
-                writing = outer;
+                var paths = string.Join(", ", files.Select(f => f.Path));
+                var outer = Begin(paths);
+                try
+                {
+                    return End(outer, paths, WriteAllAlone(files));
+                }
+                finally
+                {
+                    writing = outer;
+                }
             }
         }
+
+        return NotBegun();
+    }
+
+    // Under the lock: whether a stop signal's handler began before this write, which is then
+    // not to begin. A write within a save under way goes on: the stop waits for all of it.
+    private static bool StopBegunFirst() => writing is null && StopBegun();
+
+    // A write that a stop came before: it waits for the process to end, as the command does
+    // after its last file (StopSignals.Finish), so that nothing is written after the stopped:
+    // line is made; with no handler stopping the process (a test's), it fails instead.
+    private static Fin<Unit> NotBegun()
+    {
+        StopSignals.Finish();
+        return Error.New("a stop signal came before it began");
     }
 
     // A write begins: under the lock, it is the one under way, and, if it is the outermost,

@@ -75,6 +75,12 @@ internal static class StopSignals
     }
 
     /// <summary>
+    /// Whether the process's handler has begun a stop: from then on no save may begin, since
+    /// the <c>stopped:</c> line names only the save it waited for.
+    /// </summary>
+    public static bool Stopping() => Current?.Stopping == true;
+
+    /// <summary>
     /// Says that the command has written its last file, or has ended: a stop signal from now on
     /// changes nothing. Should a stop have begun already, it ends the process: this returns only
     /// by the process ending, so that the command does not go on, or end with its own code,
@@ -130,6 +136,9 @@ internal static class StopSignals
 
         // Signals cancelled since the command finished.
         private int _ignored;
+
+        /// <summary>Whether <see cref="Stop"/> has begun (and will end the process).</summary>
+        public bool Stopping => Volatile.Read(ref _stopping);
 
         /// <summary>
         /// The first time: shows the cursor again, waits for the write under way, runs the

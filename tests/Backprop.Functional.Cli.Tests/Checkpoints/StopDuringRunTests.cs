@@ -77,6 +77,40 @@ public sealed class StopDuringRunTests
         Assert.All(paths.Split(", "), path => Assert.True(File.Exists(path)));
     }
 
+    [Fact]
+    public void A_stop_during_the_last_checkpoint_lets_no_later_save_begin()
+    {
+        // Given a run whose process begins to stop while its last checkpoint is saved (the
+        // stop's line names only that save, and ends the process once it is done)
+        using var dir = new Commands.TempDirectory();
+        var (run, model, plot) = (dir.File("run"), dir.File("m.json"), dir.File("p.png"));
+        var checkpoint = Path.Combine(run, "checkpoint.json");
+        var test = Thread.CurrentThread;
+        var begun = false;
+        AtomicFile.StopBegun = () => Thread.CurrentThread == test && begun;
+        AtomicFile.Saving = saving => begun |= Thread.CurrentThread == test && saving == checkpoint;
+        CliResult result;
+        try
+        {
+            result = Commands.Cli.Run(
+                "train", "--data", TinyData.Write(dir.File("data")), "--hidden", "4",
+                "--epochs", "1", "--checkpoint", run, "--out", model, "--plot", plot);
+        }
+        finally
+        {
+            AtomicFile.Saving = null;
+            AtomicFile.StopBegun = StopSignals.Stopping;
+        }
+
+        // Then that checkpoint was written whole, and the model and the plot did not begin
+        // (with no handler to end the process here, their save fails instead of waiting)
+        Assert.True(begun);
+        Assert.Equal(["checkpoint.json"], Directory.GetFiles(run).Select(Path.GetFileName));
+        Assert.EndsWith("}\n", File.ReadAllText(checkpoint), StringComparison.Ordinal);
+        Assert.False(File.Exists(model) || File.Exists(plot));
+        Assert.EndsWith("a stop signal came before it began", result.AssertOneErrorLine(1));
+    }
+
     [LinuxFact]
     public void A_stop_between_saves_says_what_was_saved_and_removes_the_empty_directory()
     {
