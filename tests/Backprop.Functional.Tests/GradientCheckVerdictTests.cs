@@ -54,6 +54,23 @@ public sealed class GradientCheckVerdictTests
     }
 
     [Fact]
+    public void A_derivative_matched_under_a_larger_noise_bound_checks_its_layer()
+    {
+        // Given layer 1, whose derivative of 3e20 the numeric one matches to 1e-7 although the
+        // noise bound is 1e28 (weights of 1e19), beside a zero on both sides
+        var report = new GradientCheckReport(
+            Seq(
+                Check(layer: 0, analytic: 3e30, numeric: 3e30, noise: 1e28),
+                Check(layer: 1, analytic: 3e20, numeric: 3e20 * (1 + 1e-7), noise: 1e28),
+                Check(layer: 1, analytic: 0.0, numeric: 0.0, noise: 1e28)),
+            Tolerance);
+
+        // Then that layer is checked, and the check passes: its line and the verdict agree
+        Assert.True(report.UnresolvedLayers.IsEmpty);
+        Assert.Equal(GradientCheckVerdict.Passed, report.Verdict);
+    }
+
+    [Fact]
     public void A_layer_whose_derivatives_are_all_exactly_zero_checks_nothing()
     {
         // Layer 1's derivatives are exactly 0 on both sides: each agrees, with relative error
