@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
+using Backprop.Functional.Cli.Data;
 using Backprop.Functional.Cli.Shell;
 using LanguageExt;
 using LanguageExt.Common;
@@ -71,6 +72,10 @@ internal static class AtomicFile
     // The directories the save under way took hold of as it began, by their full paths, or
     // null outside a save; used under the lock only.
     private static Dictionary<string, DirectoryHandle>? holding;
+
+    // The directories (full paths) that the last save to succeed held and that its paths no
+    // longer led to when it ended: moved or replaced during it.
+    private static System.Collections.Generic.HashSet<string> moved = [];
 
     // Why the last write that finished failed (null when it did not), and the targets of the
     // last that did not.
@@ -158,7 +163,9 @@ internal static class AtomicFile
                 try
                 {
                     Saving?.Invoke(paths);
-                    return End(outer, paths, save());
+                    var result = save();
+                    moved = outer is null && result.IsSucc ? MovedSince() : moved;
+                    return End(outer, paths, result);
                 }
                 finally
                 {
@@ -262,6 +269,27 @@ internal static class AtomicFile
 
         return result;
     }
+
+    /// <summary>
+    /// Whether the directory of <paramref name="target"/>, as the last <see cref="Save"/> to
+    /// succeed held it, was moved or replaced during that save: the file is then in that
+    /// directory, wherever it went, and not where <paramref name="target"/> leads now.
+    /// </summary>
+    public static bool MovedDuringSave(string target)
+    {
+        lock (Gate)
+        {
+            return DirectoryOf(target) is { } directory && moved.Contains(directory);
+        }
+    }
+
+    // Under the lock, at the end of a save: the directories it holds that their paths no
+    // longer lead to.
+    private static System.Collections.Generic.HashSet<string> MovedSince() =>
+        (holding ?? []).Where(held => PosixPaths.Identity(held.Value) is not { } identity
+                || PosixPaths.Identity(held.Key) != identity)
+            .Select(held => held.Key)
+            .ToHashSet(StringComparer.Ordinal);
 
     // Holds the directory of each target for the save that begins: held for the first, when
     // given, and one opened here for each other directory (null where none can be), for the

@@ -48,10 +48,11 @@ internal static class TrainingSession
         var kept = settings.EarlyStop > 0
             ? $" (the network after epoch {epoch}, the lowest validation loss)"
             : string.Empty;
-        human.WriteLine(Printable.Line($"model written to {settings.ModelPath}{kept}"));
-        if (settings.PlotPath is not null)
+        human.WriteLine(Printable.Line(
+            $"model written to {settings.ModelPath}{Moved(settings.ModelPath)}{kept}"));
+        if (settings.PlotPath is { } plot)
         {
-            human.WriteLine(Printable.Line($"plot written to {settings.PlotPath}"));
+            human.WriteLine(Printable.Line($"plot written to {plot}{Moved(plot)}"));
         }
 
         if (settings.Json)
@@ -60,6 +61,22 @@ internal static class TrainingSession
         }
 
         return ExitCode.Success;
+    }
+
+    // Where a file went whose directory was moved or replaced during its save: into the
+    // directory held from the save's start, wherever that went.
+    private static string Moved(string path)
+    {
+        if (!AtomicFile.MovedDuringSave(path))
+        {
+            return string.Empty;
+        }
+
+        var directory = Path.GetDirectoryName(path);
+        var named = string.IsNullOrEmpty(directory)
+            ? "the current directory"
+            : $"the directory {directory}";
+        return $", in what was {named} as the save began (moved or replaced during it)";
     }
 
     /// <summary>

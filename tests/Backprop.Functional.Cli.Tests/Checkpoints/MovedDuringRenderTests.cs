@@ -76,6 +76,20 @@ public sealed class MovedDuringRenderTests
         };
         Assert.Equal(inMoved, Names(moved));
         Assert.Equal(inPlace, Names(pd));
+
+        // And the lines say where each went: the one in the moved directory, into what was
+        // that directory as the save began
+        var into = $", in what was the directory {od} as the save began (moved or replaced "
+            + "during it)";
+        Assert.Contains(
+            $"model written to {model}{(model.StartsWith(od) ? into : string.Empty)}",
+            result.OutLines);
+        if (save != "model")
+        {
+            Assert.Contains(
+                $"plot written to {plot}{(plot.StartsWith(od) ? into : string.Empty)}",
+                result.OutLines);
+        }
     }
 
     [LinuxFact]
