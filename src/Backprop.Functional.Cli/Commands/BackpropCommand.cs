@@ -53,6 +53,17 @@ internal static class BackpropCommand
                 return Help(root, words, help, configuration, context);
             }
 
+            // Short options bundle, so the parser reads a help option with more joined to it
+            // (`-hx`, `-h1`, `-?x`, `-h ` with a space) as the help: it is refused as the word
+            // it is.
+            if (parse.Action is HiddenCommandHelp
+                && OptionWords(words).FirstOrDefault(word => !HelpNames(root).Contains(word)
+                    && HelpNames(root).Any(name => name.Length == 2
+                        && word.StartsWith(name, StringComparison.Ordinal))) is { } joined)
+            {
+                throw CommandFailure.Usage($"unrecognized command or argument '{joined}'");
+            }
+
             if (!OnlyInforms(root, parse) && UndecodablePaths.CurrentDirectoryUndecodable())
             {
                 throw CommandFailure.Usage(UndecodablePaths.CurrentDirectoryMessage);

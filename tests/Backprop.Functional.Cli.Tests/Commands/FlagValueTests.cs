@@ -51,6 +51,23 @@ public sealed class FlagValueTests
         Assert.Equal(string.Empty, result.Out);
     }
 
+    // Nor does a short help option with more joined to it, which the parser would read as the
+    // help followed by bundled options (`-hx`): it is the unknown word it is.
+    [Theory]
+    [InlineData("train|-hx", "-hx")]
+    [InlineData("train|-h1", "-h1")]
+    [InlineData("train|-h ", "-h ")]
+    [InlineData("evaluate|-?x", "-?x")]
+    [InlineData("-hV", "-hV")]
+    public void A_short_help_option_with_more_joined_is_an_unknown_word(string args, string word)
+    {
+        var result = Cli.Run(args.Split('|'));
+
+        Assert.Equal(
+            $"error: unrecognized command or argument '{word}'", result.AssertOneErrorLine(2));
+        Assert.Equal(string.Empty, result.Out);
+    }
+
     [Fact]
     public void A_flag_alone_is_on_and_a_word_after_the_end_of_options_is_no_flag()
     {
