@@ -58,7 +58,7 @@ internal static class BackpropCommand
             // it is.
             if (parse.Action is HiddenCommandHelp
                 && OptionWords(words).FirstOrDefault(word => !HelpNames(root).Contains(word)
-                    && HelpNames(root).Any(name => name.Length == 2
+                    && HelpNames(root).Any(name => name.Length == 2 && name[0] == '-'
                         && word.StartsWith(name, StringComparison.Ordinal))) is { } joined)
             {
                 throw CommandFailure.Usage($"unrecognized command or argument '{joined}'");

@@ -59,6 +59,7 @@ public sealed class FlagValueTests
     [InlineData("train|-h ", "-h ")]
     [InlineData("evaluate|-?x", "-?x")]
     [InlineData("-hV", "-hV")]
+    [InlineData("train|--data|/home/x|-hx", "-hx")]
     public void A_short_help_option_with_more_joined_is_an_unknown_word(string args, string word)
     {
         var result = Cli.Run(args.Split('|'));
