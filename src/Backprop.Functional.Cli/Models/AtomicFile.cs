@@ -73,9 +73,10 @@ internal static class AtomicFile
     // null outside a save; used under the lock only.
     private static Dictionary<string, DirectoryHandle>? holding;
 
-    // The directories (full paths) that the last save to succeed held and that its paths no
-    // longer led to when it ended: moved or replaced during it.
-    private static System.Collections.Generic.HashSet<string> moved = [];
+    // The directories that the last outermost write held and that their paths no longer led to
+    // when it ended (moved or replaced during it), by full path, with the targets' directories
+    // as the targets name them; empty when none was, or the write was not a Save.
+    private static Dictionary<string, string> moved = [];
 
     // Why the last write that finished failed (null when it did not), and the targets of the
     // last that did not.
@@ -164,7 +165,7 @@ internal static class AtomicFile
                 {
                     Saving?.Invoke(paths);
                     var result = save();
-                    moved = outer is null && result.IsSucc ? MovedSince() : moved;
+                    moved = outer is null && result.IsSucc ? MovedSince(targets) : moved;
                     return End(outer, paths, result);
                 }
                 finally
@@ -253,6 +254,7 @@ internal static class AtomicFile
         if (outer is null)
         {
             failure = "it did not finish";
+            moved = [];
         }
 
         return outer;
@@ -279,17 +281,47 @@ internal static class AtomicFile
     {
         lock (Gate)
         {
-            return DirectoryOf(target) is { } directory && moved.Contains(directory);
+            return DirectoryOf(target) is { } directory && moved.ContainsKey(directory);
+        }
+    }
+
+    /// <summary>
+    /// For a line that says the last write is done: ", in what was the directory o as the save
+    /// began (moved or replaced during it)" when a directory of its targets (of
+    /// <paramref name="target"/> alone, when given) was moved or replaced during it; empty
+    /// otherwise.
+    /// </summary>
+    public static string MovedClause(string? target = null)
+    {
+        lock (Gate)
+        {
+            var names = moved
+                .Where(d => target is null || DirectoryOf(target) == d.Key)
+                .Select(d => d.Value)
+                .Distinct(StringComparer.Ordinal)
+                .ToList();
+            return names.Count == 0
+                ? string.Empty
+                : $", in what was {string.Join(" and ", names)} as the save began (moved or "
+                    + "replaced during it)";
         }
     }
 
     // Under the lock, at the end of a save: the directories it holds that their paths no
-    // longer lead to.
-    private static System.Collections.Generic.HashSet<string> MovedSince() =>
+    // longer lead to, each with its name as the targets give it.
+    private static Dictionary<string, string> MovedSince(IReadOnlyList<string> targets) =>
         (holding ?? []).Where(held => PosixPaths.Identity(held.Value) is not { } identity
                 || PosixPaths.Identity(held.Key) != identity)
-            .Select(held => held.Key)
-            .ToHashSet(StringComparer.Ordinal);
+            .ToDictionary(
+                held => held.Key,
+                held => Named(targets.First(t => DirectoryOf(t) == held.Key)),
+                StringComparer.Ordinal);
+
+    // The directory of a target as the target names it.
+    private static string Named(string target) =>
+        Path.GetDirectoryName(target) is { Length: > 0 } directory
+            ? $"the directory {directory}"
+            : "the current directory";
 
     // Holds the directory of each target for the save that begins: held for the first, when
     // given, and one opened here for each other directory (null where none can be), for the

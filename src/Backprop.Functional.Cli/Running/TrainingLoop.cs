@@ -5,6 +5,7 @@ using System.Globalization;
 using System.Linq;
 using System.Numerics;
 using Backprop.Functional.Cli.Checkpoints;
+using Backprop.Functional.Cli.Models;
 using Backprop.Functional.Cli.Output;
 using Backprop.Functional.Cli.Shell;
 
@@ -100,6 +101,14 @@ internal static class TrainingLoop
             if (s.CheckpointPath is { } path)
             {
                 Save(run, step, history, best, path, claim);
+
+                // The checkpoint went whole to the directory the run holds: when that was
+                // moved or replaced during the save, the path no longer leads to it.
+                if (AtomicFile.MovedDuringSave(path))
+                {
+                    display.Line(Printable.Line(
+                        $"checkpoint written to {path}{AtomicFile.MovedClause(path)}"));
+                }
             }
 
             var stoppedAt = StoppedAt(history, s.EarlyStop);

@@ -65,19 +65,7 @@ internal static class TrainingSession
 
     // Where a file went whose directory was moved or replaced during its save: into the
     // directory held from the save's start, wherever that went.
-    private static string Moved(string path)
-    {
-        if (!AtomicFile.MovedDuringSave(path))
-        {
-            return string.Empty;
-        }
-
-        var directory = Path.GetDirectoryName(path);
-        var named = string.IsNullOrEmpty(directory)
-            ? "the current directory"
-            : $"the directory {directory}";
-        return $", in what was {named} as the save began (moved or replaced during it)";
-    }
+    private static string Moved(string path) => AtomicFile.MovedClause(path);
 
     /// <summary>
     /// The settings lines: the data, the network, the training (with the optimizer chain and

@@ -172,7 +172,12 @@ internal static class StopSignals
                 LiveTerminal.Restore();
                 var waited = AtomicFile.WaitForWrites();
                 RunCleanups();
-                error.WriteLine(Line(waited, AtomicFile.LastFailure, AtomicFile.LastWritten));
+                var failure = AtomicFile.LastFailure;
+                var where = waited is not null && failure is null
+                    ? AtomicFile.MovedClause()
+                    : string.Empty;
+                error.WriteLine(
+                    Line(waited, failure, AtomicFile.LastWritten) + Printable.Line(where));
                 return true;
             }
         }

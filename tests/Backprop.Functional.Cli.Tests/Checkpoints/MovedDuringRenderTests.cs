@@ -34,6 +34,10 @@ public sealed class MovedDuringRenderTests
             CheckpointFile.ReadHeader(Path.Combine(moved, "checkpoint.json")));
         Assert.Equal(1, header.Epoch);
         Assert.Equal(["checkpoint.json"], Names(moved));
+        Assert.Contains(
+            $"checkpoint written to {checkpoint}, in what was the directory {run} as the save "
+            + "began (moved or replaced during it)",
+            result.OutLines);
     }
 
     [LinuxTheory]

@@ -77,6 +77,50 @@ public sealed class StopDuringRunTests
         Assert.All(paths.Split(", "), path => Assert.True(File.Exists(path)));
     }
 
+    [LinuxFact]
+    public void A_stop_during_a_save_whose_directory_is_moved_says_where_the_file_went()
+    {
+        // Given a run whose model directory is moved away, and another made in its place, as
+        // the model's save begins, and a stop signal then
+        using var dir = new Commands.TempDirectory();
+        var (od, moved) = (dir.File("od"), dir.File("od.moved"));
+        Directory.CreateDirectory(od);
+        var model = Path.Combine(od, "m.json");
+        using var error = new StringWriter();
+        var handler = new StopSignals.Handler(error);
+        var stop = new Thread(() => handler.Stop());
+        AtomicFile.Saving = saving =>
+        {
+            if (saving == model && stop.ThreadState == ThreadState.Unstarted)
+            {
+                Directory.Move(od, moved);
+                Directory.CreateDirectory(od);
+                stop.Start();
+                Assert.True(SpinWait.SpinUntil(() => Waiting(stop), 10_000));
+            }
+        };
+        try
+        {
+            Commands.Cli.Run(
+                "train", "--data", TinyData.Write(dir.File("data")), "--hidden", "4",
+                "--epochs", "1", "--out", model).AssertSucceeded();
+        }
+        finally
+        {
+            AtomicFile.Saving = null;
+        }
+
+        // Then its line says the model went to what was that directory
+        stop.Join();
+        Assert.Equal(
+            $"stopped: the write of {model} that was under way finished first, in what was the "
+            + $"directory {od} as the save began (moved or replaced during it)"
+            + Environment.NewLine,
+            error.ToString());
+        Assert.True(File.Exists(Path.Combine(moved, "m.json")));
+        Assert.Empty(Directory.GetFileSystemEntries(od));
+    }
+
     [Fact]
     public void A_stop_during_the_last_checkpoint_lets_no_later_save_begin()
     {
