@@ -209,7 +209,8 @@ internal static class GradCheckCommand
     // every derivative of some layers.
     private static string? Reason(GradientCheckReport result)
     {
-        const string TooLarge = "the loss is too large for finite differences";
+        const string TooLarge =
+            "the loss or the output layer's Σ is too large for finite differences";
         var counted = result.Counted;
         switch (result.Verdict)
         {

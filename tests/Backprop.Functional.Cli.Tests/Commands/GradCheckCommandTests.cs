@@ -206,9 +206,9 @@ public sealed class GradCheckCommandTests(TrainedModels models)
             @"^layer 2 \(8 → 10\): none judged by relative error; 13 within rounding noise "
             + @"\d(\.\d\d?)?e\+2\d$",
             lines[4]);
-        const string Reason = @"the loss is too large for finite differences \(rounding noise "
-            + @"\d(\.\d\d?)?e\+2\d, above every derivative of layer 2, at most "
-            + @"\d(\.\d\d?)?e[-+]\d\d\)$";
+        const string Reason = @"the loss or the output layer's Σ is too large for finite "
+            + @"differences \(rounding noise \d(\.\d\d?)?e\+2\d, above every derivative of layer 2, "
+            + @"at most \d(\.\d\d?)?e[-+]\d\d\)$";
         Assert.Matches("^cannot check: " + Reason, lines[5]);
         Assert.Equal(6, lines.Length);
         Assert.Matches(
@@ -260,7 +260,8 @@ public sealed class GradCheckCommandTests(TrainedModels models)
         Assert.Equal("belowNoise", json.Text("verdict"));
         Assert.False(json.At("passed").GetBoolean());
         Assert.StartsWith(
-            "the loss is too large for finite differences (rounding noise ", json.Text("reason"));
+            "the loss or the output layer's Σ is too large for finite differences (rounding noise ",
+            json.Text("reason"));
         Assert.InRange(json.Number("worstRelativeError"), 0.0, 1e-6);
         Assert.InRange(json.Number("roundingNoise"), 1e20, 1e35);
         var layers = json.At("layers").EnumerateArray().ToArray();
@@ -332,8 +333,8 @@ public sealed class GradCheckCommandTests(TrainedModels models)
 
         var result = Cli.Run("gradcheck", "--model", model, "--samples", "2");
 
-        const string Reason = "the loss is too large for finite differences (it is not finite "
-            + "within the stencil: rounding noise NaN)";
+        const string Reason = "the loss or the output layer's Σ is too large for finite differences "
+            + "(it is not finite within the stencil: rounding noise NaN)";
         Assert.Equal("cannot check: " + Reason, result.OutLines[^1]);
         Assert.Equal(
             "error: gradient check inconclusive: " + Reason, result.AssertOneErrorLine(1));
