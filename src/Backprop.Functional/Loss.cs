@@ -49,7 +49,8 @@ public abstract record Loss
 
     /// <summary>
     /// Softmax followed by cross-entropy, fused and computed from the logits Σ:
-    /// ℓ = Σᵢ yᵢ (ln Σⱼ e^Σⱼ − Σᵢ), δ = (Σᵢ yᵢ)·softmax(Σ) − y (that is s − y for one-hot y).
+    /// ℓ = Σᵢ yᵢ (ln Σⱼ e^Σⱼ − Σᵢ), δ = (Σᵢ yᵢ)·softmax(Σ) − y
+    /// (that is s − y for one-hot y).
     /// Needs a softmax output layer.
     /// </summary>
     public static Loss SoftmaxCrossEntropy { get; } = new SoftmaxCrossEntropyLoss();
@@ -285,9 +286,10 @@ public abstract record Loss
         private protected override T Sample<T>(
             Activation activation, ReadOnlySpan<T> z, ReadOnlySpan<T> o, ReadOnlySpan<T> y)
         {
-            // Σᵢ yᵢ (lse(z) − zᵢ) = Σᵢ yᵢ (ln Σⱼ e^(zⱼ − m) − (zᵢ − m)): from the logits, so a
-            // probability that rounds to 0 still has a finite, exact log, and shifted by their
-            // maximum m, so that large logits do not round the log of the sum away.
+            // Σᵢ yᵢ (lse(z) − zᵢ) = Σᵢ yᵢ (ln Σⱼ e^(zⱼ − m) − (zᵢ − m)): from the
+            // logits, so a probability that rounds to 0 still has a finite, exact log, and
+            // shifted by their maximum m, so that large logits do not round the log of the
+            // sum away.
             var (m, logSum) = Scalar.ShiftedLogSumExp(z);
             var ℓ = T.Zero;
             for (var i = 0; i < y.Length; i++)
