@@ -273,19 +273,6 @@ internal static class AtomicFile
     }
 
     /// <summary>
-    /// Whether the directory of <paramref name="target"/>, as the last <see cref="Save"/> to
-    /// succeed held it, was moved or replaced during that save: the file is then in that
-    /// directory, wherever it went, and not where <paramref name="target"/> leads now.
-    /// </summary>
-    public static bool MovedDuringSave(string target)
-    {
-        lock (Gate)
-        {
-            return DirectoryOf(target) is { } directory && moved.ContainsKey(directory);
-        }
-    }
-
-    /// <summary>
     /// For a line that says the last write is done: ", in what was the directory o as the save
     /// began (moved or replaced during it)" when a directory of its targets (of
     /// <paramref name="target"/> alone, when given) was moved or replaced during it; empty

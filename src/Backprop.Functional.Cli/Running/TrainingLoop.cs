@@ -104,10 +104,9 @@ internal static class TrainingLoop
 
                 // The checkpoint went whole to the directory the run holds: when that was
                 // moved or replaced during the save, the path no longer leads to it.
-                if (AtomicFile.MovedDuringSave(path))
+                if (AtomicFile.MovedClause(path) is { Length: > 0 } where)
                 {
-                    display.Line(Printable.Line(
-                        $"checkpoint written to {path}{AtomicFile.MovedClause(path)}"));
+                    display.Line(Printable.Line($"checkpoint written to {path}{where}"));
                 }
             }
 

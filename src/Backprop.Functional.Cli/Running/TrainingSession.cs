@@ -48,11 +48,15 @@ internal static class TrainingSession
         var kept = settings.EarlyStop > 0
             ? $" (the network after epoch {epoch}, the lowest validation loss)"
             : string.Empty;
+        // A file whose directory was moved or replaced during its save is in that directory,
+        // wherever it went, and the line says so.
+        var model = settings.ModelPath;
         human.WriteLine(Printable.Line(
-            $"model written to {settings.ModelPath}{Moved(settings.ModelPath)}{kept}"));
+            $"model written to {model}{AtomicFile.MovedClause(model)}{kept}"));
         if (settings.PlotPath is { } plot)
         {
-            human.WriteLine(Printable.Line($"plot written to {plot}{Moved(plot)}"));
+            human.WriteLine(
+                Printable.Line($"plot written to {plot}{AtomicFile.MovedClause(plot)}"));
         }
 
         if (settings.Json)
@@ -62,10 +66,6 @@ internal static class TrainingSession
 
         return ExitCode.Success;
     }
-
-    // Where a file went whose directory was moved or replaced during its save: into the
-    // directory held from the save's start, wherever that went.
-    private static string Moved(string path) => AtomicFile.MovedClause(path);
 
     /// <summary>
     /// The settings lines: the data, the network, the training (with the optimizer chain and
