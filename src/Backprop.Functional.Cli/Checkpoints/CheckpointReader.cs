@@ -18,23 +18,24 @@ namespace Backprop.Functional.Cli.Checkpoints;
 /// <summary>
 /// Reads the JSON of a checkpoint file, checking it from top to bottom and stopping at the
 /// first problem, which it names with where it is ("run/checkpoint.json: optimizer buffer 'm',
-/// layer 2: the weights have 64 columns but the layer has 128 inputs").
+/// layer 2 weights have 64 rows but the layer has 128 outputs").
 /// </summary>
 /// <remarks>
 /// In order: valid JSON, read as a model file's is (a UTF-8 byte order mark skipped, a key
-/// twice in an object refused); the format name and version; the precision; the settings, each
-/// as a run writes it and held to its option's rules (see SettingRules), and the precision
-/// among them the checkpoint's; the position (epoch, batch, steps), against itself and the
-/// settings (see Position); the optimizer chain, the one the other settings make; the best
-/// epoch and the history, whose figures must be in range and agree with each other and with
-/// the settings (see Figures), the best epoch being the history's lowest validation loss; the
-/// model's class names, and the model (checked as a model file is, and against the settings'
-/// sizes, activations, loss and seed); then, for a whole checkpoint, the precision against the
-/// caller's, the best model when the run stops early, and the optimizer state, its η the last
-/// epoch's and each buffer with the model's shapes and finite numbers. So a header that reads
-/// holds settings that a run can have written, and a resume that compares them with its
-/// arguments blames an argument only for a real difference. What needs the run's
-/// settings as a whole (the schedule's η, the data's class names) is checked on resuming, in
+/// twice in an object refused); the format name and version; the precision; the settings,
+/// each as a run writes it and held to its option's rules (see SettingRules), and the
+/// precision among them the checkpoint's; the position (epoch, batch, steps), against
+/// itself and the settings (see Position); the optimizer chain, the one the other settings
+/// make; the best epoch and the history, whose figures must be in range and agree with each
+/// other and with the settings (see Figures), each epoch's η the one the chain's schedule gives
+/// for its last step, the best epoch being the history's lowest validation loss; the model's
+/// class names, and the model (checked as a model file is, and against the settings' sizes,
+/// activations, loss and seed); the best model when the run stops early; and the optimizer
+/// state, its η the last epoch's, its buffers the ones the chain's optimizer keeps, each with
+/// the model's shapes and finite numbers, none negative in an average of squares. The header
+/// alone is read only after all of that, so a resume that compares it with its arguments
+/// blames an argument only for a real difference, never for damage. What needs the run's
+/// data (the number of test images, the class names) is checked on resuming, in
 /// <see cref="Running.ResumeCheck"/>.
 /// </remarks>
 internal static partial class CheckpointReader
@@ -99,14 +100,37 @@ internal static partial class CheckpointReader
 
     /// <summary>
     /// The header: format, precision, settings, position, history and the model's class names,
-    /// after checking the model against the settings.
+    /// after checking the rest of the file too (the model against the settings, the best model
+    /// and the optimizer state), in the file's own precision.
     /// </summary>
     /// <remarks>
-    /// The model is read here and again by <see cref="Whole{T}"/>, which keeps it: a resume
-    /// parses its weights twice, so that no setting is compared with the run's arguments
-    /// before the network it describes is known to be the one stored.
+    /// The networks and buffers are read here and again by <see cref="Whole{T}"/>, which keeps
+    /// them: a resume parses its numbers twice, so that no setting is compared with the run's
+    /// arguments before every part of the file is known to be one a run can have written.
     /// </remarks>
     public static Fin<CheckpointHeader> Header(string name, JsonElement root) =>
+        from header in Top(name, root)
+        from body in header.Precision == ModelInfo.Float32
+            ? Body<float>(name, root, header).Map(_ => unit)
+            : Body<double>(name, root, header).Map(_ => unit)
+        select header;
+
+    /// <summary>
+    /// The whole checkpoint, saved in the precision of <typeparamref name="T"/>: the header,
+    /// the model, the best model and the optimizer state.
+    /// </summary>
+    public static Fin<Checkpoint<T>> Whole<T>(string name, JsonElement root)
+        where T : struct, IFloatingPointIeee754<T> =>
+        from header in Top(name, root)
+        from wanted in ModelInfo.PrecisionOf<T>()
+        from samePrecision in ModelReader.Require(
+            header.Precision == wanted,
+            () => $"{name}: the checkpoint is {header.Precision}; expected {wanted}")
+        from checkpoint in Body<T>(name, root, header)
+        select checkpoint;
+
+    // Everything but the networks and the optimizer's buffers, in the order of the file.
+    private static Fin<CheckpointHeader> Top(string name, JsonElement root) =>
         from isObject in ModelReader.Require(
             root.ValueKind == JsonValueKind.Object,
             () => $"{name}: the top level is {ModelReader.Kind(root)}; expected a JSON object")
@@ -141,6 +165,8 @@ internal static partial class CheckpointReader
         from chain in Chain(name, settings, epoch, batchesPerEpoch)
         from bestEpoch in BestEpoch(name, root, epoch)
         from history in History(name, root, epoch, validation, precision)
+        from rates in Rates(name, Made(settings, epoch, batchesPerEpoch).Optimizer, history,
+            batchesPerEpoch)
         from bestValidated in ModelReader.Require(
             bestEpoch.IsNone || validation > 0,
             () => $"{name}: 'bestEpoch' is {bestEpoch.IfNone(0)} but the run holds no images "
@@ -149,9 +175,6 @@ internal static partial class CheckpointReader
         from bestAgrees in BestAgrees(name, settings, bestEpoch, history)
         from modelJson in ModelReader.Member(name, root, "model", JsonValueKind.Object)
         from classNames in ModelReader.Texts($"{name}: model", modelJson, "classNames")
-        from model in precision == ModelInfo.Float32
-            ? Network<float>($"{name}: model", modelJson, precision, settings).Map(_ => unit)
-            : Network<double>($"{name}: model", modelJson, precision, settings).Map(_ => unit)
         select new CheckpointHeader(
             precision,
             settings,
@@ -164,20 +187,13 @@ internal static partial class CheckpointReader
             bestEpoch.ToNullable(),
             classNames);
 
-    /// <summary>
-    /// The whole checkpoint, saved in the precision of <typeparamref name="T"/>: the header,
-    /// the model, the best model and the optimizer state.
-    /// </summary>
-    public static Fin<Checkpoint<T>> Whole<T>(string name, JsonElement root)
+    // The networks and the optimizer state of the checkpoint whose header is header.
+    private static Fin<Checkpoint<T>> Body<T>(
+        string name, JsonElement root, CheckpointHeader header)
         where T : struct, IFloatingPointIeee754<T> =>
-        from header in Header(name, root)
-        from wanted in ModelInfo.PrecisionOf<T>()
-        from samePrecision in ModelReader.Require(
-            header.Precision == wanted,
-            () => $"{name}: the checkpoint is {header.Precision}; expected {wanted}")
         from modelJson in ModelReader.Member(name, root, "model", JsonValueKind.Object)
-        from model in Network<T>($"{name}: model", modelJson, wanted, header.Settings)
-        from best in Best(name, root, header, model, wanted)
+        from model in Network<T>($"{name}: model", modelJson, header.Precision, header.Settings)
+        from best in Best(name, root, header, model, header.Precision)
         from optimizer in Optimizer(name, root, header, model)
         select new Checkpoint<T>(header, model, optimizer, best.IfNoneUnsafe((Network<T>?)null));
 
@@ -671,17 +687,33 @@ internal static partial class CheckpointReader
         from agrees in Agrees(at, network, settings)
         select network;
 
-    // The optimizer chain is the one the other settings make. A cosine schedule decays over
-    // the run's steps, which follow its --epochs, a setting a run does not record: the chain
-    // gives them, and they must be whole epochs, at least those taken.
+    // The optimizer chain is the one the other settings make (see Made).
     private static Fin<Unit> Chain(
         string name, IReadOnlyList<(string Key, string Value)> settings, int epoch, int batches)
     {
         var chain = SettingValue(settings, "chain");
+        var (made, epochs) = Made(settings, epoch, batches);
+        return RunIdentity.Same(made.Name, chain)
+            ? unit
+            : Error.New($"{name}: setting 'chain' is \"{chain}\"; expected \"{made.Name}\", the "
+                + "chain the other settings make"
+                + (Recorded(settings).Schedule == ScheduleKind.Cosine
+                    ? $", over {Plural.Of(epochs, "epoch")} or more of {batches} steps"
+                    : string.Empty));
+    }
+
+    // The optimizer the settings make, for a run of the epochs it was given. A cosine schedule
+    // decays over the run's steps, which follow its --epochs, a setting a run does not record:
+    // the chain gives them, and they must be whole epochs, at least those taken (otherwise the
+    // epochs taken, which make a chain that Chain finds other than the one recorded). Every
+    // other schedule is the same whatever --epochs was.
+    private static (Optimizer Optimizer, int Epochs) Made(
+        IReadOnlyList<(string Key, string Value)> settings, int epoch, int batches)
+    {
         var optimizer = Recorded(settings);
         var epochs = epoch;
         if (optimizer.Schedule == ScheduleKind.Cosine
-            && CosineSteps().Match(chain) is { Success: true } m
+            && CosineSteps().Match(SettingValue(settings, "chain")) is { Success: true } m
             && long.TryParse(m.Groups[1].Value, NumberStyles.None, Invariant, out var steps)
             && steps % batches == 0
             && steps / batches >= epoch
@@ -690,14 +722,31 @@ internal static partial class CheckpointReader
             epochs = (int)(steps / batches);
         }
 
-        var made = optimizer.Build(batches, epochs).Name;
-        return RunIdentity.Same(made, chain)
-            ? unit
-            : Error.New($"{name}: setting 'chain' is \"{chain}\"; expected \"{made}\", the chain "
-                + "the other settings make"
-                + (optimizer.Schedule == ScheduleKind.Cosine
-                    ? $", over {Plural.Of(epochs, "epoch")} or more of {batches} steps"
-                    : string.Empty));
+        return (optimizer.Build(batches, epochs), epochs);
+    }
+
+    // Each epoch's η is the schedule's for its last step, after epoch × batches − 1 updates
+    // (the command skips no step, so every step is an update). Every schedule is plain
+    // arithmetic and PortableMath (its power included), the same bits on every system, so the
+    // rates are compared exactly; and a resumed run whose settings agree has this schedule.
+    private static Fin<Unit> Rates(
+        string name, Optimizer optimizer, IReadOnlyList<EpochMetrics> history, int batches)
+    {
+        var schedule = optimizer.LearningRate;
+        foreach (var m in history)
+        {
+            var step = (long)m.Epoch * batches;
+            var η = schedule.At(step - 1);
+            if (m.LearningRate != η)
+            {
+                return Error.New($"{name}: 'history' entry {m.Epoch}: 'learningRate' is "
+                    + $"{Number(m.LearningRate)} but the schedule, {schedule.Name}, gives "
+                    + $"{Number(η)} for step {step}, the last of epoch {m.Epoch}; expected the "
+                    + "same");
+            }
+        }
+
+        return unit;
     }
 
     // The numbers of a float32 run are ones float32 holds, as the command line asks of its
@@ -809,97 +858,6 @@ internal static partial class CheckpointReader
                 + $"'epoch' {header.Epoch}; expected "
                 + (header.BestEpoch is null || own ? "null" : "a model")),
         };
-    }
-
-    private static Fin<OptimizerState<T>> Optimizer<T>(
-        string name, JsonElement root, CheckpointHeader header, Network<T> network)
-        where T : struct, IFloatingPointIeee754<T>
-    {
-        var at = $"{name}: optimizer";
-        return
-            from state in ModelReader.Member(name, root, "optimizer", JsonValueKind.Object)
-            from step in Long(at, state, "step")
-            from updates in ModelReader.Require(
-                step == header.Step - header.Skipped,
-                () => $"{at} has taken {Plural.Of(step, "step")} but the run "
-                    + $"{header.Step - header.Skipped} "
-                    + $"({header.Step} less {header.Skipped} skipped)")
-            from rate in ModelReader.Member(at, state, "learningRate", JsonValueKind.Number)
-            from η in rate.TryGetDouble(out var r) && double.IsFinite(r) && r >= 0
-                ? FinSucc(r)
-                : Error.New(double.IsFinite(r)
-                    ? $"{at}: 'learningRate' is {rate.GetRawText()}; expected a finite number ≥ 0"
-                    : $"{at}: 'learningRate' is "
-                        + ModelReader.Beyond(rate.GetRawText(), ModelInfo.Float64))
-            from lastRate in LastRate(at, η, header)
-            from buffers in ModelReader.Member(at, state, "buffers", JsonValueKind.Array)
-            from read in Each(
-                buffers.EnumerateArray().ToArray(), (b, i) => Buffer(at, b, i, network))
-            select new OptimizerState<T>(step, η, toSeq(read));
-    }
-
-    // The η the optimizer used last is the one of the last epoch's last step, which its
-    // history entry records too (both are written from the same state).
-    private static Fin<Unit> LastRate(string at, double η, CheckpointHeader header)
-    {
-        var last = header.History[^1];
-        return η == last.LearningRate
-            ? unit
-            : Error.New($"{at}: 'learningRate' is {Number(η)} but 'history' entry {last.Epoch}'s "
-                + $"is {Number(last.LearningRate)}; expected the same, the η of step "
-                + $"{header.Step}, the last taken");
-    }
-
-    private static Fin<(string Name, Gradient<T> Buffer)> Buffer<T>(
-        string at, JsonElement json, int index, Network<T> network)
-        where T : struct, IFloatingPointIeee754<T>
-    {
-        var place = $"{at} buffer {index + 1}";
-        var layers = network.Layers.ToArray();
-        return
-            from isObject in ModelReader.Require(
-                json.ValueKind == JsonValueKind.Object,
-                () => $"{place} is {ModelReader.Kind(json)}; expected an object")
-            from bufferName in ModelReader.Text(place, json, "name")
-            from named in FinSucc($"{at} buffer '{bufferName}'")
-            from array in ModelReader.Member(named, json, "layers", JsonValueKind.Array)
-            from count in ModelReader.Require(
-                array.GetArrayLength() == layers.Length,
-                () => $"{named} has {Plural.Of(array.GetArrayLength(), "layer")} but the "
-                    + $"model has {layers.Length}")
-            from read in Each(array.EnumerateArray().ToArray(), (l, i) =>
-                LayerBuffer<T>($"{named}, layer {i + 1}", l, layers[i]))
-            select (bufferName, new Gradient<T>(toSeq(read)));
-    }
-
-    // W row by row, each row as many numbers as the layer has inputs, then b.
-    private static Fin<LayerGradient<T>> LayerBuffer<T>(string at, JsonElement json, Layer<T> layer)
-        where T : struct, IFloatingPointIeee754<T>
-    {
-        var (rows, columns) = (layer.OutputSize, layer.InputSize);
-        return
-            from isObject in ModelReader.Require(
-                json.ValueKind == JsonValueKind.Object,
-                () => $"{at} is {ModelReader.Kind(json)}; expected an object")
-            from weights in ModelReader.Member(at, json, "weights", JsonValueKind.Array)
-            from rowCount in ModelReader.Require(
-                weights.GetArrayLength() == rows,
-                () => $"{at}: the weights have {Plural.Of(weights.GetArrayLength(), "row")} but "
-                    + $"the layer has {Plural.Of(rows, "output")}")
-            from values in Each(weights.EnumerateArray().ToArray(), (row, r) =>
-                row.ValueKind == JsonValueKind.Array && row.GetArrayLength() == columns
-                    ? ModelReader.Numbers<T>($"{at} weights row {r + 1}", row)
-                    : Error.New($"{at}: weights row {r + 1} is not "
-                        + $"{Plural.Of(columns, "number")}, the layer's inputs"))
-            from bias in ModelReader.Member(at, json, "bias", JsonValueKind.Array)
-            from biasLength in ModelReader.Require(
-                bias.GetArrayLength() == rows,
-                () => $"{at}: the bias has {Plural.Of(bias.GetArrayLength(), "value")} but the "
-                    + $"layer has {Plural.Of(rows, "output")}")
-            from b in ModelReader.Numbers<T>($"{at} bias", bias)
-            select new LayerGradient<T>(
-                Matrix<T>.Build.Dense(rows, columns, (i, j) => values[i][j]),
-                MathNet.Numerics.LinearAlgebra.Vector<T>.Build.Dense(b));
     }
 
     private static Fin<int> Whole(string at, JsonElement json, string key, int minimum) =>

@@ -149,9 +149,7 @@ internal static class TrainingSession
         where T : struct, IFloatingPointIeee754<T>
     {
         var path = header is null ? null : run.Settings.ResumePath;
-        var resume = path is null
-            ? null
-            : ResumeCheck.Buffers(run, CheckpointFile.Load<T>(path).OrFail(), path);
+        var resume = path is null ? null : CheckpointFile.Load<T>(path).OrFail();
         claim.Hold();
 
         foreach (var line in Describe(run, header))

@@ -90,7 +90,11 @@ public sealed class CheckpointFileTests
         "\"epoch\": 2,\n  \"batch\": 10,\n  \"batchesPerEpoch\": 10,\n  \"step\": 20,",
         "\"epoch\": 3,\n  \"batch\": 10,\n  \"batchesPerEpoch\": 10,\n  \"step\": 30,",
         "'history' has 2 entries but the checkpoint is at epoch 3; expected one per epoch")]
-    [InlineData("\"name\": \"m\"", "\"name\": \"momentum\"", "")]
+    [InlineData(
+        "\"name\": \"m\"",
+        "\"name\": \"momentum\"",
+        "optimizer 'buffers' are ['momentum', 'v'] but its run's optimizer (adam(β₁ = 0.9, "
+            + "β₂ = 0.999, ε = 1E-08), η = constant(0.0001235)) keeps ['m', 'v']")]
     [InlineData(
         "\"step\": 20,\n    \"learning",
         "\"step\": 19,\n    \"learning",
@@ -101,11 +105,11 @@ public sealed class CheckpointFileTests
         "optimizer: 'learningRate' is 0.5 but 'history' entry 2's is 0.000123456789; expected "
             + "the same, the η of step 20, the last taken")]
     [InlineData(
-        "\"bias\": [0.25, -0.5]",
+        "\"bias\": [0.25, 0.5]",
         "\"bias\": [0.25]",
-        "buffer 'v', layer 2: the bias has 1 value but the layer has 2 outputs")]
+        "buffer 'v', layer 2 bias has 1 value but the layer has 2 outputs")]
     [InlineData(
-        "\"bias\": [0.25, -0.5]",
+        "\"bias\": [0.25, 0.5]",
         "\"bias\": [0.25, \"x\"]",
         "bias, value 2 is the string \"x\"; expected a number")]
     public void A_damaged_checkpoint_names_the_first_problem(
@@ -120,13 +124,6 @@ public sealed class CheckpointFileTests
         File.WriteAllText(path, ReplaceLast(text, find, replace));
 
         var result = CheckpointFile.Load<double>(path);
-
-        if (expected.Length == 0)
-        {
-            // A renamed buffer is the optimizer's business: the file itself is well formed.
-            Assert.Equal("momentum", FinAssert.Succeeds(result).Optimizer.Buffers[0].Name);
-            return;
-        }
 
         Assert.Contains(expected, FinAssert.Fails(result), StringComparison.Ordinal);
     }
@@ -217,15 +214,15 @@ public sealed class CheckpointFileTests
         if (lastBias)
         {
             v.Layers.Last.Bias[0] = T.CreateChecked(0.25);
-            v.Layers.Last.Bias[1] = T.CreateChecked(-0.5);
+            v.Layers.Last.Bias[1] = T.CreateChecked(0.5);
         }
 
-        // The best epoch, when there is one, has the lower validation loss, as in a run; the
-        // last epoch's η is the optimizer's.
+        // The best epoch, when there is one, has the lower validation loss, as in a run; each
+        // epoch's η is the one the schedule gives, the last epoch's the optimizer's.
         var (loss1, loss2) = bestEpoch == 2 ? (Math.PI, 0.0) : (0.0, Math.PI);
         EpochMetrics[] history =
         [
-            new(1, 1.0 / 3.0, 1e-300, 1.5, 0.25, loss1, 0.3, 3, 10, 0.7, 0.6, 6, 10),
+            new(1, 1.0 / 3.0, 0.000123456789, 1.5, 0.25, loss1, 0.3, 3, 10, 0.7, 0.6, 6, 10),
             new(2, 0.1, 0.000123456789, 2.0, 0.5, loss2, 0.9, 9, 10, 0.6, 0.7, 7, 10),
         ];
         var header = new CheckpointHeader(
@@ -255,11 +252,11 @@ public sealed class CheckpointFileTests
         ("precision", precision), ("trainingImages", "100"), ("validation", "10"),
         ("sizes", "3 → 4 → 2"), ("activation", hidden), ("output", "softmax"),
         ("loss", "softmax-cross-entropy"), ("init", "he"), ("batchSize", "9"), ("seed", "7"),
-        ("optimizer", "adam"), ("learningRate", "0.001"), ("momentum", "0.9"),
+        ("optimizer", "adam"), ("learningRate", "0.000123456789"), ("momentum", "0.9"),
         ("beta2", "0.999"), ("weightDecay", "0"), ("l2", "0"), ("clipNorm", string.Empty),
         ("schedule", "constant"), ("decayFactor", string.Empty), ("decayEvery", string.Empty),
         ("warmup", "0"),
-        ("chain", "adam(β₁ = 0.9, β₂ = 0.999, ε = 1E-08), η = constant(0.001)"),
+        ("chain", "adam(β₁ = 0.9, β₂ = 0.999, ε = 1E-08), η = constant(0.0001235)"),
         ("dropout", "0"), ("earlyStop", earlyStop ? "3" : "0"),
     ];
 

@@ -408,7 +408,7 @@ public sealed class DamagedCheckpointTests
 
         var where = part == "bias" ? "bias, value 4" : "weights row 3, value 5";
         Assert.Equal(
-            $"error: {checkpoint}: optimizer buffer '{buffer}', layer 2: {where} is -0.5; "
+            $"error: {checkpoint}: optimizer buffer '{buffer}', layer 2 {where} is -0.5; "
             + "expected a number ≥ 0, as an average of squared gradients is",
             result.AssertOneErrorLine(1));
         Assert.False(File.Exists(dir.File("m.json")));
