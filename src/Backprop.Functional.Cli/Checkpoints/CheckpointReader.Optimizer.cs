@@ -16,6 +16,12 @@ namespace Backprop.Functional.Cli.Checkpoints;
 /// <content>The optimizer state of a checkpoint: its step, its last η and its buffers.</content>
 internal static partial class CheckpointReader
 {
+    private static readonly string[] OptimizerKeys = ["step", "learningRate", "buffers"];
+
+    private static readonly string[] BufferKeys = ["name", "layers"];
+
+    private static readonly string[] LayerBufferKeys = ["weights", "bias"];
+
     // Buffers that average squared gradients (Adam's and AdamW's v, RMSProp's), which the
     // optimizer takes the square root of: a negative value in one can only be damage.
     private static readonly string[] SquareAverages = ["v", "square-average"];
@@ -30,6 +36,7 @@ internal static partial class CheckpointReader
         var made = Made(header.Settings, header.Epoch, header.BatchesPerEpoch).Optimizer;
         return
             from state in ModelReader.Member(name, root, "optimizer", JsonValueKind.Object)
+            from keys in ModelReader.OnlyKeys(at, state, OptimizerKeys)
             from step in Long(at, state, "step")
             from updates in ModelReader.Require(
                 step == header.Step - header.Skipped,
@@ -80,6 +87,7 @@ internal static partial class CheckpointReader
             from isObject in ModelReader.Require(
                 json.ValueKind == JsonValueKind.Object,
                 () => $"{place} is {ModelReader.Kind(json)}; expected an object")
+            from keys in ModelReader.OnlyKeys(place, json, BufferKeys)
             from bufferName in ModelReader.Text(place, json, "name")
             from named in FinSucc($"{at} buffer '{bufferName}'")
             from array in ModelReader.Member(named, json, "layers", JsonValueKind.Array)
@@ -104,6 +112,7 @@ internal static partial class CheckpointReader
             from isObject in ModelReader.Require(
                 json.ValueKind == JsonValueKind.Object,
                 () => $"{at} is {ModelReader.Kind(json)}; expected an object")
+            from keys in ModelReader.OnlyKeys(at, json, LayerBufferKeys)
             from weights in ModelReader.Member(at, json, "weights", JsonValueKind.Array)
             from rowCount in ModelReader.Require(
                 weights.GetArrayLength() == rows,

@@ -22,9 +22,10 @@ namespace Backprop.Functional.Cli.Checkpoints;
 /// </summary>
 /// <remarks>
 /// In order: valid JSON, read as a model file's is (a UTF-8 byte order mark skipped, a key
-/// twice in an object refused); the format name and version; the precision; the settings,
-/// each as a run writes it and held to its option's rules (see SettingRules), and the
-/// precision among them the checkpoint's; the position (epoch, batch, steps), against
+/// twice in an object refused, and in every object a key that the writer does not write
+/// refused before the others are read); the format name and version; the precision; the
+/// settings, each as a run writes it and held to its option's rules (see SettingRules), and
+/// the precision among them the checkpoint's; the position (epoch, batch, steps), against
 /// itself and the settings (see Position); the optimizer chain, the one the other settings
 /// make; the best epoch and the history, whose figures must be in range and agree with each
 /// other and with the settings (see Figures), each epoch's η the one the chain's schedule gives
@@ -80,6 +81,19 @@ internal static partial class CheckpointReader
         ("earlyStop", Whole(0), v => WholeText(v, 0)),
     ];
 
+    // The keys of a checkpoint's object, as CheckpointWriter writes them.
+    private static readonly string[] TopKeys =
+    [
+        "format", "version", "precision", "settings", "epoch", "batch", "batchesPerEpoch", "step",
+        "skipped", "bestEpoch", "history", "optimizer", "model", "best",
+    ];
+
+    // The keys of a history entry: EpochMetrics's parameters, as --json names them.
+    private static readonly string[] HistoryKeys = typeof(EpochMetrics).GetConstructors()[0]
+        .GetParameters()
+        .Select(p => JsonNamingPolicy.CamelCase.ConvertName(p.Name!))
+        .ToArray();
+
     // The settings whose options mean something only under some optimizers or schedules.
     private static readonly (string Key, string Option, string Expected)[] Dependent =
     [
@@ -134,6 +148,7 @@ internal static partial class CheckpointReader
         from isObject in ModelReader.Require(
             root.ValueKind == JsonValueKind.Object,
             () => $"{name}: the top level is {ModelReader.Kind(root)}; expected a JSON object")
+        from keys in ModelReader.OnlyKeys(name, root, TopKeys)
         from format in ModelReader.Text(name, root, "format")
         from knownFormat in ModelReader.Require(
             format == CheckpointFile.FormatName,
@@ -200,6 +215,8 @@ internal static partial class CheckpointReader
     private static Fin<IReadOnlyList<(string Key, string Value)>> Settings(
         string name, JsonElement root) =>
         from settings in ModelReader.Member(name, root, "settings", JsonValueKind.Object)
+        from keys in ModelReader.OnlyKeys(
+            $"{name}: settings", settings, SettingKinds.Select(k => k.Key).ToArray())
         from entries in Each(
             settings.EnumerateObject().ToArray(),
             (property, _) => property.Value.ValueKind == JsonValueKind.String
@@ -604,6 +621,11 @@ internal static partial class CheckpointReader
         if (item.ValueKind != JsonValueKind.Object)
         {
             return Error.New($"{ModelReader.Kind(item)}; expected an object");
+        }
+
+        if (ModelReader.UnknownKey(item, HistoryKeys) is { } unknown)
+        {
+            return Error.New(unknown);
         }
 
         foreach (var parameter in typeof(EpochMetrics).GetConstructors()[0].GetParameters())

@@ -28,7 +28,9 @@ namespace Backprop.Functional.Cli.Models;
 /// with a leaky ReLU slope that float32 holds below 1), the shape of
 /// its weights against the sizes and the layer before, the length of its bias, and every
 /// number finite in the file's precision; last, one class name per output unit and a loss
-/// that accepts the output activation. Properties the format does not define are ignored.
+/// that accepts the output activation. A key that the format does not define (a typo such as
+/// "clasNames", or one added by hand) is refused, at the top and in every layer, before the
+/// object's other keys are read.
 /// </remarks>
 internal static class ModelReader
 {
@@ -54,6 +56,15 @@ internal static class ModelReader
 
     private static readonly string LargestDouble =
         double.MaxValue.ToString("R", CultureInfo.InvariantCulture);
+
+    // The keys of a model file's object and of each of its layers, as ModelWriter writes them.
+    private static readonly string[] ModelKeys =
+    [
+        "format", "version", "precision", "sizes", "loss", "classNames", "seed", "dataset",
+        "layers",
+    ];
+
+    private static readonly string[] LayerKeys = ["activation", "weights", "bias"];
 
     private static ReadOnlySpan<byte> Utf8ByteOrderMark => [0xEF, 0xBB, 0xBF];
 
@@ -191,6 +202,7 @@ internal static class ModelReader
         from isObject in Require(
             root.ValueKind == JsonValueKind.Object,
             () => $"{name}: the top level is {Kind(root)}; expected a JSON object")
+        from keys in OnlyKeys(name, root, ModelKeys)
         from format in Text(name, root, "format")
         from knownFormat in Require(
             format == ModelFile.FormatName,
@@ -271,6 +283,7 @@ internal static class ModelReader
             from isObject in Require(
                 json.ValueKind == JsonValueKind.Object,
                 () => $"{at} is {Kind(json)}; expected an object")
+            from keys in OnlyKeys(at, json, LayerKeys)
             from activationName in Text(at, json, "activation")
             from activation in Within($"{at} activation", ActivationNames.Parse(activationName))
             from slope in Float32Slope<T>($"{at} activation", activationName, activation)
@@ -378,6 +391,35 @@ internal static class ModelReader
         }
 
         return values;
+    }
+
+    /// <summary>
+    /// Unit when every key of the object <paramref name="json"/> is one of
+    /// <paramref name="keys"/>, the keys the program writes there; otherwise the first other
+    /// key, named after <paramref name="at"/>, where it is. A misspelt key ("learningrate") or
+    /// one added by hand would otherwise be passed over without a word.
+    /// </summary>
+    internal static Fin<Unit> OnlyKeys(string at, JsonElement json, IReadOnlyList<string> keys) =>
+        UnknownKey(json, keys) is { } problem ? Error.New($"{at}: {problem}") : unit;
+
+    /// <summary>
+    /// "unknown key 'x'; expected only 'a', 'b' and 'c'" for the first key of the object
+    /// <paramref name="json"/> that is not one of <paramref name="keys"/>; null when there is
+    /// none.
+    /// </summary>
+    internal static string? UnknownKey(JsonElement json, IReadOnlyList<string> keys)
+    {
+        foreach (var property in json.EnumerateObject())
+        {
+            if (!keys.Contains(property.Name))
+            {
+                var quoted = keys.Select(k => $"'{k}'").ToArray();
+                return $"unknown key '{property.Name}'; expected only "
+                    + $"{string.Join(", ", quoted[..^1])} and {quoted[^1]}";
+            }
+        }
+
+        return null;
     }
 
     /// <summary>

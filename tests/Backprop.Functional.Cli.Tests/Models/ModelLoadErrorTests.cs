@@ -10,6 +10,11 @@ namespace Backprop.Functional.Cli.Tests.Models;
 
 public sealed class ModelLoadErrorTests : IDisposable
 {
+    private const string ModelKeys = "'format', 'version', 'precision', 'sizes', 'loss', "
+        + "'classNames', 'seed', 'dataset' and 'layers'";
+
+    private const string LayerKeys = "'activation', 'weights' and 'bias'";
+
     private readonly TempDirectory _temp = new();
 
     private string Path => _temp.File("model.json");
@@ -426,14 +431,30 @@ public sealed class ModelLoadErrorTests : IDisposable
             message);
     }
 
-    [Fact]
-    public void Properties_the_format_does_not_define_are_ignored()
+    // A key the writer never writes, beside the right one or in its place, at the top or in a
+    // layer, is refused before the keys around it are read: a typo would otherwise be passed
+    // over, and the key it stands for taken as missing or left at its default.
+    [Theory]
+    [InlineData(0, "comment", "", ModelKeys)]
+    [InlineData(0, "clasNames", "classNames", ModelKeys)]
+    [InlineData(0, "Seed", "", ModelKeys)]
+    [InlineData(2, "biases", "bias", LayerKeys)]
+    [InlineData(1, "activation ", "", LayerKeys)]
+    public void A_key_the_format_does_not_define_is_named_with_where_it_is(
+        int layer, string key, string replaces, string expected)
     {
-        File.WriteAllText(Path, Edit(Saved(), m => m["comment"] = "trained on a Tuesday"));
+        var message = LoadAfter(m =>
+        {
+            // The top-level object, or layer 1 or 2; the key beside the others, or in place of
+            // the one it replaces.
+            var target = layer == 0 ? m : m["layers"]![layer - 1]!.AsObject();
+            target[key] = replaces.Length == 0 ? "x" : target[replaces]!.DeepClone();
+            target.Remove(replaces);
+        });
 
-        var loaded = FinAssert.Succeeds(ModelFile.LoadDouble(Path));
-
-        Assert.Equal(TestModels.Small<double>(), loaded.Network);
+        var where = layer == 0 ? string.Empty : $"layer {layer}: ";
+        Assert.Equal(
+            $"{Path}: {where}unknown key '{key}'; expected only {expected}", message);
     }
 
     [Theory]
@@ -527,15 +548,14 @@ public sealed class ModelLoadErrorTests : IDisposable
     [Fact]
     public void The_same_key_in_different_objects_is_no_duplicate()
     {
-        // "activation", "weights" and "bias" come once in each layer
+        // "activation", "weights" and "bias" come once in each layer; the object added here
+        // passes the check for keys twice, and is refused only as a key the format lacks.
         File.WriteAllText(Path, Edit(Saved(), m => m["settings"] = new JsonObject
         {
             ["format"] = "also a key of the top-level object",
         }));
 
-        var loaded = FinAssert.Succeeds(ModelFile.LoadDouble(Path));
-
-        Assert.Equal(TestModels.Small<double>(), loaded.Network);
+        Assert.Equal($"{Path}: unknown key 'settings'; expected only {ModelKeys}", Load());
     }
 
     [UnixFact]
