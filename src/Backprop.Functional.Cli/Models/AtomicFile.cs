@@ -390,7 +390,7 @@ internal static class AtomicFile
             TryDelete(hidden);
             return Error.New(Directory.Exists(target)
                 ? $"cannot write {path}: it is a directory"
-                : $"cannot write {path}: {Reason(e, hidden, target, full, made)}");
+                : $"cannot write {path}: {Reason(e, hidden, target, full, path, made)}");
         }
     }
 
@@ -434,7 +434,8 @@ internal static class AtomicFile
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             TryDelete(probe);
-            return Error.New($"cannot write {path}: {Reason(e, probe, full, made)}");
+            return Error.New(
+                $"cannot write {path}: {Reason(e, probe, full, full, path, made)}");
         }
     }
 
@@ -500,7 +501,7 @@ internal static class AtomicFile
                 TryDelete(temporary);
                 written.ForEach(w => TryDelete(w.Temporary));
                 return Error.New(
-                    $"cannot write {path}: {Reason(e, temporary, target, full, made)}");
+                    $"cannot write {path}: {Reason(e, temporary, target, full, path, made)}");
             }
         }
 
@@ -508,7 +509,7 @@ internal static class AtomicFile
         // fails part-way can put back the ones before it: all or none, as promised. A symbolic
         // link is kept as a link (to the same target), not as a copy of what it leads to, and
         // so is one that leads to a directory, which File.Exists does not see.
-        var placed = new List<(string Target, string Full, string? Kept)>();
+        var placed = new List<(string Target, string Full, string Path, string? Kept)>();
         for (var k = 0; k < written.Count; k++)
         {
             var (temporary, target, full) = written[k];
@@ -529,7 +530,7 @@ internal static class AtomicFile
                 }
 
                 File.Move(temporary, target, overwrite: true);
-                placed.Add((target, full, kept));
+                placed.Add((target, full, files[k].Path, kept));
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
@@ -539,13 +540,14 @@ internal static class AtomicFile
                 }
 
                 var left = placed
-                    .Select(p => Restore(p.Target, p.Full, p.Kept))
+                    .Select(p => Restore(p.Target, p.Full, p.Path, p.Kept))
                     .Where(l => l is not null)
                     .ToList();
                 written.Skip(k).ToList().ForEach(w => TryDelete(w.Temporary));
                 var message = Directory.Exists(target)
                     ? $"cannot write {files[k].Path}: it is a directory"
-                    : $"cannot write {files[k].Path}: {Reason(e, temporary, target, full)}";
+                    : $"cannot write {files[k].Path}: "
+                        + Reason(e, temporary, target, full, files[k].Path);
                 return left.Count == 0
                     ? Error.New(message)
                     : Error.New(PartlyWritten, $"{message}; {string.Join("; ", left)}");
@@ -581,14 +583,20 @@ internal static class AtomicFile
         directory = Path.GetDirectoryName(full) ?? full;
         return Holding(directory) is not null || Directory.Exists(directory)
             ? null
-            : Error.New($"cannot write {path}: {NoDirectory(directory)}");
+            : Error.New($"cannot write {path}: {NoDirectory(directory, path)}");
     }
 
-    // What stands where the directory should be: nothing, or a file put in its place.
-    private static string NoDirectory(string directory) =>
+    // What stands where the directory of the file at path should be, directory as the file
+    // system reaches it: nothing, or a file put in its place.
+    private static string NoDirectory(string directory, string path) =>
         File.Exists(directory)
-            ? $"{Shell.Printable.Line(directory)} is a file now, not a directory"
-            : $"the directory {Shell.Printable.Line(directory)} does not exist";
+            ? $"{DirectoryAsGiven(path)} is a file now, not a directory"
+            : $"{Shell.Printable.Line(Named(path))} does not exist";
+
+    // The directory of the file at path, spelt as path spells it (in one line), as every line
+    // names a path as it was given: "run" for run/checkpoint.json, "." for a bare name.
+    private static string DirectoryAsGiven(string path) =>
+        Shell.Printable.Line(Path.GetDirectoryName(path) is { Length: > 0 } d ? d : ".");
 
     /// <summary>
     /// A new name for a temporary file in <paramref name="directory"/>, ending in
@@ -618,8 +626,8 @@ internal static class AtomicFile
     }
 
     // Puts back the file a failed group write replaced, or removes the one it created: null
-    // when done, else what was left, in words, naming the file by full, its path as given.
-    private static string? Restore(string target, string full, string? kept)
+    // when done, else what was left, in words, naming the file by path, as it was given.
+    private static string? Restore(string target, string full, string path, string? kept)
     {
         try
         {
@@ -645,11 +653,11 @@ internal static class AtomicFile
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             // The kept copy stays under its hidden name beside the target: not lost.
-            var printable = Shell.Printable.Line(full);
+            var printable = Shell.Printable.Line(path);
             return kept is null
                 ? $"{printable} was written and could not be removed again"
                 : $"{printable} was replaced and could not be put back; the file it replaced is "
-                    + Shell.Printable.Line(Beside(Path.GetDirectoryName(full) ?? full, kept));
+                    + Shell.Printable.Line(Beside(Path.GetDirectoryName(path) ?? path, kept));
         }
     }
 
@@ -662,26 +670,24 @@ internal static class AtomicFile
     /// directory has gone.
     /// </summary>
     internal static string Reason(Exception e, string temporary, string full) =>
-        Reason(e, temporary, full, full);
+        Reason(e, temporary, full, full, full);
 
-    /// <summary>
-    /// As <see cref="Reason(Exception, string, string)"/>, for a failure while the file at
-    /// <paramref name="temporary"/> was being made (<paramref name="made"/> false) or after:
-    /// a directory that makes no new file is said to be one (see
-    /// <see cref="NewFileRefusal.In"/>).
-    /// </summary>
-    internal static string Reason(Exception e, string temporary, string full, bool made) =>
-        Reason(e, temporary, full, full, made);
-
-    // As Reason(e, temporary, full, made), for a write whose calls went to temporary and then
-    // target, through its held directory (/proc/self/fd/N), for the file at full.
+    // As Reason(e, temporary, full), for a failure while the file at temporary was being made
+    // (made false) or after, in a write whose calls went to temporary and then target, through
+    // its held directory (/proc/self/fd/N), for the file at full, given as path: a directory
+    // that makes no new file is said to be one (see NewFileRefusal.In), and one removed during
+    // the write and made again is said to be so (see Removed).
     private static string Reason(
-        Exception e, string temporary, string target, string full, bool made) =>
-        Removed(e, target, full)
-        ?? (made ? null : NewFileRefusal.In(Path.GetDirectoryName(full), e))
-        ?? Reason(e, temporary, target, full);
+        Exception e, string temporary, string target, string full, string path, bool made) =>
+        Removed(e, target, full, path)
+        ?? (made
+            ? null
+            : NewFileRefusal.In(Path.GetDirectoryName(full), e, DirectoryAsGiven(path)))
+        ?? Reason(e, temporary, target, full, path);
 
-    private static string Reason(Exception e, string temporary, string target, string full)
+    // Every path in the line is named as path names it, the file as the caller gave it.
+    private static string Reason(
+        Exception e, string temporary, string target, string full, string path)
     {
         if (e is PathTooLongException)
         {
@@ -694,18 +700,18 @@ internal static class AtomicFile
         if (e is FileNotFoundException or DirectoryNotFoundException
             && Path.GetDirectoryName(full) is { } directory && !Directory.Exists(directory))
         {
-            return NoDirectory(directory);
+            return NoDirectory(directory, path);
         }
 
-        if (Removed(e, target, full) is { } removed)
+        if (Removed(e, target, full, path) is { } removed)
         {
             return removed;
         }
 
         var message = e.Message;
-        foreach (var path in new[] { temporary, target, full })
+        foreach (var named in new[] { temporary, target, full })
         {
-            var suffix = $" : '{path}'";
+            var suffix = $" : '{named}'";
             if (message.EndsWith(suffix, StringComparison.Ordinal))
             {
                 message = message[..^suffix.Length];
@@ -713,15 +719,16 @@ internal static class AtomicFile
         }
 
         return Shell.Printable.Line(message
-            .Replace(temporary, full, StringComparison.Ordinal)
-            .Replace(target, full, StringComparison.Ordinal));
+            .Replace(temporary, path, StringComparison.Ordinal)
+            .Replace(target, path, StringComparison.Ordinal)
+            .Replace(full, path, StringComparison.Ordinal));
     }
 
     // A write through its held directory that finds a file or directory missing, where the
     // path names another directory now: the one held was removed during the write, and another
     // put in its place. Null otherwise (what stands there when it is not a directory is told
     // by NoDirectory).
-    private static string? Removed(Exception e, string target, string full)
+    private static string? Removed(Exception e, string target, string full, string path)
     {
         if (target == full
             || e is not (FileNotFoundException or DirectoryNotFoundException)
@@ -734,8 +741,8 @@ internal static class AtomicFile
             return null;
         }
 
-        return $"the directory {Shell.Printable.Line(directory)} was removed during the write, "
-            + "and another put in its place";
+        return $"{Shell.Printable.Line(Named(path))} was removed during the write, and another "
+            + "put in its place";
     }
 
     // The file of path's name (a temporary file's, or a target's) in directory.

@@ -32,7 +32,10 @@ internal static class NewFileRefusal
     /// not found, or when it lies on one of the kernel's file systems. Null otherwise, and
     /// for a directory that is not there.
     /// </summary>
-    public static string? In(string? directory, Exception e)
+    /// <param name="directory">The directory, as the file system reaches it.</param>
+    /// <param name="e">What making the file threw.</param>
+    /// <param name="named">The directory as the line names it: as the user gave it.</param>
+    public static string? In(string? directory, Exception e, string named)
     {
         if (directory is null || !Directory.Exists(directory))
         {
@@ -48,7 +51,7 @@ internal static class NewFileRefusal
 
         var kind = system is null ? string.Empty : $" (a {system} file system)";
         return Shell.Printable.Line(
-            $"no new file can be made in {directory}{kind}; the file is saved as a new file "
+            $"no new file can be made in {named}{kind}; the file is saved as a new file "
             + "there, renamed into place");
     }
 

@@ -41,23 +41,28 @@ public sealed class SaveWindowTests
         Assert.False(File.Exists(dir.File("m.json")));
     }
 
-    [LinuxFact]
-    public void A_directory_removed_during_a_save_and_made_again_is_named()
+    [LinuxTheory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_directory_removed_during_a_save_and_made_again_is_named_as_given(bool relative)
     {
-        // Given a run whose directory is removed with the temporary file in it, and another
-        // made in its place, before the rename
+        // Given a run whose directory, given as an absolute path or relative to the current
+        // directory, is removed with the temporary file in it, and another made in its place,
+        // before the rename
         using var dir = new Commands.TempDirectory();
         var run = dir.File("run");
-        var result = RunSwapping(dir, run, () =>
+        var given = relative ? Path.GetRelativePath(Environment.CurrentDirectory, run) : run;
+        var result = RunSwapping(dir, run, given, () =>
         {
             Directory.Delete(run, recursive: true);
             Directory.CreateDirectory(run);
         });
 
-        // Then one line names the directory, and nothing is left in the new one
+        // Then one line names the directory as given, and nothing is left in the new one
+        Assert.Equal(relative, !Path.IsPathRooted(given));
         Assert.Equal(
-            $"error: cannot write {Path.Combine(run, "checkpoint.json")}: the directory {run} "
-            + "was removed during the write, and another put in its place",
+            $"error: cannot write {Path.Combine(given, "checkpoint.json")}: the directory "
+            + $"{given} was removed during the write, and another put in its place",
             result.AssertOneErrorLine(1));
         Assert.Empty(Directory.GetFileSystemEntries(run));
         Assert.Equal(["data", "run"], Names(dir.Path));
@@ -115,7 +120,12 @@ public sealed class SaveWindowTests
 
     // Trains three epochs with --checkpoint run, calling swap once the first checkpoint's
     // temporary file is written.
-    private static CliResult RunSwapping(Commands.TempDirectory dir, string run, Action swap)
+    private static CliResult RunSwapping(Commands.TempDirectory dir, string run, Action swap) =>
+        RunSwapping(dir, run, run, swap);
+
+    // As RunSwapping(dir, run, swap), with run given to --checkpoint as given.
+    private static CliResult RunSwapping(
+        Commands.TempDirectory dir, string run, string given, Action swap)
     {
         var swapped = false;
         AtomicFile.Written = temporary =>
@@ -131,7 +141,7 @@ public sealed class SaveWindowTests
         {
             return Commands.Cli.Run(
                 "train", "--data", TinyData.Write(dir.File("data")), "--hidden", "4",
-                "--epochs", "3", "--checkpoint", run, "--out", dir.File("m.json"));
+                "--epochs", "3", "--checkpoint", given, "--out", dir.File("m.json"));
         }
         finally
         {

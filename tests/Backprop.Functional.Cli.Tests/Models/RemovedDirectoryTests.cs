@@ -45,6 +45,34 @@ public sealed class RemovedDirectoryTests : IDisposable
     }
 
     [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void The_directory_is_named_as_the_path_given_names_it(bool file)
+    {
+        // Given the plot's path relative to the current directory, through "x/..", and no
+        // directory there or a file in its place
+        var given = Path.Combine(
+            Path.GetRelativePath(Environment.CurrentDirectory, _temp.Path), "x", "..", "plots");
+        if (file)
+        {
+            File.WriteAllText(Plots, "not a directory");
+        }
+
+        // When
+        var message = FinAssert.Fails(
+            AtomicFile.WriteAll((Model, [1]), (Path.Combine(given, "plot.png"), [2])));
+
+        // Then
+        Assert.False(Path.IsPathRooted(given));
+        Assert.Equal(
+            $"cannot write {Path.Combine(given, "plot.png")}: "
+            + (file
+                ? $"{given} is a file now, not a directory"
+                : $"the directory {given} does not exist"),
+            message);
+    }
+
+    [Theory]
     [InlineData(0)]
     [InlineData(1)]
     [InlineData(2)]
