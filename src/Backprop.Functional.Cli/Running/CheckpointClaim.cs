@@ -50,6 +50,9 @@ internal sealed partial class CheckpointClaim : IDisposable
     private const int NoWait = 4;
     private const int WouldBlock = 11;
 
+    // What Linux adds to the link in /proc/self/fd of a directory that was removed.
+    private const string Deleted = " (deleted)";
+
     private readonly TrainSettings _settings;
 
     /// <summary>
@@ -195,8 +198,8 @@ internal sealed partial class CheckpointClaim : IDisposable
         {
             throw CommandFailure.Failed(
                 $"cannot save {path}: {directory} is no longer the directory this run holds "
-                + "(moved, replaced or re-pointed during the run); its last checkpoint stays in "
-                + "the one it holds, unless that was removed");
+                + "(moved, replaced or re-pointed during the run); "
+                + Whereabouts(held, directory));
         }
     }
 
@@ -209,6 +212,67 @@ internal sealed partial class CheckpointClaim : IDisposable
         _onStop.Dispose();
         RemoveIfUnused();
         _lock?.Dispose();
+    }
+
+    /// <summary>
+    /// What the line of a run whose --checkpoint no longer leads to the directory it holds
+    /// says of that directory and its last checkpoint, from <paramref name="link"/>, the link
+    /// of the directory's descriptor in /proc (null when it cannot be read): where the
+    /// directory is now when the link leads to it (<paramref name="found"/>), named as
+    /// <paramref name="given"/>, the --checkpoint, is (relative to the current directory when
+    /// that is); that it was removed when the kernel marks the link "(deleted)"; and no more
+    /// than that the checkpoint stays in it otherwise.
+    /// </summary>
+    internal static string Whereabouts(string? link, bool found, string given)
+    {
+        if (found)
+        {
+            return "its last checkpoint stays in the one it holds, now at "
+                + AsGiven(link!, given);
+        }
+
+        return link?.EndsWith(Deleted, StringComparison.Ordinal) == true
+            ? "the one it holds was removed, and its last checkpoint with it"
+            : "its last checkpoint stays in the one it holds, unless that was removed";
+    }
+
+    // Where the directory held is now, from its descriptor's link: a path found only when it
+    // leads to that directory (a directory may be named "x (deleted)" itself).
+    private static string Whereabouts(DirectoryHandle held, string given)
+    {
+        string? link = null;
+        try
+        {
+            link = held.Through is { } through ? new FileInfo(through).LinkTarget : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Nothing more is said.
+        }
+
+        var found = link is not null
+            && PosixPaths.Identity(link) is { } there
+            && there == PosixPaths.Identity(held);
+        return Whereabouts(link, found, given);
+    }
+
+    // An absolute path named as given is: relative to the current directory when given is.
+    private static string AsGiven(string path, string given)
+    {
+        if (Path.IsPathRooted(given))
+        {
+            return path;
+        }
+
+        try
+        {
+            return Path.GetRelativePath(Directory.GetCurrentDirectory(), path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // No current directory to be relative to (removed): the path the kernel gives.
+            return path;
+        }
     }
 
     // On the way out: the directory the run made, should it have saved nothing there, is

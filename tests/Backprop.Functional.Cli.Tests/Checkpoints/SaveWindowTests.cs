@@ -32,7 +32,8 @@ public sealed class SaveWindowTests
         // Then the checkpoint is in the directory the run held, alone, and the run stops at
         // its next save, before which it finds its path leads elsewhere
         Assert.Equal(
-            ReplacedCheckpointDirectoryTests.NoLongerHeld(run), result.AssertOneErrorLine(1));
+            ReplacedCheckpointDirectoryTests.NoLongerHeld(run, old),
+            result.AssertOneErrorLine(1));
         Assert.Equal(["checkpoint.json"], Names(old));
         Assert.Empty(Directory.GetFileSystemEntries(run));
         var header = FinAssert.Succeeds(
