@@ -233,9 +233,26 @@ internal static class BackpropCommand
 
     // The first word before `--` that is a name of the help option (-h, --help, -?, /h, /?),
     // as typed; null when there is none. A value joined to its option (`--out=-h`) is no such
-    // word.
-    private static string? HelpWord(RootCommand root, IReadOnlyList<string> words) =>
-        OptionWords(words).FirstOrDefault(HelpNames(root).Contains);
+    // word, and nor is /h or /? as the next word after an option that takes a value
+    // (`--out /h`, `--data /?`): a path there, as any other word that does not start with '-'
+    // is, where the names that start with '-' still ask for help (`--epochs --help`).
+    private static string? HelpWord(RootCommand root, IReadOnlyList<string> words)
+    {
+        var (names, valued) = (HelpNames(root), ValueOptionNames(root));
+        var options = OptionWords(words).ToList();
+        return options
+            .Where((word, i) => names.Contains(word)
+                && !(word.StartsWith('/') && i > 0 && valued.Contains(options[i - 1])))
+            .FirstOrDefault();
+    }
+
+    // The names of every option, of any command, that takes a value.
+    private static HashSet<string> ValueOptionNames(Command command) =>
+        command.Options
+            .Where(o => o is not (Option<bool> or HelpOption or VersionOption))
+            .SelectMany(o => o.Aliases.Prepend(o.Name))
+            .Concat(command.Subcommands.SelectMany(ValueOptionNames))
+            .ToHashSet(StringComparer.Ordinal);
 
     // The words before `--`, where an option may stand.
     private static IEnumerable<string> OptionWords(IReadOnlyList<string> words) =>

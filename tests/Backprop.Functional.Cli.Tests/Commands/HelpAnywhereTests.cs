@@ -11,6 +11,8 @@ namespace Backprop.Functional.Cli.Tests.Commands;
 /// </summary>
 public sealed class HelpAnywhereTests
 {
+    private const string Epochs = "--epochs must be a positive whole number, got ";
+
     /// <summary>
     /// Each command (the top level as the empty word) with each of its options that needs a
     /// value.
@@ -76,6 +78,43 @@ public sealed class HelpAnywhereTests
             "error: --epochs must be a positive whole number, got 'zero'",
             result.AssertOneErrorLine(2));
         Assert.Equal(string.Empty, result.Out);
+    }
+
+    // /h and /? are names of the help option, and paths on Unix too: as the next word after an
+    // option that takes a value, one is that value, as any word that does not start with '-'
+    // is. (Each case fails before it would write a file.)
+    [Theory]
+    [InlineData("train|--out|/h|--epochs|0", 2, Epochs + "'0'")]
+    [InlineData("train|--epochs|/?", 2, Epochs + "'/?'")]
+    [InlineData("train|--data|/h", 1, "data directory /h does not exist")]
+    [InlineData("train|--resume|/?", 1, "/?: no such checkpoint file")]
+    [InlineData("evaluate|--model|/?", 1, "/?: no such model file")]
+    [InlineData("gradcheck|--model|/h", 1, "/h: no such model file")]
+    public void A_slash_help_name_after_an_option_that_needs_a_value_is_its_value(
+        string args, int code, string expected)
+    {
+        var result = Cli.Run(args.Split('|'));
+
+        Assert.Equal($"error: {expected}", result.AssertOneErrorLine(code));
+        Assert.Equal(string.Empty, result.Out);
+    }
+
+    // Anywhere else, as a word of its own or after an on/off option, one shows the help.
+    [Theory]
+    [InlineData("", "/h")]
+    [InlineData("", "/?")]
+    [InlineData("train", "/h")]
+    [InlineData("train", "--json|/?")]
+    [InlineData("train", "--epochs|3|/h")]
+    [InlineData("evaluate", "/?|--model|m.json")]
+    public void A_slash_help_name_that_is_no_option_s_value_shows_the_help(
+        string command, string rest)
+    {
+        var result = Cli.Run(Words(command, rest.Split('|')));
+
+        result.AssertSucceeded();
+        Assert.Equal(Cli.Run(Words(command, "--help")).Out, result.Out);
+        Assert.Equal(string.Empty, result.Error);
     }
 
     [Fact]
