@@ -174,6 +174,7 @@ internal static class GradCheckCommand
         var result = GradientCheck.Run(network, x, y, loss, options);
         var layers = network.Layers.ToArray();
         var withinNoise = result.WithinNoise;
+        var unresolved = Unresolved(result);
         // Every layer, including one that a small sample missed (checked 0).
         var perLayer = layers.Select((layer, l) => new LayerCheck(
             l + 1,
@@ -183,7 +184,9 @@ internal static class GradCheckCommand
             withinNoise.Count(p => p.Layer == l),
             Worst(result.Counted.Filter(p =>
                 p.Layer == l && !p.AgreesOnlyWithinNoise(result.Tolerance))),
-            Largest(withinNoise.Filter(p => p.Layer == l).Map(p => p.Noise))))
+            Largest((unresolved.Contains(l) ? result.Counted : withinNoise)
+                .Filter(p => p.Layer == l).Map(p => p.Noise)),
+            !unresolved.Contains(l)))
             .ToArray();
         return new GradCheckReport(
             "gradcheck",
@@ -203,6 +206,16 @@ internal static class GradCheckCommand
             Reason(result),
             result.Verdict == GradientCheckVerdict.Passed);
     }
+
+    // The layers (0 for the first) that finite differences could not check, as the verdict
+    // counts them, whose every counted parameter agrees: their relative errors compare
+    // derivatives below the rounding noise, and mean nothing. Without a finite noise (the
+    // verdict notFinite), none is told apart: the reason says what is not finite.
+    private static LanguageExt.Seq<int> Unresolved(GradientCheckReport result) =>
+        result.Verdict == GradientCheckVerdict.NotFinite
+            ? LanguageExt.Seq<int>.Empty
+            : result.UnresolvedLayers.Filter(l =>
+                result.Counted.Filter(p => p.Layer == l).ForAll(p => p.Agrees(result.Tolerance)));
 
     // Why finite differences could not check anything, for a verdict that is neither passed
     // nor failed: the first non-finite noise or numeric derivative, or the noise that swamps
@@ -280,6 +293,11 @@ internal static class GradCheckCommand
             if (layer.Checked == 0)
             {
                 o.WriteLine($"{name}: not in the sample, none of its parameters checked");
+            }
+            else if (!layer.Resolved)
+            {
+                o.WriteLine($"{name}: cannot check, no derivative above rounding noise "
+                    + $"{Scientific(layer.RoundingNoise)} among {Parameters(layer.Counted)}");
             }
             else if (judged > 0)
             {
@@ -373,8 +391,12 @@ internal sealed record GradCheckReport(
 /// noise.</param>
 /// <param name="WorstRelativeError">The worst relative error among the others, judged by
 /// it.</param>
-/// <param name="RoundingNoise">The largest rounding noise of those within it; 0 if none
-/// is.</param>
+/// <param name="RoundingNoise">The largest rounding noise of those within it, or of all those
+/// counted when the layer is not <paramref name="Resolved"/>; 0 if there are none.</param>
+/// <param name="Resolved">False when finite differences could not check the layer: none of its
+/// counted derivatives rises above the rounding noise (all exactly 0 included), and each
+/// agrees, so its relative errors compare rounding with rounding. The verdict is then not
+/// passed; true otherwise.</param>
 internal sealed record LayerCheck(
     int Layer,
     string Sizes,
@@ -382,4 +404,5 @@ internal sealed record LayerCheck(
     int Counted,
     int WithinNoise,
     double WorstRelativeError,
-    double RoundingNoise);
+    double RoundingNoise,
+    bool Resolved = true);

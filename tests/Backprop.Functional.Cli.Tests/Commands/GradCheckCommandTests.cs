@@ -203,8 +203,8 @@ public sealed class GradCheckCommandTests(TrainedModels models)
             + @"\d+ within rounding noise \d(\.\d\d?)?e\+2\d$",
             lines[3]);
         Assert.Matches(
-            @"^layer 2 \(8 → 10\): none judged by relative error; 13 within rounding noise "
-            + @"\d(\.\d\d?)?e\+2\d$",
+            @"^layer 2 \(8 → 10\): cannot check, no derivative above rounding noise "
+            + @"\d(\.\d\d?)?e\+2\d among 13 parameters$",
             lines[4]);
         const string Reason = @"the loss or the output layer's Σ is too large for finite "
             + @"differences \(rounding noise \d(\.\d\d?)?e\+2\d, above every derivative of layer 2, "
@@ -245,6 +245,47 @@ public sealed class GradCheckCommandTests(TrainedModels models)
         Assert.Matches("^cannot check: " + Reason, result.OutLines[^1]);
         Assert.Matches(
             "^error: gradient check inconclusive: " + Reason, result.AssertOneErrorLine(1));
+    }
+
+    [Fact]
+    public void A_layer_of_dead_relu_units_is_named_as_not_checked_on_its_own_line_too()
+    {
+        // Given hidden biases of −1000: every ReLU unit is dead on every image, so layer 1's
+        // derivatives are all 0 and the logits are the output biases, 0: the loss is ln 10 and
+        // the rounding noise 33ε·ln 10/h. Layer 1's line used to give a worst relative error
+        // (of rounding against 0, under the floor) while the verdict said it checked nothing.
+        using var dir = new TempDirectory();
+        var fresh = Network.Initialize<double>(
+            [784, 8, 10], Activation.ReLU, Activation.Softmax, Initialization.He, 1);
+        var hidden = fresh.Layers[0];
+        var dead = Network.Create(
+            Layer.Create(hidden.Weights, Vector<double>.Build.Dense(8, -1000.0), hidden.Activation),
+            fresh.Layers[1]);
+        var model = Save(dir.File("dead.json"), dead);
+
+        // When
+        var result = Cli.Run("gradcheck", "--model", model);
+        var json = Cli.Run("gradcheck", "--model", model, "--json").Json();
+
+        // Then the layer line and the verdict both say that layer 1 was not checked
+        var lines = result.OutLines;
+        Assert.Equal("checked 1,000 of 6,370 parameters (a seeded sample)", lines[2]);
+        Assert.Equal(
+            "layer 1 (784 → 8): cannot check, no derivative above rounding noise 1.69e-11 among "
+            + "987 parameters",
+            lines[3]);
+        Assert.Matches(@"^layer 2 \(8 → 10" + LayerLine, lines[4]);
+        Assert.Equal(
+            "cannot check: backpropagation gives 0 for every derivative of layer 1 checked, and "
+            + "finite differences find nothing above their rounding noise 1.69e-11: the loss "
+            + "does not change with those parameters here, so the check cannot tell a right "
+            + "gradient from a wrong one",
+            lines[5]);
+        result.AssertOneErrorLine(1);
+        var layers = json.At("layers").EnumerateArray().ToArray();
+        Assert.Equal([false, true], layers.Select(l => l.At("resolved").GetBoolean()));
+        var noise = 33 * Math.Pow(2, -52) * Math.Log(10) / 1e-3;
+        Assert.InRange(layers[0].Number("roundingNoise"), noise * (1 - 1e-9), noise * (1 + 1e-9));
     }
 
     [Fact]
