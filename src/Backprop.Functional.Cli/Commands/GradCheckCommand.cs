@@ -81,13 +81,14 @@ internal static class GradCheckCommand
                     $"--samples {given} is more than the {images} test {noun} of the data");
             }
 
-            var (network, lossFunction, source) = path is null
+            var (network, lossFunction, source, single) = path is null
                 ? FreshNetwork(
                     parse, split, hidden, activation, output, loss, init, seed,
                     parse.GetValue(samples))
                 : SavedNetwork(path, split);
             var report = Check(
                 network,
+                single,
                 lossFunction,
                 source,
                 split,
@@ -124,7 +125,8 @@ internal static class GradCheckCommand
         _ => throw CommandFailure.Failed($"gradient check inconclusive: {report.Reason}"),
     };
 
-    private static (Network<double> Network, Loss Loss, string Source) FreshNetwork(
+    private static (Network<double> Network, Loss Loss, string Source, Network<float>? Single)
+        FreshNetwork(
         ParseResult parse,
         TestData data,
         Option<IReadOnlyList<int>> hidden,
@@ -145,11 +147,13 @@ internal static class GradCheckCommand
             [data.Test.Features, .. parse.GetRequiredValue(hidden), data.ClassNames.Count];
         SizeGuard.Check(sizes, sizeof(double), Copies, "check", samples);
         var network = Network.Initialize<double>(sizes, f, o, scheme, parse.GetValue(seed));
-        return (network, l, $"a fresh network, {scheme.Name()} init, seed {parse.GetValue(seed)}");
+        var source = $"a fresh network, {scheme.Name()} init, seed {parse.GetValue(seed)}";
+        return (network, l, source, null);
     }
 
-    private static (Network<double> Network, Loss Loss, string Source) SavedNetwork(
-        string path, TestData data)
+    // A saved model widened to float64, and as saved when that is float32.
+    private static (Network<double> Network, Loss Loss, string Source, Network<float>? Single)
+        SavedNetwork(string path, TestData data)
     {
         var loaded = ModelSource.Load(path);
         var network = loaded.Match(
@@ -157,11 +161,13 @@ internal static class GradCheckCommand
             (n, _) => Precisions.ToDouble(n));
         ModelSource.CheckFits(network, data, path);
         var loss = ModelSource.LossOf(loaded.Info, path);
-        return (network, loss, $"{path} ({loaded.Info.Precision})");
+        var single = loaded.Match((_, _) => null, (n, _) => (Network<float>?)n);
+        return (network, loss, $"{path} ({loaded.Info.Precision})", single);
     }
 
     private static GradCheckReport Check(
         Network<double> network,
+        Network<float>? single,
         Loss loss,
         string source,
         TestData data,
@@ -204,7 +210,8 @@ internal static class GradCheckCommand
             result.Tolerance,
             result.Verdict,
             Reason(result),
-            result.Verdict == GradientCheckVerdict.Passed);
+            result.Verdict == GradientCheckVerdict.Passed,
+            single is null ? null : Float32Overflow.Find(single, network, x, y, loss));
     }
 
     // The layers (0 for the first) that finite differences could not check, as the verdict
@@ -276,6 +283,11 @@ internal static class GradCheckCommand
         o.WriteLine(
             Printable.Line($"network: {r.Network} from {r.Source}; loss {r.Loss}; float64"));
         o.WriteLine($"test images: {string.Join(", ", r.Images)}");
+        if (r.Float32Overflow is { } overflow)
+        {
+            o.WriteLine(overflow);
+        }
+
         var sample = r.Checked < r.Parameters ? " (a seeded sample)" : string.Empty;
         var kinks = r.NearKink > 0
             ? string.Create(invariant, $"; {r.NearKink:N0} near a kink, not counted")
@@ -364,6 +376,9 @@ internal static class GradCheckCommand
 /// <param name="Reason">Why a notFinite or belowNoise check cannot say anything; else
 /// null.</param>
 /// <param name="Passed">Whether the verdict is passed.</param>
+/// <param name="Float32Overflow">For a float32 model, the line that names what is not finite
+/// in float32 on the images (a layer's Σ or outputs, or the loss), which the check, in
+/// float64, does not see; else null.</param>
 internal sealed record GradCheckReport(
     string Command,
     string Source,
@@ -380,7 +395,8 @@ internal sealed record GradCheckReport(
     double Tolerance,
     GradientCheckVerdict Verdict,
     string? Reason,
-    bool Passed);
+    bool Passed,
+    string? Float32Overflow = null);
 
 /// <summary>The gradient check of one layer.</summary>
 /// <param name="Layer">The layer, from 1 on the input side.</param>

@@ -1,4 +1,5 @@
 using System;
+using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Text.Json;
@@ -289,6 +290,81 @@ public sealed class GradCheckCommandTests(TrainedModels models)
     }
 
     [Fact]
+    public void A_float32_model_whose_hidden_sigma_overflows_float32_says_so_though_it_passes()
+    {
+        // Given a float32 model whose first hidden unit weighs every pixel 1e37 and feeds
+        // nothing (its output weights are 0): its Σ, 1e37 times an image's pixel sum, is past
+        // float32's largest number, so in float32 its output is ∞ and 0·∞ makes every logit
+        // NaN, while in float64, where the check runs, the network is finite and the check
+        // passed with no word of it
+        using var dir = new TempDirectory();
+        var fresh = Network.Initialize<double>(
+            [784, 8, 10], Activation.ReLU, Activation.Softmax, Initialization.He, 1);
+        var (hidden, output) = (fresh.Layers[0], fresh.Layers[1]);
+        var w1 = hidden.Weights.Clone();
+        w1.SetRow(0, Vector<double>.Build.Dense(784, 1e37));
+        var w2 = output.Weights.Clone();
+        w2.ClearColumn(0);
+        var model = Save(
+            dir.File("wide.json"),
+            Narrowed(Network.Create(
+                Layer.Create(w1, hidden.Bias, hidden.Activation),
+                Layer.Create(w2, output.Bias, output.Activation))),
+            precision: ModelInfo.Float32);
+
+        // When
+        var result = Cli.Run("gradcheck", "--model", model);
+
+        // Then the report names the Σ that float32 cannot hold, with its size in float64
+        result.AssertSucceeded();
+        var images = result.OutLines[1]["test images: ".Length..].Split(", ").Select(int.Parse);
+        var test = DataSets.EmbeddedTest().Match(t => t.Test, e => throw e.ToException());
+        double weight = 1e37f; // as float32 holds it
+        var largest = images.Max(i => test.Image(i).ToArray().Sum(p => p / 255.0)) * weight;
+        Assert.Equal(
+            "float32: layer 1's Σ is not finite in float32, the model's precision, on these "
+            + "images; in float64, where this check runs, its largest magnitude is "
+            + largest.ToString("0.##e+00", CultureInfo.InvariantCulture)
+            + " (float32 holds at most 3.4e+38)",
+            result.OutLines[2]);
+        Assert.StartsWith("passed: ", result.OutLines[^1]);
+        Assert.Equal(
+            result.OutLines[2],
+            Cli.Run("gradcheck", "--model", model, "--json").Json().Text("float32Overflow"));
+    }
+
+    [Fact]
+    public void A_float32_model_whose_loss_alone_overflows_float32_names_the_loss()
+    {
+        // Given an identity output under the quadratic loss whose first bias is 3e38 and whose
+        // weights are 0: every output is finite in float32, its square is not
+        using var dir = new TempDirectory();
+        var fresh = Network.Initialize<double>(
+            [784, 10], Activation.ReLU, Activation.Identity, Initialization.He, 1);
+        var bias = Vector<double>.Build.Dense(10);
+        bias[0] = 3e38;
+        var model = Save(
+            dir.File("square.json"),
+            Narrowed(Network.Create(
+                Layer.Create(Matrix<double>.Build.Dense(10, 784), bias, Activation.Identity))),
+            "quadratic",
+            ModelInfo.Float32);
+
+        // When
+        var json = Cli.Run("gradcheck", "--model", model, "--json").Json();
+
+        // Then the loss, ½·(3e38)² on each image, is named with its value in float64
+        double output = 3e38f; // as float32 holds it
+        var half = 0.5 * output * output;
+        Assert.Equal(
+            "float32: the loss is not finite in float32, the model's precision, on these "
+            + "images; in float64, where this check runs, it is "
+            + half.ToString("0.##e+00", CultureInfo.InvariantCulture)
+            + " (float32 holds at most 3.4e+38)",
+            json.Text("float32Overflow"));
+    }
+
+    [Fact]
     public void Gradcheck_json_separates_parameters_within_noise_and_gives_the_verdict()
     {
         using var dir = new TempDirectory();
@@ -497,10 +573,19 @@ public sealed class GradCheckCommandTests(TrainedModels models)
                 Vector<double>.Build.Dense(10),
                 Activation.Softmax)));
 
-    private static string Save(
-        string path, Network<double> network, string loss = "softmax-cross-entropy")
+    // The network in float32, each weight and bias rounded to the nearest float.
+    private static Network<float> Narrowed(Network<double> network) =>
+        Network.Create(network.Layers.Map(l => Layer.Create(
+            l.Weights.Map(w => (float)w), l.Bias.Map(b => (float)b), l.Activation)).Strict());
+
+    private static string Save<T>(
+        string path,
+        Network<T> network,
+        string loss = "softmax-cross-entropy",
+        string precision = ModelInfo.Float64)
+        where T : struct, System.Numerics.IFloatingPointIeee754<T>
     {
-        var info = new ModelInfo(ModelInfo.Float64, loss, ClassNames.FashionMnist, 1, "test");
+        var info = new ModelInfo(precision, loss, ClassNames.FashionMnist, 1, "test");
         ModelFile.Save(path, network, info)
             .IfFail(e => throw new InvalidOperationException(e.Message));
         return path;
