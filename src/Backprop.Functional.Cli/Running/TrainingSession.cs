@@ -149,7 +149,9 @@ internal static class TrainingSession
         where T : struct, IFloatingPointIeee754<T>
     {
         var path = header is null ? null : run.Settings.ResumePath;
-        var resume = path is null ? null : CheckpointFile.Load<T>(path).OrFail();
+        var resume = path is null
+            ? null
+            : ResumeCheck.Networks(run, CheckpointFile.Load<T>(path).OrFail(), path);
         claim.Hold();
 
         foreach (var line in Describe(run, header))
