@@ -230,8 +230,9 @@ public static class GradientCheck
     /// <summary>
     /// Checks ∂L/∂θ from Backward against central differences for every parameter θ (or a
     /// seeded sample of <see cref="GradientCheckOptions.MaxParameters"/>), in float64: the
-    /// fourth-order stencil D(h) = (−L(θ+2h) + 8L(θ+h) − 8L(θ−h) + L(θ−2h)) / 12h at h and at
-    /// h/2, combined by Richardson extrapolation into (16·D(h/2) − D(h)) / 15, of order h⁶.
+    /// fourth-order stencil D(h) = (8(L(θ+h) − L(θ−h)) − (L(θ+2h) − L(θ−2h))) / 12h at h and
+    /// at h/2, combined by Richardson extrapolation into (16·D(h/2) − D(h)) / 15, of order h⁶.
+    /// A loss that is the same bits at every point of the stencil gives 0 exactly.
     /// </summary>
     /// <remarks>
     /// The step is chosen per parameter from its magnitude. A parameter whose ±2h perturbation
@@ -344,14 +345,18 @@ public static class GradientCheck
     // ±2h, ±h and ±h/2: the fourth-order stencils at h and h/2 share ±h.
     private static readonly Seq<double> Offsets = Seq(2.0, 1.0, 0.5, -0.5, -1.0, -2.0);
 
-    // D(h) = (−L(+2h) + 8L(+h) − 8L(−h) + L(−2h)) / 12h has error O(h⁴); combining D(h) and
-    // D(h/2) as (16·D(h/2) − D(h)) / 15 cancels the h⁴ term, leaving O(h⁶).
+    // D(h) = (8(L(+h) − L(−h)) − (L(+2h) − L(−2h))) / 12h has error O(h⁴); combining D(h)
+    // and D(h/2) as (16·D(h/2) − D(h)) / 15 cancels the h⁴ term, leaving O(h⁶). The symmetric
+    // differences come first: each is exact when its two losses are within a factor of 2
+    // (Sterbenz), and 0 when they are equal, so a loss that does not change with θ gives 0,
+    // not the residue of adding −L + 8L − 8L + L in turn (about ε·|L|/h).
     private static double Richardson(double[] L, double h)
     {
         var (p2, p1, pHalf, mHalf, m1, m2) = (L[0], L[1], L[2], L[3], L[4], L[5]);
-        var dH = ((-p2) + (8.0 * p1) - (8.0 * m1) + m2) / (12.0 * h);
-        var dHalf = ((-p1) + (8.0 * pHalf) - (8.0 * mHalf) + m1) / (6.0 * h);
-        return ((16.0 * dHalf) - dH) / 15.0;
+        var (d2, d1, dHalf) = (p2 - m2, p1 - m1, pHalf - mHalf);
+        var atH = ((8.0 * d1) - d2) / (12.0 * h);
+        var atHalf = ((8.0 * dHalf) - d1) / (6.0 * h);
+        return ((16.0 * atHalf) - atH) / 15.0;
     }
 
     // The index-th parameter in layer order, W row by row, then b, found without listing the

@@ -154,6 +154,35 @@ public sealed class GradientCheckVerdictTests
     }
 
     [Fact]
+    public void A_loss_that_does_not_change_with_a_parameter_gives_a_numeric_derivative_of_0()
+    {
+        // Given a 3-2-2 network whose first hidden unit is dead on every input (its bias is
+        // −100): its weights and bias leave every stencil's losses the same bits. The stencil
+        // used to add them in an order that left a rounding residue of about ε·|L|/h (5.7e-14
+        // here), judged against 0 as a relative error of 5.7e-8.
+        var fresh = Network.Initialize<double>(
+            [3, 2, 2], Activation.ReLU, Activation.Softmax, Initialization.He, 1);
+        var bias = fresh.Layers[0].Bias.Clone();
+        bias[0] = -100.0;
+        var network = Network.Create(
+            Layer.Create(fresh.Layers[0].Weights, bias, Activation.ReLU), fresh.Layers[1]);
+        var x = Matrix<double>.Build.DenseOfArray(
+            new[,] { { 0.5, 0.1 }, { 0.3, 0.9 }, { 0.7, 0.2 } });
+        var y = Matrix<double>.Build.DenseOfArray(new[,] { { 1.0, 0.0 }, { 0.0, 1.0 } });
+
+        // When
+        var report = GradientCheck.Run(network, x, y, Loss.SoftmaxCrossEntropy);
+
+        // Then the dead unit's three weights and its bias, and the output weights it feeds,
+        // are 0 on both sides, exactly
+        var flat = report.Parameters.Filter(p => (p.Layer == 0 && p.Row == 0)
+            || (p.Layer == 1 && p.Kind == ParameterKind.Weight && p.Column == 0));
+        Assert.Equal(6, flat.Count);
+        Assert.All(
+            flat, p => Assert.Equal((0.0, 0.0, 0.0), (p.Analytic, p.Numeric, p.RelativeError)));
+    }
+
+    [Fact]
     public void A_real_check_whose_sample_of_a_layer_is_all_within_noise_is_not_passed()
     {
         var (network, x, y) = HugeOutputWeights();
