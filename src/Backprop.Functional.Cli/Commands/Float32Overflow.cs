@@ -40,12 +40,14 @@ internal static class Float32Overflow
             var (single, full) = (narrow.Layers[l], wide.Layers[l]);
             if (!AllFinite(single.WeightedInput))
             {
-                return Line($"layer {l + 1}'s Σ is", "its largest magnitude is", full.WeightedInput);
+                return Line(
+                    $"layer {l + 1}'s Σ is", "its largest magnitude is", full.WeightedInput);
             }
 
             if (!AllFinite(single.Output))
             {
-                return Line($"layer {l + 1}'s outputs are", "their largest magnitude is", full.Output);
+                return Line(
+                    $"layer {l + 1}'s outputs are", "their largest magnitude is", full.Output);
             }
         }
 

@@ -36,11 +36,7 @@ public sealed class ReplacedNetworkTests
 
         // Then the best network's loss, that of epoch 2, is not epoch 1's
         Assert.Equal(
-            $"error: {checkpoint}: 'best', the network after epoch 1, gives a validation loss of "
-            + $"{Text(second)} but 'history' records {Text(first)} for epoch 1; expected the "
-            + "same, as a run repeats its evaluations (the network was replaced, or --data is "
-            + "not the data of the checkpoint's run)",
-            result.AssertOneErrorLine(1));
+            Refusal(checkpoint, "'best'", 1, second, first), result.AssertOneErrorLine(1));
         Assert.Empty(result.Out);
         Assert.False(File.Exists(dir.File("m.json")));
         Assert.Equal(before, File.ReadAllBytes(checkpoint));
@@ -62,10 +58,7 @@ public sealed class ReplacedNetworkTests
 
         // Then
         Assert.Equal(
-            $"error: {checkpoint}: 'model', the network after epoch 2, gives a validation loss "
-            + $"of {Text(Loss(history[0]!))} but 'history' records {Text(Loss(history[1]!))} "
-            + "for epoch 2; expected the same, as a run repeats its evaluations (the network "
-            + "was replaced, or --data is not the data of the checkpoint's run)",
+            Refusal(checkpoint, "'model'", 2, Loss(history[0]!), Loss(history[1]!)),
             result.AssertOneErrorLine(1));
         Assert.False(File.Exists(dir.File("m.json")));
     }
@@ -105,6 +98,14 @@ public sealed class ReplacedNetworkTests
                 "train", "--epochs", "3", .. Options, .. more, "--resume", checkpoint,
                 "--out", dir.File("m.json"),
             ]);
+
+    // The error line of a network whose validation loss is not the one recorded for its epoch.
+    private static string Refusal(
+        string checkpoint, string name, int epoch, double given, double recorded) =>
+        $"error: {checkpoint}: {name}, the network after epoch {epoch}, gives a validation loss "
+        + $"of {Text(given)} but 'history' records {Text(recorded)} for epoch {epoch}; expected "
+        + "the same, as a run repeats its evaluations (the network was replaced, or --data is "
+        + "not the data of the checkpoint's run)";
 
     private static JsonNode Read(string path) => JsonNode.Parse(File.ReadAllText(path))!;
 
