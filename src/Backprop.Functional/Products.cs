@@ -52,8 +52,9 @@ internal static class Products
 
     /// <summary>
     /// The SGD step of a layer's weights written by δ·Xᵀ itself: W′ = W + (−η)·δ·Xᵀ into
-    /// <paramref name="into"/> (out × in), without storing δ·Xᵀ (<see cref="SeededProduct"/>);
-    /// OpenBLAS only. Returns whether every element of W′ is finite.
+    /// <paramref name="into"/> (out × in; W itself to write over it), without storing δ·Xᵀ
+    /// (<see cref="SeededProduct"/>); OpenBLAS only. Returns whether every element of W′ is
+    /// finite.
     /// </summary>
     public static unsafe bool Stepped<T>(
         Matrix<T> δ, Matrix<T> x, Matrix<T> w, T minusη, Matrix<T> into)

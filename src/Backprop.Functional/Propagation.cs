@@ -188,8 +188,9 @@ public static class Propagation
     /// <summary>
     /// The backward pass with plain SGD's step of every layer's weights written by the
     /// gradient product itself (<see cref="Products.Stepped{T}"/>): W′_l = W_l − η·δ_l·o_(l−1)ᵀ
-    /// in fresh matrices, and ∂L/∂b_l as <c>Backward</c> gives it; OpenBLAS only. Finite says
-    /// whether every W′ is.
+    /// into the matrix <paramref name="into"/> gives for the layer and its 0-based index (W_l
+    /// itself to write over it: W_l is read for δ_(l−1) before), and ∂L/∂b_l as
+    /// <c>Backward</c> gives it; OpenBLAS only. Finite says whether every W′ is.
     /// </summary>
     internal static (Seq<(Matrix<T> Weights, Vector<T> BiasGradient)> Layers, bool Finite)
         BackwardStepped<T>(
@@ -198,14 +199,14 @@ public static class Propagation
             Matrix<T> targets,
             Loss loss,
             Scratch<T> scratch,
-            T minusη)
+            T minusη,
+            System.Func<Layer<T>, int, Matrix<T>> into)
         where T : struct, System.Numerics.IFloatingPointIeee754<T>
     {
         var finite = true;
-        var layers = Fold(network, trace, targets, loss, scratch, (layer, δ, input, _) =>
+        var layers = Fold(network, trace, targets, loss, scratch, (layer, δ, input, index) =>
         {
-            var stepped = Dense.Of(layer.OutputSize, layer.InputSize,
-                System.GC.AllocateUninitializedArray<T>(layer.OutputSize * layer.InputSize));
+            var stepped = into(layer, index);
             finite &= Products.Stepped(δ, input, layer.Weights, minusη, stepped);
             return stepped;
         });
@@ -236,12 +237,12 @@ public static class Propagation
             {
                 var ((layer, input), index) = step;
                 var δ = state.Delta;
+                // No δ is needed below the first layer: the gradient stops at the input. It is
+                // computed first, from W as it was, which `weights` may then write over.
+                var below = index == 0 ? δ : Below(layer, δ, index - 1);
                 var w = weights(layer, δ, input, index);
                 var db = Dense.RowSums(δ, scratch.TakeVector(
                     new Slot(SlotKind.BiasGradient, index), layer.OutputSize));
-
-                // No δ is needed below the first layer: the gradient stops at the input.
-                var below = index == 0 ? δ : Below(layer, δ, index - 1);
                 return (below, (w, db).Cons(state.Layers));
             });
         return layers;

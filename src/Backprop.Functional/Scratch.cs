@@ -60,6 +60,12 @@ internal enum SlotKind
 
     /// <summary>∂L/∂b.</summary>
     BiasGradient,
+
+    /// <summary>W′, a step's new weights, in a run that hands over networks by epochs.</summary>
+    NewWeights,
+
+    /// <summary>The second buffer for W′, used when the first holds the step's W.</summary>
+    SpareWeights,
 }
 
 /// <summary>
@@ -99,6 +105,19 @@ internal sealed class Workspace<T> : Scratch<T>
         }
 
         return v;
+    }
+
+    /// <summary>
+    /// A buffer for layer <paramref name="l"/>'s new weights W′ (out × in), which is not the
+    /// storage of its current weights <paramref name="w"/>: of two buffers, the one that does
+    /// not hold W. A step's W′ is therefore overwritten two steps later, once nothing reads it.
+    /// </summary>
+    public Matrix<T> NewWeights(int l, Matrix<T> w)
+    {
+        var first = Take(new Slot(SlotKind.NewWeights, l), w.RowCount, w.ColumnCount);
+        return ReferenceEquals(Dense.Values(first), Dense.Values(w))
+            ? Take(new Slot(SlotKind.SpareWeights, l), w.RowCount, w.ColumnCount)
+            : first;
     }
 
     /// <summary>Whether <paramref name="array"/> is the storage of one of these buffers.</summary>

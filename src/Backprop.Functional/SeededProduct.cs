@@ -118,14 +118,16 @@ internal readonly unsafe struct SeededProduct : ISplittable<SeededProduct>
     }
 
     // Whole columns of C lie end to end and, from a matrix seed of the same layout, go as one
-    // span; otherwise the seed goes a column at a time. A half without a seed (the partial sums
-    // of a cut across the dot products) starts from BLAS's β = 0.
+    // span; otherwise the seed goes a column at a time. A seed that is C itself (a step written
+    // over W) is not copied, and a half without a seed (the partial sums of a cut across the
+    // dot products) starts from BLAS's β = 0.
     private bool Run<T>()
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var (m, n, ldc) = (product.M, product.N, product.Ldc);
         var (length, count) = m == ldc && seedStride == ldc ? (m * n, 1) : (m, n);
-        for (var j = 0; seed != 0 && j < count; j++)
+        var copied = seed != 0 && seed != product.C;
+        for (var j = 0; copied && j < count; j++)
         {
             new ReadOnlySpan<T>((T*)seed + ((long)j * seedStride), length)
                 .CopyTo(new Span<T>((T*)product.C + ((long)j * ldc), length));

@@ -101,6 +101,30 @@ public sealed record TrainingStep<T>(
     public bool EndsEpoch => Batch == BatchesPerEpoch;
 }
 
+/// <summary>
+/// A step of a run handed over by epochs (<see cref="Training.RunByEpoch{T}"/>): its figures,
+/// and the whole state after it only at the end of an epoch and on the step that stops a run.
+/// </summary>
+/// <param name="Epoch">The epoch, from 1.</param>
+/// <param name="Batch">The batch within the epoch, from 1.</param>
+/// <param name="BatchesPerEpoch">The number of batches in an epoch.</param>
+/// <param name="Loss">The batch's mean loss before the step.</param>
+/// <param name="BatchSize">The samples in this batch.</param>
+/// <param name="State">The step as <see cref="Training.Run{T}"/> gives it (network, optimizer
+/// state, counts and <see cref="TrainingStep{T}.Problem"/>) when it ends an epoch or stops the
+/// run; None for the other steps, whose networks the run keeps to itself.</param>
+public sealed record StepReport<T>(
+    int Epoch, int Batch, int BatchesPerEpoch, T Loss, int BatchSize, Option<TrainingStep<T>> State)
+    where T : struct, System.Numerics.IFloatingPointIeee754<T>
+{
+    /// <summary>Whether this step ends its epoch.</summary>
+    public bool EndsEpoch => Batch == BatchesPerEpoch;
+
+    /// <summary>Why the run stopped, on its last step only (see
+    /// <see cref="TrainingStep{T}.Problem"/>).</summary>
+    public Option<string> Problem => State.Bind(s => s.Problem);
+}
+
 /// <summary>Mini-batch training as a lazy sequence of steps.</summary>
 public static class Training
 {
@@ -131,28 +155,40 @@ public static class Training
     /// Forward, Backward and Update by hand is the same training but not the same bits.
     /// NOTE: every step's new weight matrices are fresh arrays; over 85 KB they land on the
     /// large-object heap and cost gen-2 collections unless the executable raises
-    /// System.GC.LOHThreshold, as the CLI does. See docs/limitations.md.
+    /// System.GC.LOHThreshold, as the CLI does. A loop that needs only each epoch's network
+    /// should take <see cref="RunByEpoch{T}"/>, whose steps write the weights in place. See
+    /// docs/limitations.md.
     /// </remarks>
     /// <exception cref="ArgumentException">No samples, a batch size below 1, a dropout rate outside
     /// [0, 1), or a loss that cannot follow the network's output.</exception>
     public static IEnumerable<TrainingStep<T>> Run<T>(
         Network<T> network, TrainingData<T> data, TrainingOptions options)
-        where T : struct, System.Numerics.IFloatingPointIeee754<T>
-    {
-        Check(network, data, options);
-        var start = new TrainingStep<T>(
-            1,
-            0,
-            Batches(data, options),
-            0,
-            network,
-            options.Optimizer.Init(network),
-            T.Zero,
-            0,
-            0,
-            None);
-        return Enumerate(start, data, options);
-    }
+        where T : struct, System.Numerics.IFloatingPointIeee754<T> =>
+        Enumerate(Start(network, data, options), data, options, reuse: false);
+
+    /// <summary>
+    /// The steps of <see cref="Run{T}"/>, bit for bit, handed over by epochs: every step's
+    /// figures, and its network and optimizer state only where it ends an epoch or stops the
+    /// run (<see cref="StepReport{T}.State"/>). What the loop of the command-line tool uses.
+    /// </summary>
+    /// <remarks>
+    /// Since no network inside an epoch leaves the run, plain SGD's steps on OpenBLAS (those that
+    /// <see cref="Run{T}"/> writes in the gradient products) keep one set of weight matrices for
+    /// the epoch and write each step's W′ = W − η·δ·o_(l−1)ᵀ over W, as numpy's in-place update
+    /// does: no step inside an epoch allocates or copies weights. The epoch's first step writes
+    /// beside the network it starts from, and its last into fresh matrices, which it hands
+    /// over. A step whose new weights or loss come out NaN or ±∞ has then lost the weights it
+    /// must keep (for <see cref="NonFinitePolicy"/>): the run takes the epoch's steps up to it
+    /// again from the epoch's start, writing beside the old weights, with the same bits, and
+    /// goes on as <see cref="Run{T}"/> does. That repeats up to an epoch of work, once, on a
+    /// run that is diverging. Other optimizers, transforms and the managed backend allocate as
+    /// in <see cref="Run{T}"/>.
+    /// </remarks>
+    /// <exception cref="ArgumentException">As <see cref="Run{T}"/>.</exception>
+    public static IEnumerable<StepReport<T>> RunByEpoch<T>(
+        Network<T> network, TrainingData<T> data, TrainingOptions options)
+        where T : struct, System.Numerics.IFloatingPointIeee754<T> =>
+        Reports(Enumerate(Start(network, data, options), data, options, reuse: true));
 
     /// <summary>
     /// The steps after <paramref name="checkpoint"/>, exactly as the uninterrupted run would have
@@ -171,6 +207,33 @@ public static class Training
     /// or the options are invalid.</exception>
     public static IEnumerable<TrainingStep<T>> Resume<T>(
         TrainingStep<T> checkpoint, TrainingData<T> data, TrainingOptions options)
+        where T : struct, System.Numerics.IFloatingPointIeee754<T> =>
+        Enumerate(After(checkpoint, data, options), data, options, reuse: false);
+
+    /// <summary>
+    /// The steps of <see cref="Resume{T}"/>, bit for bit, handed over by epochs as
+    /// <see cref="RunByEpoch{T}"/> hands them over.
+    /// </summary>
+    /// <exception cref="ArgumentException">As <see cref="Resume{T}"/>.</exception>
+    public static IEnumerable<StepReport<T>> ResumeByEpoch<T>(
+        TrainingStep<T> checkpoint, TrainingData<T> data, TrainingOptions options)
+        where T : struct, System.Numerics.IFloatingPointIeee754<T> =>
+        Reports(Enumerate(After(checkpoint, data, options), data, options, reuse: true));
+
+    // The position before a run's first step, once its arguments are checked.
+    private static TrainingStep<T> Start<T>(
+        Network<T> network, TrainingData<T> data, TrainingOptions options)
+        where T : struct, System.Numerics.IFloatingPointIeee754<T>
+    {
+        Check(network, data, options);
+        return new TrainingStep<T>(
+            1, 0, Batches(data, options), 0, network, options.Optimizer.Init(network), T.Zero, 0,
+            0, None);
+    }
+
+    // The position to go on from after a checkpoint, once it and the arguments are checked.
+    private static TrainingStep<T> After<T>(
+        TrainingStep<T> checkpoint, TrainingData<T> data, TrainingOptions options)
         where T : struct, System.Numerics.IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(checkpoint);
@@ -188,10 +251,21 @@ public static class Training
         var last = checkpoint.Problem.IsSome
             ? checkpoint with { Skipped = checkpoint.Skipped + 1, Problem = None }
             : checkpoint;
-        var next = last.EndsEpoch
+        return last.EndsEpoch
             ? last with { Epoch = last.Epoch + 1, Batch = 0 }
             : last;
-        return Enumerate(next, data, options);
+    }
+
+    // Each step with its state where it ends an epoch or stops the run.
+    private static IEnumerable<StepReport<T>> Reports<T>(IEnumerable<TrainingStep<T>> steps)
+        where T : struct, System.Numerics.IFloatingPointIeee754<T>
+    {
+        foreach (var step in steps)
+        {
+            var state = step.EndsEpoch || step.Problem.IsSome ? Some(step) : None;
+            yield return new StepReport<T>(
+                step.Epoch, step.Batch, step.BatchesPerEpoch, step.Loss, step.BatchSize, state);
+        }
     }
 
     /// <summary>
@@ -282,8 +356,10 @@ public static class Training
     }
 
     // Steps from the one after `last` (whose Batch is 0 at the start of an epoch).
+    // With `reuse`, a step inside an epoch writes plain SGD's new weights into the workspace
+    // (see RunByEpoch), so only the steps that end an epoch or stop the run may be handed over.
     private static IEnumerable<TrainingStep<T>> Enumerate<T>(
-        TrainingStep<T> last, TrainingData<T> data, TrainingOptions options)
+        TrainingStep<T> last, TrainingData<T> data, TrainingOptions options, bool reuse)
         where T : struct, System.Numerics.IFloatingPointIeee754<T>
     {
         var size = options.BatchSize;
@@ -295,6 +371,7 @@ public static class Training
                 .NextPermutation(data.Count);
             var order = permutation.ToArray();
             var firstBatch = epoch == last.Epoch ? last.Batch : 0;
+            var from = state;
             for (var b = firstBatch; b < state.BatchesPerEpoch; b++)
             {
                 var (start, length) = BatchRanges.Of(b, size, data.Count);
@@ -306,7 +383,14 @@ public static class Training
                     upcoming(Arr.create(order[next..(next + count)]));
                 }
 
-                state = Advance(state, epoch, b + 1, batchData, options, workspace);
+                var writes = Where(reuse, b + 1 == state.BatchesPerEpoch, state, workspace);
+                state = Advance(state, epoch, b + 1, batchData, options, workspace, writes)
+                    ?? Retaken(from, epoch, b, order, data, options, workspace);
+                if (writes == Writes.Fresh && reuse)
+                {
+                    state = state with { Network = Owned(state.Network, workspace) };
+                }
+
                 yield return state;
                 if (state.Problem.IsSome)
                 {
@@ -316,13 +400,41 @@ public static class Training
         }
     }
 
-    private static TrainingStep<T> Advance<T>(
+    // Step b (0-based) of the epoch taken again after an in-place step came out non-finite,
+    // which lost the weights it overwrote: the epoch's steps before it are retaken from the
+    // state `from` that began it (same bits, since every step depends only on its inputs),
+    // writing new weights beside the old, and then step b itself.
+    private static TrainingStep<T> Retaken<T>(
+        TrainingStep<T> from,
+        int epoch,
+        int b,
+        int[] order,
+        TrainingData<T> data,
+        TrainingOptions options,
+        Workspace<T> workspace)
+        where T : struct, System.Numerics.IFloatingPointIeee754<T>
+    {
+        var state = from;
+        for (var k = from.Epoch == epoch ? from.Batch : 0; k <= b; k++)
+        {
+            var (start, length) = BatchRanges.Of(k, options.BatchSize, data.Count);
+            var batchData = BatchRanges.Fetch(data, Arr.create(order[start..(start + length)]));
+            state = Advance(state, epoch, k + 1, batchData, options, workspace, Writes.Spare)!;
+        }
+
+        return state;
+    }
+
+    // One step; null when it wrote its new weights over the old ones in place and some came
+    // out non-finite, so that the step must be taken again (Retaken).
+    private static TrainingStep<T>? Advance<T>(
         TrainingStep<T> state,
         int epoch,
         int batch,
         (Matrix<T> Inputs, Matrix<T> Targets) data,
         TrainingOptions options,
-        Workspace<T> workspace)
+        Workspace<T> workspace,
+        Writes writes)
         where T : struct, System.Numerics.IFloatingPointIeee754<T>
     {
         // The trace and the gradient live in the run's workspace, dead once the update is made:
@@ -333,9 +445,18 @@ public static class Training
         var loss = options.Loss.Value(trace.OutputLayer, data.Targets);
 
         // Plain SGD writes the new weights in the gradient products; if any came out
-        // non-finite, the step is taken again the separate way to find where.
-        var (optimizer, network, gradient, finite) =
-            Stepped(state.Network, state.Optimizer, trace, data.Targets, options, workspace)
+        // non-finite, the step is taken again the separate way to find where. A step that
+        // wrote over the old weights and cannot keep its new ones (a non-finite weight, or
+        // loss) has lost the network it must keep: it is taken again from the epoch's start.
+        var overwrote = writes == Writes.InPlace && SteppedRate(options, state.Optimizer).IsSome;
+        var stepped = Stepped(state.Network, state.Optimizer, trace, data.Targets, options,
+            workspace, NewWeights(workspace, writes));
+        if (overwrote && (stepped.IsNone || !T.IsFinite(loss)))
+        {
+            return null;
+        }
+
+        var (optimizer, network, gradient, finite) = stepped
             .IfNone(() =>
             {
                 var g = Propagation.Backward(
@@ -378,10 +499,26 @@ public static class Training
     }
 
     /// <summary>
+    /// Where a step writes plain SGD's new weights W′ for a layer and its 0-based index: fresh
+    /// matrices for a network that is handed over (or may be), the workspace's buffer beside
+    /// W (<see cref="Workspace{T}.NewWeights"/>), or W itself when W is the workspace's.
+    /// </summary>
+    internal static Func<Layer<T>, int, Matrix<T>> NewWeights<T>(
+        Workspace<T> workspace, Writes writes)
+        where T : struct, System.Numerics.IFloatingPointIeee754<T> =>
+        writes switch
+        {
+            Writes.Fresh => (layer, _) => Dense.Of(layer.OutputSize, layer.InputSize,
+                GC.AllocateUninitializedArray<T>(layer.OutputSize * layer.InputSize)),
+            Writes.Spare => (layer, l) => workspace.NewWeights(l, layer.Weights),
+            _ => (layer, _) => layer.Weights,
+        };
+
+    /// <summary>
     /// Plain SGD's step with every weight matrix written by its gradient product (OpenBLAS,
-    /// float32 or float64), when all its new parameters are finite; the gradient is then never
-    /// stored, and finite new weights mean it was finite. None otherwise, for the separate
-    /// route.
+    /// float32 or float64) into the matrices <paramref name="into"/> gives, when all its new
+    /// parameters are finite; the gradient is then never stored, and finite new weights mean
+    /// it was finite. None otherwise, for the separate route.
     /// </summary>
     internal static Option<Update<T>> Stepped<T>(
         Network<T> network,
@@ -389,23 +526,15 @@ public static class Training
         Trace<T> trace,
         Matrix<T> targets,
         TrainingOptions options,
-        Workspace<T> workspace)
+        Workspace<T> workspace,
+        Func<Layer<T>, int, Matrix<T>> into)
         where T : struct, System.Numerics.IFloatingPointIeee754<T>
     {
-        if (Backends.Active == Backend.Managed
-            || (typeof(T) != typeof(double) && typeof(T) != typeof(float)))
-        {
-            return None;
-        }
-
-        // η must stay above 0 in T too: BLAS skips the product when α is 0, which would leave
-        // W as it was even where δ·Xᵀ is non-finite.
-        var rate = options.Optimizer.PlainRate(state).Filter(η => T.CreateChecked(η) > T.Zero);
-        return rate.Bind(η =>
+        return SteppedRate(options, state).Bind(η =>
         {
             var minusη = -T.CreateChecked(η);
             var (layers, finite) = Propagation.BackwardStepped(
-                network, trace, targets, options.Loss, workspace, minusη);
+                network, trace, targets, options.Loss, workspace, minusη, into);
             var stepped = new Network<T>(network.Layers.Zip(layers).Map(pair =>
             {
                 var (layer, (weights, db)) = pair;
@@ -417,6 +546,44 @@ public static class Training
             return finite ? Some(new Update<T>(next, stepped, None, true)) : None;
         });
     }
+
+    // η of plain SGD when a step writes the new weights in its gradient products (OpenBLAS,
+    // float32 or float64). η must stay above 0 in T too: BLAS skips the product when α is 0,
+    // which would leave W as it was even where δ·Xᵀ is non-finite.
+    private static Option<double> SteppedRate<T>(TrainingOptions options, OptimizerState<T> state)
+        where T : struct, System.Numerics.IFloatingPointIeee754<T> =>
+        Backends.Active != Backend.Managed
+            && (typeof(T) == typeof(double) || typeof(T) == typeof(float))
+                ? options.Optimizer.PlainRate(state).Filter(η => T.CreateChecked(η) > T.Zero)
+                : None;
+
+    // Where a step writes plain SGD's new weights: fresh ones when its network may leave the
+    // run (every step's without `reuse`, an epoch's last one's with it); over W when W lives in
+    // the workspace, where nothing outside the run reads it; else beside W in the workspace.
+    private static Writes Where<T>(
+        bool reuse, bool endsEpoch, TrainingStep<T> state, Workspace<T> workspace)
+        where T : struct, System.Numerics.IFloatingPointIeee754<T>
+    {
+        if (!reuse || endsEpoch)
+        {
+            return Writes.Fresh;
+        }
+
+        return state.Network.Layers.ForAll(l => workspace.Owns(Dense.Values(l.Weights)))
+            ? Writes.InPlace
+            : Writes.Spare;
+    }
+
+    // The network with any weights that live in the workspace copied: those of a step that
+    // ends an epoch but kept the network of the step before (skipped for a non-finite value).
+    private static Network<T> Owned<T>(Network<T> network, Workspace<T> workspace)
+        where T : struct, System.Numerics.IFloatingPointIeee754<T> =>
+        network.Layers.Exists(l => workspace.Owns(Dense.Values(l.Weights)))
+            ? new Network<T>(network.Layers.Map(l => workspace.Owns(Dense.Values(l.Weights))
+                ? new Layer<T>(
+                    Dense.Map(l.Weights, (from, to) => from.CopyTo(to)), l.Bias, l.Activation)
+                : l).Strict())
+            : network;
 
     // The optimizer's new state with any buffer that is the workspace's gradient copied: the
     // built-in recurrences allocate theirs, but the state outlives the step and must not see
@@ -453,4 +620,17 @@ public static class Training
     internal sealed record Update<T>(
         OptimizerState<T> Optimizer, Network<T> Network, Option<Gradient<T>> Gradient, bool Finite)
         where T : struct, System.Numerics.IFloatingPointIeee754<T>;
+}
+
+/// <summary>Where a training step writes plain SGD's new weights.</summary>
+internal enum Writes
+{
+    /// <summary>Into fresh matrices: the network may leave the run.</summary>
+    Fresh,
+
+    /// <summary>Into the workspace's buffer beside W, keeping W.</summary>
+    Spare,
+
+    /// <summary>Over W, which lives in the workspace and is read by nothing else.</summary>
+    InPlace,
 }

@@ -83,14 +83,15 @@ internal static class EpochRun
         var loaded = PeakResidentMegabytes();
         var costs = new List<EpochCost>();
         var meter = Meter.Start();
-        foreach (var step in Training.Run(network, batches, options))
+        // As the command-line tool trains: the steps handed over by epochs.
+        foreach (var report in Training.RunByEpoch(network, batches, options))
         {
-            if (step.Problem.IsSome)
+            if (report.Problem.IsSome)
             {
-                throw new InvalidOperationException($"training diverged: {step.Problem}");
+                throw new InvalidOperationException($"training diverged: {report.Problem}");
             }
 
-            if (!step.EndsEpoch)
+            if (!report.EndsEpoch || report.State.Case is not TrainingStep<T> step)
             {
                 continue;
             }

@@ -71,8 +71,17 @@ internal static class PhaseRun
                 var t2 = Stopwatch.GetTimestamp();
                 var loss = config.Loss.Value(trace.OutputLayer, y);
                 var t3 = Stopwatch.GetTimestamp();
+                // As a run by epochs writes: fresh weights at the epoch's end, over the old ones
+                // in between, once they live in the workspace.
+                var writes = start == 0 ? Writes.Spare : Writes.InPlace;
+                if (start + size >= train.Count)
+                {
+                    writes = Writes.Fresh;
+                }
+
                 (state, network, _, var finite) = Training.Stepped(
-                    network, state, trace, y, options, workspace).IfNone(() =>
+                    network, state, trace, y, options, workspace,
+                    Training.NewWeights(workspace, writes)).IfNone(() =>
                     {
                         var gradient = Propagation.Backward(
                             network, trace, y, config.Loss, workspace);

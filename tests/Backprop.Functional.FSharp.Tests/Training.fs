@@ -86,3 +86,27 @@ type TrainingTests(output: ITestOutputHelper) =
         work.Finish()
 
         Assert.Equal<int[]>(Array.init 100 (fun i -> i * i), squares)
+
+    [<Fact>]
+    member _.``the epochs of RunByEpoch are the epoch ends of Run, as a pipeline`` () =
+        // Batches of one: two of each epoch's four steps write over the weights in place.
+        let options = TrainingOptions(Optimizer.Sgd(2.0), Loss.Quadratic, 1, 7UL)
+        let data = TrainingData.FromColumns(xorInputs, xorTargets)
+
+        let byEpoch =
+            Backprop.Functional.Training.RunByEpoch(xorStart 3UL, data, options)
+            |> Seq.collect (fun report -> report.State)
+            |> Seq.truncate 25
+            |> Seq.toList
+
+        let run =
+            Backprop.Functional.Training.Run(xorStart 3UL, data, options)
+            |> Seq.filter (fun step -> step.EndsEpoch)
+            |> Seq.truncate 25
+            |> Seq.toList
+
+        Assert.Equal(25, byEpoch.Length)
+        Assert.Equal<int list>(List.map (fun (s: TrainingStep<float>) -> s.Epoch) run,
+                               List.map (fun (s: TrainingStep<float>) -> s.Epoch) byEpoch)
+        Assert.Equal<Network<float> list>(List.map (fun (s: TrainingStep<float>) -> s.Network) run,
+                                          List.map (fun (s: TrainingStep<float>) -> s.Network) byEpoch)

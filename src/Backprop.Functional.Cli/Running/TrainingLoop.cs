@@ -38,11 +38,11 @@ internal static class TrainingLoop
         };
         var data = DataSource.Batches<T>(run.Sets.Train);
         var steps = resume is null
-            ? Training.Run(
+            ? Training.RunByEpoch(
                 Network.Initialize<T>(run.Sizes, s.Activation, s.Output, s.Initialization, s.Seed),
                 data,
                 options)
-            : Training.Resume(resume.Position, data, options);
+            : Training.ResumeByEpoch(resume.Position, data, options);
 
         var history = new List<EpochMetrics>(resume?.Header.History ?? []);
         var best = new Best<T>(resume?.Header.BestEpoch, resume?.Best, history);
@@ -66,21 +66,21 @@ internal static class TrainingLoop
         var lossSum = 0.0;
         var clock = Stopwatch.StartNew();
         var started = false;
-        foreach (var step in steps)
+        foreach (var report in steps)
         {
             if (!started)
             {
-                display.EpochStarted(step.Epoch, s.Epochs, step.BatchesPerEpoch);
+                display.EpochStarted(report.Epoch, s.Epochs, report.BatchesPerEpoch);
                 started = true;
             }
 
             // The core ends the sequence with a step that says what turned NaN or ±∞, and where.
-            step.Problem.IfSome(problem => throw CommandFailure.Failed(
+            report.Problem.IfSome(problem => throw CommandFailure.Failed(
                 $"training diverged: {problem}; no model was written "
                 + $"({DivergenceHint(s.Optimizer)})"));
-            lossSum += double.CreateChecked(step.Loss) * step.BatchSize;
+            lossSum += double.CreateChecked(report.Loss) * report.BatchSize;
             display.BatchDone();
-            if (!step.EndsEpoch)
+            if (!report.EndsEpoch || report.State.Case is not TrainingStep<T> step)
             {
                 continue;
             }

@@ -29,7 +29,7 @@ public sealed class FusedStepTests
     /// 1–32 from up to 64 samples, tanh and identity under the quadratic loss or ReLU and
     /// softmax under cross-entropy, η in (0, 1].
     /// </summary>
-    private static Gen<RunProblem> Problems { get; } =
+    internal static Gen<RunProblem> Problems { get; } =
         from depth in Gen.Choose(2, 3)
         from widths in Gen.Choose(1, 160).ArrayOf(depth)
         from outputs in Gen.Choose(2, 12)
