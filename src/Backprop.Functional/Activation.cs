@@ -269,6 +269,14 @@ public abstract record Activation
             }
         }
 
+        // Inside a training run (whose workspace no trace leaves) the slopes are not stored:
+        // they follow from the sign of o, which the run keeps anyway (StepJacobian).
+        internal override Jacobian<T> Differentiate<T>(
+            Matrix<T> z, Matrix<T> output, Scratch<T> scratch, Slot slot) =>
+            scratch is Workspace<T>
+                ? new StepJacobian<T>(output, T.CreateChecked(Slope))
+                : base.Differentiate(z, output, scratch, slot);
+
         private protected override void Slopes<T>(
             ReadOnlySpan<T> z, ReadOnlySpan<T> o, Span<T> slopes)
         {

@@ -1,4 +1,5 @@
 using System;
+using System.Numerics;
 using System.Numerics.Tensors;
 using MathNet.Numerics.LinearAlgebra;
 
@@ -72,4 +73,20 @@ public sealed record SoftmaxJacobian<T>(Matrix<T> Probabilities) : Jacobian<T>
             TensorPrimitives.Multiply(δk, sk, δk);
         }
     }
+}
+
+/// <summary>
+/// The Jacobian of ReLU or leaky ReLU inside a training run: diagonal with slope 1 where o > 0
+/// and α elsewhere, read off the output o = f(Σ) instead of stored (o > 0 exactly where Σ > 0,
+/// for α ≥ 0, NaN included). δ = g ⊙ f′(Σ) with the same bits as
+/// <see cref="DiagonalJacobian{T}"/>'s, one matrix fewer written and read.
+/// </summary>
+/// <param name="Output">o = f(Σ) before any dropout mask, out × m.</param>
+/// <param name="Slope">α, the slope where Σ ≤ 0.</param>
+internal sealed record StepJacobian<T>(Matrix<T> Output, T Slope) : Jacobian<T>
+    where T : struct, IFloatingPointIeee754<T>
+{
+    /// <inheritdoc/>
+    internal override void Apply(ReadOnlySpan<T> upstream, Span<T> δ) =>
+        Scalar.TimesStep(upstream, Dense.Values(Output), Slope, δ);
 }

@@ -59,6 +59,32 @@ internal static class Scalar
         }
     }
 
+    /// <summary>
+    /// δ = g ⊙ s with s = 1 where o &gt; 0 and α elsewhere (NaN included): the step slopes of
+    /// <see cref="Step{T}"/> read off the sign of o and applied without being stored. δ may be
+    /// g itself.
+    /// </summary>
+    public static void TimesStep<T>(ReadOnlySpan<T> g, ReadOnlySpan<T> o, T α, Span<T> δ)
+        where T : struct, IFloatingPointIeee754<T>
+    {
+        var i = 0;
+        if (Vector.IsHardwareAccelerated && Vector<T>.IsSupported)
+        {
+            var (one, slope) = (Vector<T>.One, new Vector<T>(α));
+            for (; i <= δ.Length - Vector<T>.Count; i += Vector<T>.Count)
+            {
+                var positive = Vector.GreaterThan(new Vector<T>(o[i..]), Vector<T>.Zero);
+                (new Vector<T>(g[i..]) * Vector.ConditionalSelect(positive, one, slope))
+                    .CopyTo(δ[i..]);
+            }
+        }
+
+        for (; i < δ.Length; i++)
+        {
+            δ[i] = g[i] * (o[i] > T.Zero ? T.One : α);
+        }
+    }
+
     /// <summary>Whether every element is finite (no NaN, no ±∞), checked in SIMD.</summary>
     /// <remarks>
     /// x − x is +0 for every finite x and NaN for ±∞ and NaN, so a sum of such differences is 0
