@@ -187,6 +187,19 @@ public abstract record Activation
     }
 
     /// <summary>
+    /// o = f(Σ) on spans, for tests that place Σ and o at chosen addresses: the bits depend
+    /// on the values and their indices only (see <see cref="Elementwise"/>).
+    /// </summary>
+    internal void EvaluateSpans<T>(ReadOnlySpan<T> z, int rows, Span<T> o)
+        where T : struct, System.Numerics.IFloatingPointIeee754<T> =>
+        Evaluate(z, rows, o);
+
+    /// <summary>f′(Σ) on spans, as <see cref="EvaluateSpans{T}"/>.</summary>
+    internal void SlopesSpans<T>(ReadOnlySpan<T> z, ReadOnlySpan<T> o, Span<T> slopes)
+        where T : struct, System.Numerics.IFloatingPointIeee754<T> =>
+        Slopes(z, o, slopes);
+
+    /// <summary>
     /// o = f(Σ) for column-major Σ with <paramref name="rows"/> rows; writes every element of o.
     /// o may be Σ itself, so each element of Σ is read before its place in o is written.
     /// </summary>
@@ -218,7 +231,7 @@ public abstract record Activation
 
         // 1 / (1 + e^−Σ): e^−Σ overflows to +∞ for Σ < −709 and the quotient is then exactly 0.
         private protected override void Evaluate<T>(ReadOnlySpan<T> z, int rows, Span<T> o) =>
-            TensorPrimitives.Sigmoid(z, o);
+            Elementwise.Sigmoid(z, o);
 
         private protected override void Slopes<T>(
             ReadOnlySpan<T> z, ReadOnlySpan<T> o, Span<T> slopes)
@@ -235,7 +248,7 @@ public abstract record Activation
         internal override Seq<double> Bends => Seq1(0.0);
 
         private protected override void Evaluate<T>(ReadOnlySpan<T> z, int rows, Span<T> o) =>
-            TensorPrimitives.Tanh(z, o);
+            Elementwise.Tanh(z, o);
 
         private protected override void Slopes<T>(
             ReadOnlySpan<T> z, ReadOnlySpan<T> o, Span<T> slopes)
@@ -301,7 +314,7 @@ public abstract record Activation
 
         private protected override void Slopes<T>(
             ReadOnlySpan<T> z, ReadOnlySpan<T> o, Span<T> slopes) =>
-            TensorPrimitives.Sigmoid(z, slopes);
+            Elementwise.Sigmoid(z, slopes);
     }
 
     private sealed record SoftmaxFunction : Activation

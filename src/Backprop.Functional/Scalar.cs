@@ -30,7 +30,7 @@ internal static class Scalar
         // largest term is exactly 1.
         var max = TensorPrimitives.Max(z);
         TensorPrimitives.Subtract(z, max, s);
-        TensorPrimitives.Exp(s, s);
+        Elementwise.Exp<T>(s, s);
         var total = TensorPrimitives.Sum<T>(s);
         TensorPrimitives.Divide(s, total, s);
     }
