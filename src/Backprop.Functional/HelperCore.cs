@@ -13,7 +13,7 @@ namespace Backprop.Functional;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Products with m·n·k from <see cref="SplitFrom"/> (2¹⁵) to <see cref="SplitUpTo"/> (2²⁵ on
+/// Products with m·n·k from <see cref="SplitFrom"/> (2¹⁵) to <see cref="SplitUpTo"/> (2³⁰ on
 /// CPUs with AVX-512, 2²⁸ on others) are cut in two by <see cref="GemmCall.TryHalve"/> and the
 /// halves run at once. OpenBLAS would run those up to <see cref="OpenBlasSingleAbove"/> (2¹⁸,
 /// its interface's threading threshold) on one thread and the larger ones on its own threads;
@@ -60,21 +60,24 @@ internal static class HelperCore
 
     /// <summary>
     /// Products with m·n·k up to this are cut in two here; larger ones run on OpenBLAS's own
-    /// threads, which share the packed operands between them: 2²⁵ with OpenBLAS's AVX-512
+    /// threads, which share the packed operands between them: 2³⁰ with OpenBLAS's AVX-512
     /// kernels, 2²⁸ with the others.
     /// </summary>
     /// <remarks>
     /// Measured on two machines with C3 (784-512-256-10, batch 256, float32), whose first
-    /// layer's products have about 10⁸ multiply-adds and its second layer's 2²⁵. On an Intel
-    /// Xeon with AVX-512, cutting the first layer too made the epoch slower (0.85 against
-    /// 0.73 s): each half packs the whole of the other operand, where OpenBLAS's threads share
-    /// one packed copy. On an AMD EPYC with AVX2, the first layer on OpenBLAS's threads and the
-    /// second cut made the slower epoch (median 1.34 against 1.14 s, epochs of one process
-    /// taken in turns): OpenBLAS's idle worker yields its core in a loop for about 0.1 s after
-    /// each product it shares, and so competes with the helper during the cut products that
-    /// follow. See docs/benchmarks.md.
+    /// layer's products have about 10⁸ multiply-adds and its second layer's 2²⁵, and with
+    /// inference on 1000 images (C3's first layer: 4·10⁸). On an Intel Xeon with AVX-512, once
+    /// a run wrote its weights in place (<see cref="Training.RunByEpoch{T}"/>), cutting the
+    /// first layer too made C3's epoch faster (0.656–0.685 against 0.720–0.779 s, three
+    /// interleaved pairs of processes), and `Predict` on 1000 images too (C3: 4.41–4.50
+    /// against 4.83–4.87 ms in two pairs of three); with fresh weights every step it had made
+    /// the epoch slower (0.85 against 0.73 s). On an AMD EPYC with AVX2, the first layer on
+    /// OpenBLAS's threads and the second cut made the slower epoch (median 1.34 against
+    /// 1.14 s, epochs of one process taken in turns): OpenBLAS's idle worker yields its core
+    /// in a loop for about 0.1 s after each product it shares, and so competes with the helper
+    /// during the cut products that follow. See docs/benchmarks.md.
     /// </remarks>
-    public static readonly double SplitUpTo = OpenBlasKernels.HasAvx512 ? 1 << 25 : 1 << 28;
+    public static readonly double SplitUpTo = OpenBlasKernels.HasAvx512 ? 1 << 30 : 1 << 28;
 
     // A fraction of a millisecond of spinning (0.4 ms on the AMD EPYC of docs/benchmarks.md),
     // counted in iterations, not read off a clock.
