@@ -26,17 +26,18 @@ internal static class PhaseRun
             Succ: d => d, Fail: e => throw new InvalidOperationException(e.Message));
         if (config.Precision == "float32")
         {
-            Run<float>(config, data.Train, epochs);
+            Run<float>(config, data, epochs);
         }
         else
         {
-            Run<double>(config, data.Train, epochs);
+            Run<double>(config, data, epochs);
         }
     }
 
-    private static void Run<T>(EpochConfig config, ImageSet train, int epochs)
+    private static void Run<T>(EpochConfig config, DataSplit data, int epochs)
         where T : struct, IFloatingPointIeee754<T>
     {
+        var train = data.Train;
         var network = Network.Initialize<T>(
             config.Sizes, config.Hidden, config.Output, config.Initialization, EpochConfig.Seed);
         var optimizer = Optimizer.Sgd(config.LearningRate);
@@ -110,6 +111,10 @@ internal static class PhaseRun
 
         Products(network, size);
         Inference(network, train);
+        Console.WriteLine(
+            $"inference of the {data.Test.Count} test images in batches of "
+            + $"{EpochRun.InferenceBatch}, as the epochs runner times it: "
+            + $"{EpochRun.InferenceSeconds(network, data.Test) * 1e3:F1} ms");
     }
 
     // Predict on one batch of 1000 images against its products alone, µs each.
