@@ -243,10 +243,12 @@ public sealed class IdleWorkTests
             return;
         }
 
-        // 700³ multiply-adds: above every CPU's cut, so OpenBLAS threads it and parks the helper.
-        var threaded = (700, 700, 700, 0, 1);
+        // 1100³ multiply-adds: above every CPU's cut (at most 2³⁰), so OpenBLAS threads it and
+        // parks the helper.
+        var threaded = (1100, 1100, 1100, 0, 1);
+        Assert.True(1100.0 * 1100 * 1100 > HelperCore.SplitUpTo);
         _ = HelperCoreProperties.Compute<float>(threaded);
-        HelperCore.Expect(Math.Pow(2, 30));
+        HelperCore.Expect(Math.Pow(2, 31));
         var stillParked = ThreadsOfPieces();
         _ = HelperCoreProperties.Compute<float>(threaded);
         HelperCore.Expect(1 << 20);

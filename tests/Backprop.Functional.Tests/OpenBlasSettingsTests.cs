@@ -108,7 +108,7 @@ public sealed class OpenBlasSettingsTests
     [Fact]
     public void The_largest_cut_product_has_the_same_bits_at_any_OpenBLAS_thread_count()
     {
-        // m·n·k exactly SplitUpTo (2²⁵ or 2²⁸, by the CPU): the largest product still cut, so
+        // m·n·k exactly SplitUpTo (2³⁰ or 2²⁸, by the CPU): the largest product still cut, so
         // one that OpenBLAS's own threads would split differently at two threads.
         var k = (int)(HelperCore.SplitUpTo / (512 * 512));
         Assert.Equal(HelperCore.SplitUpTo, 512.0 * 512 * k);
