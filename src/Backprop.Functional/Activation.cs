@@ -155,6 +155,14 @@ public abstract record Activation
     /// <inheritdoc/>
     public sealed override string ToString() => Name;
 
+    /// <summary>
+    /// Whether each element of o depends on its own Σ alone and in the same way wherever it
+    /// lies, so that the parts of a cut product may apply f to their own blocks of Σ (on both
+    /// cores, while the block is in cache) with the bits of one pass over the whole: ReLU and
+    /// leaky ReLU. The others are applied after the whole product.
+    /// </summary>
+    internal virtual bool AppliesByBlock => false;
+
     /// <summary>o = f(Σ) written over Σ, which the caller owns and no longer needs.</summary>
     internal Matrix<T> ApplyInPlace<T>(Matrix<T> z)
         where T : struct, System.Numerics.IFloatingPointIeee754<T>
@@ -266,6 +274,8 @@ public abstract record Activation
                 : "leaky-relu:" + Slope.ToString("R", CultureInfo.InvariantCulture);
 
         public override Seq<double> Kinks => Seq1(0.0);
+
+        internal override bool AppliesByBlock => true;
 
         private protected override void Evaluate<T>(ReadOnlySpan<T> z, int rows, Span<T> o)
         {

@@ -15,26 +15,57 @@ internal static class Products
 {
     /// <summary>Σ = W·X + b·1ᵀ, out × m, into <paramref name="into"/>.</summary>
     public static Matrix<T> Affine<T>(Matrix<T> w, Matrix<T> x, Vector<T> b, Matrix<T> into)
+        where T : struct, System.Numerics.IFloatingPointIeee754<T> =>
+        Affine(w, x, b, into, null);
+
+    /// <summary>
+    /// Σ = W·X + b·1ᵀ into <paramref name="into"/>, then o = f(Σ) written over it when
+    /// <paramref name="then"/> is given: by each part of the product on its own block of Σ if
+    /// f <see cref="Activation.AppliesByBlock"/>, else after the whole.
+    /// </summary>
+    public static Matrix<T> Affine<T>(
+        Matrix<T> w, Matrix<T> x, Vector<T> b, Matrix<T> into, Activation? then)
         where T : struct, System.Numerics.IFloatingPointIeee754<T>
     {
-        if (Backends.Active == Backend.Managed)
-        {
-            return Dense.AddToColumns(Managed(into, c => w.Multiply(x, c)), b);
-        }
-
-        _ = Seeded(w, x, b, into, check: false);
+        _ = Checked(w, x, b, into, check: false, then);
         return into;
     }
 
     /// <summary>
-    /// <see cref="Affine{T}"/>, and whether every element of Σ is finite (checked where each
-    /// part of Σ was written).
+    /// <see cref="Affine{T}(Matrix{T}, Matrix{T}, Vector{T}, Matrix{T}, Activation)"/>, and
+    /// whether every element of Σ is finite (checked where each part of Σ was written, before
+    /// f).
     /// </summary>
-    public static bool AffineFinite<T>(Matrix<T> w, Matrix<T> x, Vector<T> b, Matrix<T> into)
+    public static bool AffineFinite<T>(
+        Matrix<T> w, Matrix<T> x, Vector<T> b, Matrix<T> into, Activation? then = null)
         where T : struct, System.Numerics.IFloatingPointIeee754<T> =>
-        Backends.Active == Backend.Managed
-            ? Dense.AllFinite<T>(Dense.Values(Affine(w, x, b, into)))
-            : Seeded(w, x, b, into, check: true);
+        Checked(w, x, b, into, check: true, then);
+
+    // Σ = W·X + b·1ᵀ with `check` and `then` as above, on the active backend.
+    private static bool Checked<T>(
+        Matrix<T> w, Matrix<T> x, Vector<T> b, Matrix<T> into, bool check, Activation? then)
+        where T : struct, System.Numerics.IFloatingPointIeee754<T>
+    {
+        var managed = Backends.Active == Backend.Managed;
+        var byBlock = then is { AppliesByBlock: true } && !managed;
+        bool finite;
+        if (managed)
+        {
+            Dense.AddToColumns(Managed(into, c => w.Multiply(x, c)), b);
+            finite = !check || Dense.AllFinite<T>(Dense.Values(into));
+        }
+        else
+        {
+            finite = Seeded(w, x, b, into, check, byBlock ? then : null);
+        }
+
+        if (then is not null && !byBlock)
+        {
+            then.ApplyInPlace(into);
+        }
+
+        return finite;
+    }
 
     /// <summary>δ·Xᵀ: out × m times m × in gives out × in, into <paramref name="into"/>.</summary>
     public static Matrix<T> OuterSum<T>(Matrix<T> δ, Matrix<T> x, Matrix<T> into)
@@ -95,9 +126,10 @@ internal static class Products
     }
 
     // Σ = W·X + b·1ᵀ on OpenBLAS, b copied into each column by the part of the product that
-    // writes it; with `check`, whether every element came out finite (else true).
+    // writes it; with `check`, whether every element came out finite (else true); with `then`,
+    // o = f(Σ) written over each part after its check.
     private static unsafe bool Seeded<T>(
-        Matrix<T> w, Matrix<T> x, Vector<T> b, Matrix<T> into, bool check)
+        Matrix<T> w, Matrix<T> x, Vector<T> b, Matrix<T> into, bool check, Activation? then)
         where T : struct, System.Numerics.IFloatingPointIeee754<T>
     {
         if (typeof(T) != typeof(double) && typeof(T) != typeof(float))
@@ -112,7 +144,8 @@ internal static class Products
         {
             var product = new GemmCall(typeof(T) == typeof(float), false, false, m, n,
                 w.ColumnCount, 1.0, pa, m, pb, x.RowCount, 1.0, pc, m);
-            HelperCore.Product(new SeededProduct(product, pbias, 0, check ? &finite : null));
+            HelperCore.Product(
+                new SeededProduct(product, pbias, 0, check ? &finite : null, then));
         }
 
         return finite == 1;

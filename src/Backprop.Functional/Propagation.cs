@@ -275,20 +275,22 @@ public static class Propagation
     }
 
     // o after the network's hidden layers, each o = f(Σ) written over its own Σ in the
-    // caller's buffers, which only the next layer of this call reads.
+    // caller's buffers (by the parts of the product, for ReLU), which only the next layer of
+    // this call reads.
     private static Matrix<T> Through<T>(Network<T> network, Matrix<T> x, Scratch<T> scratch)
         where T : struct, System.Numerics.IFloatingPointIeee754<T> =>
-        network.Layers.Init.Indexed().Fold(x, (o, item) => item.Item.Activation.ApplyInPlace(
-            WeightedInput(network, o, scratch, item.Index)));
+        network.Layers.Init.Indexed().Fold(x, (o, item) =>
+            WeightedInput(network, o, scratch, item.Index, item.Item.Activation));
 
-    // Σ_l = W_l·o_(l−1) + b_l of layer l (0-based); for the first layer, also the check that
-    // X is finite. Through OpenBLAS every product is computed, so a NaN or ±∞ in column j of X
+    // Σ_l = W_l·o_(l−1) + b_l of layer l (0-based), or o_l = f(Σ_l) written over it when
+    // `then` is f (by the product's parts for ReLU); for the first layer, also the check that
+    // X is finite, made on Σ₁ before f. Through OpenBLAS every product is computed, so a NaN or ±∞ in column j of X
     // makes all of column j of Σ₁ non-finite (x·w is NaN or ±∞ for every finite w, 0
     // included): a finite Σ₁ clears X without reading it again, and only a non-finite one,
     // which overflow can also make, sends X through the full check. MathNet's managed product
     // is not relied on for this.
     private static Matrix<T> WeightedInput<T>(
-        Network<T> network, Matrix<T> input, Scratch<T> scratch, int l)
+        Network<T> network, Matrix<T> input, Scratch<T> scratch, int l, Activation? then = null)
         where T : struct, System.Numerics.IFloatingPointIeee754<T>
     {
         var layer = network.Layers[l];
@@ -302,14 +304,14 @@ public static class Propagation
             new Slot(SlotKind.WeightedInput, l), layer.OutputSize, input.ColumnCount);
         if (l == 0 && !checkFirst)
         {
-            if (!Products.AffineFinite(layer.Weights, input, layer.Bias, Σ))
+            if (!Products.AffineFinite(layer.Weights, input, layer.Bias, Σ, then))
             {
                 Shapes.CheckFinite("inputs", input).OrThrow("inputs");
             }
         }
         else
         {
-            Products.Affine(layer.Weights, input, layer.Bias, Σ);
+            Products.Affine(layer.Weights, input, layer.Bias, Σ, then);
         }
 
         // The next layer's product comes after this one's activation: if the helper sleeps

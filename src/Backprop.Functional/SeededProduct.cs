@@ -29,6 +29,7 @@ internal readonly unsafe struct SeededProduct : ISplittable<SeededProduct>
     private readonly nint seed;
     private readonly int seedStride;
     private readonly int* finite;
+    private readonly Activation? then;
 
     /// <summary>
     /// The product <paramref name="product"/>, whose β must be 1, from the seed at
@@ -38,12 +39,17 @@ internal readonly unsafe struct SeededProduct : ISplittable<SeededProduct>
     /// <paramref name="finite"/> is not null it must hold 1, and is set to 0 if any element of
     /// C is NaN or ±∞.
     /// </summary>
-    public SeededProduct(in GemmCall product, void* seed, int seedStride, int* finite)
+    /// <remarks>With <paramref name="then"/> (an activation that
+    /// <see cref="Activation.AppliesByBlock"/>), o = f(C) is written over C after the check,
+    /// by each part on its own block.</remarks>
+    public SeededProduct(
+        in GemmCall product, void* seed, int seedStride, int* finite, Activation? then = null)
     {
         this.product = product;
         this.seed = (nint)seed;
         this.seedStride = seedStride;
         this.finite = finite;
+        this.then = then;
     }
 
     /// <inheritdoc/>
@@ -104,6 +110,15 @@ internal readonly unsafe struct SeededProduct : ISplittable<SeededProduct>
         {
             *finite = 0;
         }
+
+        if (product.Single)
+        {
+            Activate<float>();
+        }
+        else
+        {
+            Activate<double>();
+        }
     }
 
     // The part of this product that computes `part`'s block of C, from the same block of the
@@ -114,7 +129,7 @@ internal readonly unsafe struct SeededProduct : ISplittable<SeededProduct>
         var offset = (part.C - product.C) / size;
         var (column, row) = Math.DivRem(offset, (long)product.Ldc);
         var from = seed + (nint)((row + (column * seedStride)) * size);
-        return new SeededProduct(part, (void*)from, seedStride, finite);
+        return new SeededProduct(part, (void*)from, seedStride, finite, then);
     }
 
     // Whole columns of C lie end to end and, from a matrix seed of the same layout, go as one
@@ -134,7 +149,27 @@ internal readonly unsafe struct SeededProduct : ISplittable<SeededProduct>
         }
 
         product.Invoke();
-        return finite == null || AllFinite<T>();
+        var ok = finite == null || AllFinite<T>();
+        Activate<T>();
+        return ok;
+    }
+
+    // o = f(C) over this product's C, column by column, if it was given an activation.
+    private void Activate<T>()
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (then is null)
+        {
+            return;
+        }
+
+        var (m, n, ldc) = (product.M, product.N, product.Ldc);
+        var (length, count) = m == ldc ? (m * n, 1) : (m, n);
+        for (var j = 0; j < count; j++)
+        {
+            var c = new Span<T>((T*)product.C + ((long)j * ldc), length);
+            then.EvaluateSpans<T>(c, m, c);
+        }
     }
 
     // Whether every element of this product's C is finite.
