@@ -36,7 +36,10 @@ public sealed record TrainingData<T>(
     /// It is called on the thread that enumerates the run, before the step, so it should only
     /// start work and return. It is not called before an epoch's first batch (that epoch's
     /// order is drawn when the epoch starts), so never in a one-batch epoch; and a run that is
-    /// stopped after a step may leave one hinted batch unfetched. An exception it throws ends
+    /// stopped after a step may leave one hinted batch unfetched, and one of
+    /// <see cref="Training.RunByEpoch{T}"/> that takes an epoch's steps again after a non-finite
+    /// step fetches those batches again unhinted and leaves the hinted one waiting until its
+    /// turn. An exception it throws ends
     /// the enumeration, as one from <see cref="Batch"/> does. Evaluation
     /// (<see cref="Metrics"/>) reads its batches in order and does not call it.
     /// </remarks>
@@ -180,9 +183,11 @@ public static class Training
     /// over. A step whose new weights or loss come out NaN or ±∞ has then lost the weights it
     /// must keep (for <see cref="NonFinitePolicy"/>): the run takes the epoch's steps up to it
     /// again from the epoch's start, writing beside the old weights, with the same bits, and
-    /// goes on as <see cref="Run{T}"/> does. That repeats up to an epoch of work, once, on a
-    /// run that is diverging. Other optimizers, transforms and the managed backend allocate as
-    /// in <see cref="Run{T}"/>.
+    /// goes on as <see cref="Run{T}"/> does, writing beside the old weights until the epoch's
+    /// end. That repeats up to an epoch of work, once an epoch at most, on a run that is
+    /// diverging; the batches taken again are fetched again, without hints
+    /// (<see cref="TrainingData{T}.Upcoming"/>). Other optimizers, transforms and the managed
+    /// backend allocate as in <see cref="Run{T}"/>.
     /// </remarks>
     /// <exception cref="ArgumentException">As <see cref="Run{T}"/>.</exception>
     public static IEnumerable<StepReport<T>> RunByEpoch<T>(
@@ -371,7 +376,7 @@ public static class Training
                 .NextPermutation(data.Count);
             var order = permutation.ToArray();
             var firstBatch = epoch == last.Epoch ? last.Batch : 0;
-            var from = state;
+            var (from, overwrite) = (state, reuse);
             for (var b = firstBatch; b < state.BatchesPerEpoch; b++)
             {
                 var (start, length) = BatchRanges.Of(b, size, data.Count);
@@ -383,9 +388,13 @@ public static class Training
                     upcoming(Arr.create(order[next..(next + count)]));
                 }
 
-                var writes = Where(reuse, b + 1 == state.BatchesPerEpoch, state, workspace);
-                state = Advance(state, epoch, b + 1, batchData, options, workspace, writes)
-                    ?? Retaken(from, epoch, b, order, data, options, workspace);
+                // After a step was taken again, the epoch's later steps write beside W, so that
+                // a run whose steps keep failing (skipped) takes its epoch again once at most.
+                var writes = Where(reuse, overwrite, b + 1 == state.BatchesPerEpoch, state,
+                    workspace);
+                var taken = Advance(state, epoch, b + 1, batchData, options, workspace, writes);
+                overwrite &= taken is not null;
+                state = taken ?? Retaken(from, epoch, b, order, data, options, workspace);
                 if (writes == Writes.Fresh && reuse)
                 {
                     state = state with { Network = Owned(state.Network, workspace) };
@@ -559,9 +568,10 @@ public static class Training
 
     // Where a step writes plain SGD's new weights: fresh ones when its network may leave the
     // run (every step's without `reuse`, an epoch's last one's with it); over W when W lives in
-    // the workspace, where nothing outside the run reads it; else beside W in the workspace.
+    // the workspace, where nothing outside the run reads it, and `overwrite` allows it; else
+    // beside W in the workspace.
     private static Writes Where<T>(
-        bool reuse, bool endsEpoch, TrainingStep<T> state, Workspace<T> workspace)
+        bool reuse, bool overwrite, bool endsEpoch, TrainingStep<T> state, Workspace<T> workspace)
         where T : struct, System.Numerics.IFloatingPointIeee754<T>
     {
         if (!reuse || endsEpoch)
@@ -569,9 +579,8 @@ public static class Training
             return Writes.Fresh;
         }
 
-        return state.Network.Layers.ForAll(l => workspace.Owns(Dense.Values(l.Weights)))
-            ? Writes.InPlace
-            : Writes.Spare;
+        var owned = state.Network.Layers.ForAll(l => workspace.Owns(Dense.Values(l.Weights)));
+        return overwrite && owned ? Writes.InPlace : Writes.Spare;
     }
 
     // The network with any weights that live in the workspace copied: those of a step that

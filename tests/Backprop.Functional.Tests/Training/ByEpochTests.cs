@@ -115,11 +115,50 @@ public sealed class ByEpochTests
         Assert.Equal(FusedStepTests.Bits(run[^2].Network), FusedStepTests.Bits(run[^1].Network));
     }
 
+    [Fact]
+    public void Steps_that_keep_failing_take_their_epoch_again_once_at_most()
+    {
+        // Batches of one of 40 samples in float32; from the fourth step η is 5·10³⁹, so every
+        // later step's weights overflow and are skipped. Each such step written over the
+        // weights used to take the epoch again from its start: quadratic in the batches.
+        var p = new RunProblem([6, 16, 3], 1, 40, false, 0.05, 7);
+        var (network, data, loss) = FusedStepTests.Build<float>(p);
+        var options = new TrainingOptions(
+            Optimizer.Sgd(Schedule.Step(0.05, 3, 1e41)), loss, p.Batch, 3)
+        {
+            OnNonFinite = NonFinitePolicy.SkipStep,
+        };
+        var (runFetches, byEpochFetches) = (0, 0);
+
+        var run = Training.Run(network, Counted(data, () => runFetches++), options)
+            .Take(80).ToList();
+        var byEpoch = Training.RunByEpoch(network, Counted(data, () => byEpochFetches++), options)
+            .Take(80).ToList();
+
+        Assert.True(run[^1].Skipped > 70, $"{run[^1].Skipped} skipped");
+        Assert.Equal(80, runFetches);
+        Assert.InRange(byEpochFetches, 81, 80 + 40 + 40);
+        Assert.Equal(
+            FusedStepTests.Bits(run[^1].Network), FusedStepTests.Bits(Handed(byEpoch[^1])));
+    }
+
     // The state a report hands over.
     private static Network<T> Handed<T>(StepReport<T> report)
         where T : struct, System.Numerics.IFloatingPointIeee754<T> =>
         report.State.Match(s => s.Network, () => throw new Xunit.Sdk.XunitException(
             $"no state at epoch {report.Epoch}, batch {report.Batch}"));
+
+    // The data, counting every batch fetched.
+    private static TrainingData<T> Counted<T>(TrainingData<T> data, Action fetched)
+        where T : struct, System.Numerics.IFloatingPointIeee754<T> =>
+        data with
+        {
+            Batch = indices =>
+            {
+                fetched();
+                return data.Batch(indices);
+            },
+        };
 
     // x = 1 and y = 0 in every batch but the even ones of an enumeration, where x = 1e200.
     private static TrainingData<double> Poisoned()
