@@ -284,11 +284,11 @@ public static class Propagation
 
     // Σ_l = W_l·o_(l−1) + b_l of layer l (0-based), or o_l = f(Σ_l) written over it when
     // `then` is f (by the product's parts for ReLU); for the first layer, also the check that
-    // X is finite, made on Σ₁ before f. Through OpenBLAS every product is computed, so a NaN or ±∞ in column j of X
-    // makes all of column j of Σ₁ non-finite (x·w is NaN or ±∞ for every finite w, 0
-    // included): a finite Σ₁ clears X without reading it again, and only a non-finite one,
-    // which overflow can also make, sends X through the full check. MathNet's managed product
-    // is not relied on for this.
+    // X is finite, made on Σ₁ before f. Through OpenBLAS every product is computed, so a NaN
+    // or ±∞ in column j of X makes all of column j of Σ₁ non-finite (x·w is NaN or ±∞ for
+    // every finite w, 0 included): a finite Σ₁ clears X without reading it again, and only a
+    // non-finite one, which overflow can also make, sends X through the full check. MathNet's
+    // managed product is not relied on for this.
     private static Matrix<T> WeightedInput<T>(
         Network<T> network, Matrix<T> input, Scratch<T> scratch, int l, Activation? then = null)
         where T : struct, System.Numerics.IFloatingPointIeee754<T>
