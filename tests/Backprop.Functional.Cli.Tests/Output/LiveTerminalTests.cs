@@ -146,8 +146,9 @@ public sealed class LiveTerminalTests
     [Fact]
     public void A_line_is_never_followed_by_the_bar_of_an_older_epoch()
     {
-        // Given a bar drawn half way through its epoch by the thread that redraws it
-        using var writer = new StringWriter();
+        // Given a bar drawn half way through its epoch by the thread that redraws it (read here
+        // while that thread writes, so through a writer that takes turns)
+        using var writer = new LockedWriter();
         string? beforeLine = null;
 
         // When the epoch ends and its line is printed before that thread draws again
@@ -293,6 +294,53 @@ public sealed class LiveTerminalTests
     }
 
     private static int Count(string text, string part) => text.Split(part).Length - 1;
+
+    // A StringWriter whose writes and reads take one lock, so that a test can read what a
+    // drawing thread is writing (StringBuilder is not safe across threads).
+    private sealed class LockedWriter : StringWriter
+    {
+        private readonly object _gate = new();
+
+        public override void Write(char value)
+        {
+            lock (_gate)
+            {
+                base.Write(value);
+            }
+        }
+
+        public override void Write(string? value)
+        {
+            lock (_gate)
+            {
+                base.Write(value);
+            }
+        }
+
+        public override void Write(char[] buffer, int index, int count)
+        {
+            lock (_gate)
+            {
+                base.Write(buffer, index, count);
+            }
+        }
+
+        public override void Write(ReadOnlySpan<char> buffer)
+        {
+            lock (_gate)
+            {
+                base.Write(buffer);
+            }
+        }
+
+        public override string ToString()
+        {
+            lock (_gate)
+            {
+                return base.ToString();
+            }
+        }
+    }
 
     // Fails every write once broken, as standard output fails a write it cannot make, and
     // counts them, with the thread of the first.
