@@ -253,6 +253,10 @@ public sealed class LiveTerminalTests
                 display.BatchDone();
                 writer.Broken = true;
                 SpinWait.SpinUntil(() => writer.Refused > 0, TimeSpan.FromSeconds(10));
+
+                // The refused write is counted before its exception reaches the code on the
+                // bar's thread that keeps it for the training: that thread is given time to.
+                Thread.Sleep(200);
                 display.BatchDone();
                 goneOn = true;
                 return 0;
